@@ -1,0 +1,87 @@
+"""The exception tree. Every error Broadsheet raises on purpose is one of these::
+
+    BroadsheetError
+    ├── ConfigError             a setting is missing or wrong
+    ├── FetchError              a URL could not be fetched (carries .url)
+    │   ├── BlockedURL          refused before any byte was sent
+    │   │   ├── SchemeNotAllowed    not http/https
+    │   │   └── PrivateNetwork      resolves to loopback / private / link-local
+    │   ├── RobotsDisallowed    robots.txt forbids it (or robots.txt failed: 5xx/timeout)
+    │   ├── TooManyRedirects    more than the redirect limit, or a loop
+    │   ├── BodyTooLarge        the body (after decompression) passed the size cap
+    │   ├── FetchTimeout        the total deadline passed
+    │   └── HTTPStatus          4xx/5xx; carries .status and .retry_after (seconds)
+    ├── ParseError              bytes that are not a feed / OPML / sitemap we can read
+    ├── ExtractError            a page that yields no article
+    └── StoreError              the database refused (full disk, corrupt file, ...)
+
+Messages carry their context ("fetch example.com/feed: timed out after 10 s") so that a
+source row's ``last_error`` reads well in the admin page and the CLI.
+"""
+
+from __future__ import annotations
+
+
+class BroadsheetError(Exception):
+    """Base of every error Broadsheet raises on purpose."""
+
+
+class ConfigError(BroadsheetError):
+    pass
+
+
+class FetchError(BroadsheetError):
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"fetch {url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class BlockedURL(FetchError):
+    pass
+
+
+class SchemeNotAllowed(BlockedURL):
+    pass
+
+
+class PrivateNetwork(BlockedURL):
+    pass
+
+
+class RobotsDisallowed(FetchError):
+    pass
+
+
+class TooManyRedirects(FetchError):
+    pass
+
+
+class BodyTooLarge(FetchError):
+    pass
+
+
+class FetchTimeout(FetchError):
+    pass
+
+
+class HTTPStatus(FetchError):
+    def __init__(self, url: str, status: int, retry_after: float | None = None) -> None:
+        reason = f"HTTP {status}"
+        if retry_after is not None:
+            reason += f" (retry after {retry_after:.0f} s)"
+        super().__init__(url, reason)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ParseError(BroadsheetError):
+    pass
+
+
+class ExtractError(BroadsheetError):
+    pass
+
+
+class StoreError(BroadsheetError):
+    pass

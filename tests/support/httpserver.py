@@ -1,0 +1,133 @@
+"""A real HTTP server on 127.0.0.1 for tests: fixture feeds and pages, and misbehaviour.
+
+Routes map a path to a handler ``handler(request) -> Reply``. The server records every
+request (path, headers, start and end time) so tests can check politeness: overlapping
+connections, gaps between requests, conditional headers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering
+    chunk_delay: float = 0.0  # seconds between 64 KiB chunks of the body
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    started: float
+    ended: float = 0.0
+
+
+Handler = Callable[["Request"], Reply]
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+class TestServer:
+    __test__ = False  # not a pytest class
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Handler | Reply] = {}
+        self.seen: list[Seen] = []
+        self._lock = threading.Lock()
+        self._active = 0
+        self.max_active = 0
+        outer = self
+
+        class _H(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                outer._serve(self)
+
+            def do_HEAD(self) -> None:  # noqa: N802
+                outer._serve(self, head=True)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def route(self, path: str, reply: Handler | Reply | str | bytes, **kw: object) -> None:
+        if isinstance(reply, str | bytes):
+            reply = Reply(body=reply, **kw)  # type: ignore[arg-type]
+        self.routes[path] = reply
+
+    def hits(self, path: str) -> list[Seen]:
+        return [s for s in self.seen if s.path == path]
+
+    def start(self) -> TestServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _serve(self, h: BaseHTTPRequestHandler, head: bool = False) -> None:
+        seen = Seen(h.command, h.path, {k.lower(): v for k, v in h.headers.items()}, time.monotonic())
+        with self._lock:
+            self.seen.append(seen)
+            self._active += 1
+            self.max_active = max(self.max_active, self._active)
+        try:
+            route = self.routes.get(h.path) or self.routes.get(h.path.split("?")[0])
+            if route is None:
+                reply = Reply(404, b"not found", {"content-type": "text/plain"})
+            elif isinstance(route, Reply):
+                reply = route
+            else:
+                reply = route(Request(h.command, h.path, seen.headers))
+            if reply.delay:
+                time.sleep(reply.delay)
+            body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+            h.send_response(reply.status)
+            headers = {k.lower(): v for k, v in reply.headers.items()}
+            headers.setdefault("content-length", str(len(body)))
+            headers.setdefault("content-type", "text/html; charset=utf-8")
+            for k, v in headers.items():
+                h.send_header(k, v)
+            h.end_headers()
+            if head:
+                return
+            step = 65536
+            for i in range(0, len(body), step):
+                h.wfile.write(body[i : i + step])
+                if reply.chunk_delay:
+                    h.wfile.flush()
+                    time.sleep(reply.chunk_delay)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            seen.ended = time.monotonic()
+            with self._lock:
+                self._active -= 1
