@@ -68,7 +68,9 @@ class Settings(BaseSettings):
     max_new_per_poll: int = Field(
         default=100, description="New articles fetched per source and poll at most."
     )
-    scheduler_tick: float = Field(default=30.0, description="How often serve checks for due sources, s.")
+    scheduler_tick: float = Field(
+        default=30.0, description="How often serve checks for due sources, s."
+    )
     default_sources: bool = Field(
         default=True,
         description="Seed the curated list of world news feeds into a new, empty database.",

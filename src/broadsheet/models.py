@@ -111,6 +111,7 @@ class Source:
     last_error: str | None = None
     disabled_reason: str | None = None
     has_icon: bool = False
+    icon_checked_at: datetime | None = None
     article_count: int = 0
 
 

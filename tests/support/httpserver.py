@@ -94,7 +94,9 @@ class TestServer:
         self.httpd.server_close()
 
     def _serve(self, h: BaseHTTPRequestHandler, head: bool = False) -> None:
-        seen = Seen(h.command, h.path, {k.lower(): v for k, v in h.headers.items()}, time.monotonic())
+        seen = Seen(
+            h.command, h.path, {k.lower(): v for k, v in h.headers.items()}, time.monotonic()
+        )
         with self._lock:
             self.seen.append(seen)
             self._active += 1

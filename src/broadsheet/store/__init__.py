@@ -1,0 +1,193 @@
+"""The store: the one package that talks to the database.
+
+``Store`` is a thin facade: it owns the engine and the single-writer lock, and delegates to
+one module per entity (``sources``, ``articles``) and to ``search``. Nobody else writes SQL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from broadsheet.config import Settings
+from broadsheet.errors import StoreError
+from broadsheet.models import Article, Skipped, Source, StoredArticle
+from broadsheet.store import articles, migrate, search, sources
+from broadsheet.store.engine import is_sqlite, make_engine
+from broadsheet.store.schema import meta
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self._write_lock = threading.RLock()
+
+    @classmethod
+    def open(cls, settings: Settings) -> Store:
+        """Open (creating if needed) the database and bring its schema to head."""
+        try:
+            engine = make_engine(settings.resolved_database_url())
+            migrate.upgrade(engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open the database: {exc.__class__.__name__}: {exc}") from exc
+        return cls(engine, settings)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- transactions -------------------------------------------------------------------
+    @contextmanager
+    def reader(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def writer(self) -> Iterator[Connection]:
+        """One writer at a time (SQLite); the transaction commits on success."""
+        with self._write_lock, self.engine.connect() as conn:
+            conn.info["writer"] = True
+            try:
+                with conn.begin():
+                    yield conn
+            except IntegrityError:
+                raise
+            except SQLAlchemyError as exc:
+                raise StoreError(f"database write failed: {exc.orig or exc}") from exc
+            finally:
+                conn.info.pop("writer", None)
+
+    # --- sources ------------------------------------------------------------------------
+    def add_source(
+        self, url: str, name: str | None = None, site_url: str | None = None, **extra: Any
+    ) -> Source:
+        with self.writer() as conn:
+            if sources.get_by_url(conn, url) is not None:
+                raise StoreError(f"source already exists: {url}")
+            sid = sources.add(
+                conn,
+                url,
+                name or url,
+                _now(),
+                self.settings.poll_interval,
+                site_url=site_url,
+                **extra,
+            )
+            found = sources.get(conn, sid)
+        assert found is not None
+        return found
+
+    def list_sources(self) -> list[Source]:
+        with self.reader() as conn:
+            return sources.list_all(conn)
+
+    def get_source(self, source_id: int) -> Source | None:
+        with self.reader() as conn:
+            return sources.get(conn, source_id)
+
+    def get_source_by_url(self, url: str) -> Source | None:
+        with self.reader() as conn:
+            return sources.get_by_url(conn, url)
+
+    def due_sources(self, now: datetime | None = None, limit: int | None = None) -> list[Source]:
+        with self.reader() as conn:
+            return sources.due(conn, now or _now(), limit)
+
+    def update_source(self, source_id: int, **values: Any) -> None:
+        with self.writer() as conn:
+            sources.update_fields(conn, source_id, **values)
+
+    def remove_source(self, source_id: int) -> bool:
+        with self.writer() as conn:
+            return sources.remove(conn, source_id)
+
+    def set_icon(self, source_id: int, body: bytes, content_type: str) -> None:
+        with self.writer() as conn:
+            sources.set_icon(conn, source_id, body, content_type, _now())
+
+    def get_icon(self, source_id: int) -> tuple[bytes, str] | None:
+        with self.reader() as conn:
+            return sources.get_icon(conn, source_id)
+
+    # --- articles -----------------------------------------------------------------------
+    def save_article(
+        self,
+        source_id: int,
+        article: Article,
+        fetched_at: datetime,
+        guid: str | None = None,
+        entry_key: str | None = None,
+    ) -> int | Skipped:
+        """Save an article (idempotent), and remember the feed entry it came from."""
+        with self.writer() as conn:
+            try:
+                with conn.begin_nested():
+                    result = articles.save(conn, source_id, article, fetched_at, guid)
+            except IntegrityError:  # a concurrent writer stored the same URL first
+                result = Skipped("duplicate (same URL, stored concurrently)")
+            if entry_key is not None:
+                article_id = result if isinstance(result, int) else None
+                outcome = "stored" if article_id else result.reason  # type: ignore[union-attr]
+                articles.mark_seen(conn, source_id, entry_key, article_id, outcome, fetched_at)
+        return result
+
+    def mark_seen(self, source_id: int, entry_key: str, outcome: str) -> None:
+        with self.writer() as conn:
+            articles.mark_seen(conn, source_id, entry_key, None, outcome, _now())
+
+    def seen_keys(self, source_id: int, keys: list[str]) -> set[str]:
+        with self.reader() as conn:
+            return articles.seen_keys(conn, source_id, keys)
+
+    def article_id_for_url(self, canonical_url: str) -> int | None:
+        with self.reader() as conn:
+            return articles.find_by_url(conn, canonical_url)
+
+    def latest_articles(self, limit: int, offset: int = 0) -> list[StoredArticle]:
+        with self.reader() as conn:
+            return articles.latest(conn, limit, offset)
+
+    def get_article(self, article_id: int) -> StoredArticle | None:
+        with self.reader() as conn:
+            return articles.get(conn, article_id)
+
+    def count_articles(self) -> int:
+        with self.reader() as conn:
+            return articles.count(conn)
+
+    def iter_articles(self) -> Iterator[StoredArticle]:
+        with self.reader() as conn:
+            yield from articles.iter_all(conn)
+
+    def search_article_ids(self, words: str, limit: int = 50) -> list[int]:
+        with self.reader() as conn:
+            return search.search_ids(conn, words, limit)
+
+    # --- meta ---------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        with self.reader() as conn:
+            return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.writer() as conn:
+            conn.execute(meta.delete().where(meta.c.key == key))
+            conn.execute(meta.insert().values(key=key, value=value))
+
+    def integrity_ok(self) -> bool:
+        if not is_sqlite(self.engine):
+            return True
+        with self.reader() as conn:
+            return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+
+__all__ = ["Store"]

@@ -1,0 +1,164 @@
+"""Queries about articles: idempotent saves keyed on canonical URL and content hash."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from broadsheet.models import Article, Skipped, StoredArticle
+from broadsheet.store.schema import articles, entries_seen, source_icons, sources
+
+MAX_WORDS_FOR_COUNT = 10**7
+
+
+def _select() -> Any:
+    icon = select(source_icons.c.source_id).where(source_icons.c.source_id == articles.c.source_id)
+    return select(
+        articles, sources.c.name.label("source_name"), icon.exists().label("source_has_icon")
+    ).join(sources, sources.c.id == articles.c.source_id)
+
+
+def _row_to_article(row: Any) -> StoredArticle:
+    m = row._mapping
+    return StoredArticle(
+        id=m["id"],
+        source_id=m["source_id"],
+        source_name=m["source_name"],
+        source_has_icon=bool(m["source_has_icon"]),
+        url=m["url"],
+        canonical_url=m["canonical_url"],
+        title=m["title"],
+        text=m["text"],
+        html=m["html"],
+        fetched_at=m["fetched_at"],
+        author=m["author"],
+        published=m["published_at"],
+        language=m["language"],
+        site_name=m["site_name"],
+        image=m["image_url"],
+        description=m["description"],
+        extraction=m["extraction"],
+    )
+
+
+def find_by_url(conn: Connection, canonical_url: str) -> int | None:
+    return conn.execute(
+        select(articles.c.id).where(articles.c.canonical_url == canonical_url)
+    ).scalar()
+
+
+def save(
+    conn: Connection, source_id: int, article: Article, fetched_at: datetime, guid: str | None
+) -> int | Skipped:
+    """Insert ``article`` unless it is already stored; say why when it is not inserted.
+
+    The same URL is never stored twice. The same text from the same outlet is skipped;
+    the same text from another outlet is kept, pointing at the first copy (wire copies).
+    """
+    same_url = find_by_url(conn, article.canonical_url)
+    if same_url is not None:
+        return Skipped(f"duplicate of {same_url} (same URL)")
+    first_copy = conn.execute(
+        select(articles.c.id, articles.c.source_id)
+        .where(articles.c.content_hash == article.content_hash)
+        .order_by(articles.c.id)
+        .limit(1)
+    ).first()
+    if first_copy is not None and first_copy.source_id == source_id:
+        return Skipped(f"duplicate of {first_copy.id} (same text)")
+    published = article.published
+    sort_at = min(published, fetched_at) if published else fetched_at
+    result = conn.execute(
+        insert(articles).values(
+            source_id=source_id,
+            url=article.url,
+            canonical_url=article.canonical_url,
+            guid=guid,
+            title=article.title,
+            author=article.author,
+            published_at=published,
+            fetched_at=fetched_at,
+            sort_at=sort_at,
+            language=article.language,
+            site_name=article.site_name,
+            image_url=article.image,
+            description=article.description,
+            text=article.text,
+            html=article.html,
+            content_hash=article.content_hash,
+            extraction=article.extraction,
+            word_count=len(article.text.split()),
+            duplicate_of=first_copy.id if first_copy is not None else None,
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def get(conn: Connection, article_id: int) -> StoredArticle | None:
+    row = conn.execute(_select().where(articles.c.id == article_id)).first()
+    return _row_to_article(row) if row else None
+
+
+def latest(conn: Connection, limit: int, offset: int = 0) -> list[StoredArticle]:
+    query = (
+        _select()
+        .where(articles.c.duplicate_of.is_(None))
+        .order_by(articles.c.sort_at.desc(), articles.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_row_to_article(r) for r in conn.execute(query)]
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(articles)).scalar() or 0)
+
+
+def iter_all(conn: Connection, batch: int = 500) -> Iterator[StoredArticle]:
+    last_id = 0
+    while True:
+        rows = conn.execute(
+            _select().where(articles.c.id > last_id).order_by(articles.c.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield _row_to_article(row)
+        last_id = rows[-1]._mapping["id"]
+
+
+def seen_keys(conn: Connection, source_id: int, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        found.update(
+            conn.execute(
+                select(entries_seen.c.key).where(
+                    entries_seen.c.source_id == source_id, entries_seen.c.key.in_(chunk)
+                )
+            ).scalars()
+        )
+    return found
+
+
+def mark_seen(
+    conn: Connection, source_id: int, key: str, article_id: int | None, outcome: str, now: datetime
+) -> None:
+    exists = conn.execute(
+        select(entries_seen.c.id).where(
+            entries_seen.c.source_id == source_id, entries_seen.c.key == key
+        )
+    ).scalar()
+    if exists is None:
+        conn.execute(
+            insert(entries_seen).values(
+                source_id=source_id,
+                key=key,
+                article_id=article_id,
+                outcome=outcome[:300],
+                seen_at=now,
+            )
+        )

@@ -1,0 +1,114 @@
+"""Queries about sources: the feeds and sitemaps Broadsheet polls, and their health."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
+
+from broadsheet.models import Source
+from broadsheet.store.schema import articles, source_icons, sources
+
+
+def _row_to_source(row: Any) -> Source:
+    m = row._mapping
+    return Source(
+        id=m["id"],
+        url=m["url"],
+        name=m["name"],
+        kind=m["kind"],
+        site_url=m["site_url"],
+        country=m["country"],
+        language=m["language"],
+        enabled=m["enabled"],
+        etag=m["etag"],
+        last_modified=m["last_modified"],
+        last_polled_at=m["last_polled_at"],
+        last_success_at=m["last_success_at"],
+        next_poll_at=m["next_poll_at"],
+        poll_interval=m["poll_interval"],
+        error_count=m["error_count"],
+        last_error=m["last_error"],
+        disabled_reason=m["disabled_reason"],
+        has_icon=bool(m.get("has_icon", False)),
+        icon_checked_at=m["icon_checked_at"],
+        article_count=int(m.get("article_count", 0) or 0),
+    )
+
+
+def _select() -> Any:
+    count = select(func.count()).where(articles.c.source_id == sources.c.id).scalar_subquery()
+    icon = select(source_icons.c.source_id).where(source_icons.c.source_id == sources.c.id)
+    return select(sources, count.label("article_count"), icon.exists().label("has_icon"))
+
+
+def add(
+    conn: Connection, url: str, name: str, now: datetime, poll_interval: int, **extra: Any
+) -> int:
+    values = {
+        "url": url,
+        "name": name,
+        "kind": extra.pop("kind", "feed"),
+        "enabled": True,
+        "created_at": now,
+        "next_poll_at": now,
+        "poll_interval": poll_interval,
+        "error_count": 0,
+        **{k: v for k, v in extra.items() if v is not None},
+    }
+    return int(conn.execute(insert(sources).values(**values)).inserted_primary_key[0])
+
+
+def get(conn: Connection, source_id: int) -> Source | None:
+    row = conn.execute(_select().where(sources.c.id == source_id)).first()
+    return _row_to_source(row) if row else None
+
+
+def get_by_url(conn: Connection, url: str) -> Source | None:
+    row = conn.execute(_select().where(sources.c.url == url)).first()
+    return _row_to_source(row) if row else None
+
+
+def list_all(conn: Connection) -> list[Source]:
+    return [_row_to_source(r) for r in conn.execute(_select().order_by(sources.c.name))]
+
+
+def due(conn: Connection, now: datetime, limit: int | None = None) -> list[Source]:
+    query = (
+        _select()
+        .where(sources.c.enabled.is_(True))
+        .where(or_(sources.c.next_poll_at.is_(None), sources.c.next_poll_at <= now))
+        .order_by(sources.c.next_poll_at)
+    )
+    if limit:
+        query = query.limit(limit)
+    return [_row_to_source(r) for r in conn.execute(query)]
+
+
+def remove(conn: Connection, source_id: int) -> bool:
+    return conn.execute(delete(sources).where(sources.c.id == source_id)).rowcount > 0
+
+
+def update_fields(conn: Connection, source_id: int, **values: Any) -> None:
+    conn.execute(update(sources).where(sources.c.id == source_id).values(**values))
+
+
+def set_icon(
+    conn: Connection, source_id: int, body: bytes, content_type: str, now: datetime
+) -> None:
+    conn.execute(delete(source_icons).where(source_icons.c.source_id == source_id))
+    conn.execute(
+        insert(source_icons).values(
+            source_id=source_id, body=body, content_type=content_type, fetched_at=now
+        )
+    )
+
+
+def get_icon(conn: Connection, source_id: int) -> tuple[bytes, str] | None:
+    row = conn.execute(
+        select(source_icons.c.body, source_icons.c.content_type).where(
+            source_icons.c.source_id == source_id
+        )
+    ).first()
+    return (bytes(row[0]), row[1]) if row else None
