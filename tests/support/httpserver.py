@@ -7,11 +7,29 @@ connections, gaps between requests, conditional headers.
 
 from __future__ import annotations
 
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def gzip_bomb(inflated_mib: int) -> bytes:
+    """A valid gzip body of about 1 KiB per MiB of zeros it inflates to (1 GiB -> ~1 MB).
+
+    Built from identical full-flush deflate segments, so it takes a second, not a minute.
+    """
+    zeros = bytes(1 << 20)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    segment = deflate.compress(zeros) + deflate.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(inflated_mib):
+        crc = zlib.crc32(zeros, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    trailer = struct.pack("<II", crc, (inflated_mib << 20) & 0xFFFFFFFF)
+    return header + segment * inflated_mib + deflate.flush() + trailer
 
 
 @dataclass
@@ -21,6 +39,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering
     chunk_delay: float = 0.0  # seconds between 64 KiB chunks of the body
+    chunked: bool = False  # Transfer-Encoding: chunked, no Content-Length
+    drop: bool = False  # close the connection without answering
 
 
 @dataclass
@@ -68,7 +88,9 @@ class TestServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def base(self) -> str:
@@ -111,10 +133,16 @@ class TestServer:
                 reply = route(Request(h.command, h.path, seen.headers))
             if reply.delay:
                 time.sleep(reply.delay)
+            if reply.drop:
+                h.close_connection = True
+                return
             body = reply.body.encode() if isinstance(reply.body, str) else reply.body
             h.send_response(reply.status)
             headers = {k.lower(): v for k, v in reply.headers.items()}
-            headers.setdefault("content-length", str(len(body)))
+            if reply.chunked:
+                headers["transfer-encoding"] = "chunked"
+            else:
+                headers.setdefault("content-length", str(len(body)))
             headers.setdefault("content-type", "text/html; charset=utf-8")
             for k, v in headers.items():
                 h.send_header(k, v)
@@ -123,10 +151,15 @@ class TestServer:
                 return
             step = 65536
             for i in range(0, len(body), step):
-                h.wfile.write(body[i : i + step])
+                piece = body[i : i + step]
+                if reply.chunked:
+                    piece = b"%x\r\n%s\r\n" % (len(piece), piece)
+                h.wfile.write(piece)
                 if reply.chunk_delay:
                     h.wfile.flush()
                     time.sleep(reply.chunk_delay)
+            if reply.chunked:
+                h.wfile.write(b"0\r\n\r\n")
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
