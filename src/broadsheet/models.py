@@ -44,6 +44,8 @@ class OPMLOutline:
     name: str | None = None
     site_url: str | None = None
     category: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2, upper case
+    language: str | None = None  # ISO 639-1 or a BCP 47 tag
 
 
 @dataclass
