@@ -1,0 +1,189 @@
+"""Reader pages: the home page (latest articles), the article page, outlet icons, health.
+
+Handlers are plain ``def``: the store is synchronous, so FastAPI runs them in its thread
+pool. Every value from a publisher is text for the autoescaping templates; the one
+exception is ``article.html``, sanitized with nh3 before it was stored.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zlib
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
+
+from broadsheet.config import Settings
+from broadsheet.models import StoredArticle
+from broadsheet.web import i18n
+
+router = APIRouter()
+
+_DB_ID = re.compile(r"^[1-9][0-9]{0,17}$")  # positive, and fits a signed 64-bit integer
+_TAGS = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+_LEADING_BLOCK = re.compile(r"^\s*<(h[1-6]|p)\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
+BLURB_CHARS = 280
+BADGE_COLOURS = 8
+ICON_CACHE = "public, max-age=86400"
+
+# Declared types we accept for outlet icons. SVG never: it can carry script.
+ICON_TYPES = frozenset(
+    {
+        "image/png",
+        "image/x-icon",
+        "image/vnd.microsoft.icon",
+        "image/gif",
+        "image/jpeg",
+        "image/webp",
+    }
+)
+
+
+# --- rendering ------------------------------------------------------------------------
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``template`` with the reader's locale and date helpers in the context."""
+    state = request.app.state
+    settings: Settings = state.settings
+    locale = i18n.negotiate(request.headers.get("accept-language"), settings.locale)
+    now: datetime = state.clock()
+
+    def reltime(dt: datetime) -> str:
+        return i18n.relative_time(dt, now, locale)
+
+    def absdate(dt: datetime, width: str = "long") -> str:
+        return i18n.absolute_datetime(dt, settings.timezone, locale, width)
+
+    body = state.templates.get_template(template).render(
+        request=request,
+        ui_lang="en",  # the interface strings are English for now
+        locale_tag=i18n.html_lang(locale),
+        reltime=reltime,
+        absdate=absdate,
+        **context,
+    )
+    return HTMLResponse(body, status_code=status_code, headers={"vary": "Accept-Language"})
+
+
+# --- template filters -------------------------------------------------------------------
+
+
+def badge_letter(name: str) -> str:
+    """The first letter or digit of an outlet's name, for its stand-in icon."""
+    for char in name:
+        if char.isalnum():
+            return char.upper()
+    return "•"
+
+
+def badge_colour(name: str) -> int:
+    """A stable colour number for an outlet's stand-in icon (a CSS class, not a style)."""
+    return zlib.crc32(name.casefold().encode("utf-8")) % BADGE_COLOURS
+
+
+def blurb(article: StoredArticle) -> str:
+    """One line of text under a headline: the description, else the first paragraph."""
+    source = article.description or article.text.strip().split("\n\n", 1)[0]
+    line = _SPACES.sub(" ", source).strip()
+    if len(line) > BLURB_CHARS:
+        line = line[:BLURB_CHARS].rsplit(" ", 1)[0] + "…"
+    return line
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` if it is http(s), else None: a link never gets another scheme."""
+    if url and url.strip().lower().startswith(("https://", "http://")):
+        return url.strip()
+    return None
+
+
+def strip_leading_headline(body: str, title: str) -> str:
+    """Drop a first heading or paragraph that repeats the headline: it shows once."""
+    match = _LEADING_BLOCK.match(body)
+    if match and _plain(match.group(2)) == _plain(title):
+        return body[match.end() :].lstrip()
+    return body
+
+
+def _plain(fragment: str) -> str:
+    return _SPACES.sub(" ", html.unescape(_TAGS.sub("", fragment))).strip().casefold()
+
+
+FILTERS = {
+    "badge_letter": badge_letter,
+    "badge_colour": badge_colour,
+    "blurb": blurb,
+    "web_url": web_url,
+}
+
+
+# --- routes -----------------------------------------------------------------------------
+
+
+def _db_id(raw: str) -> int:
+    if not _DB_ID.match(raw):
+        raise HTTPException(status_code=404)
+    return int(raw)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, page: int = Query(default=1, ge=1, le=100_000)) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    size = settings.page_size
+    # One more than a page, to know whether an older page exists.
+    rows = request.app.state.store.latest_articles(limit=size + 1, offset=(page - 1) * size)
+    if page > 1 and not rows:
+        raise HTTPException(status_code=404)
+    return render(request, "home.html", articles=rows[:size], page=page, has_older=len(rows) > size)
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: str) -> HTMLResponse:
+    article = request.app.state.store.get_article(_db_id(article_id))
+    if article is None:
+        raise HTTPException(status_code=404)
+    body = Markup(strip_leading_headline(article.html, article.title))  # sanitized upstream
+    original = web_url(article.canonical_url) or web_url(article.url)
+    return render(request, "article.html", article=article, body=body, original=original)
+
+
+@router.get("/icons/{source_id}")
+def icon(request: Request, source_id: str) -> Response:
+    found = request.app.state.store.get_icon(_db_id(source_id))
+    if found is None:
+        raise HTTPException(status_code=404)
+    body, declared = found
+    served_as = sniff_icon(body)
+    if declared.split(";")[0].strip().lower() not in ICON_TYPES or served_as is None:
+        raise HTTPException(status_code=404)
+    return Response(
+        body,
+        media_type=served_as,
+        headers={"cache-control": ICON_CACHE, "x-content-type-options": "nosniff"},
+    )
+
+
+def sniff_icon(body: bytes) -> str | None:
+    """The raster type the bytes really are, or None (SVG, HTML, anything else)."""
+    if body.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if body.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if body.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if body[:4] == b"RIFF" and body[8:12] == b"WEBP":
+        return "image/webp"
+    if body.startswith(b"\x00\x00\x01\x00"):
+        return "image/x-icon"
+    return None
+
+
+@router.get("/healthz")
+def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok", "articles": request.app.state.store.count_articles()})

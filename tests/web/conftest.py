@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+
+from broadsheet.config import Settings
+from broadsheet.store import Store
+from broadsheet.web.app import create_app
+from tests.web.sample import NOW, seed
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    opened = Store.open(settings)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def ids(store: Store) -> dict[str, int]:
+    return seed(store)
+
+
+@pytest.fixture
+def app(settings: Settings, store: Store) -> FastAPI:
+    return create_app(settings, store, clock=lambda: NOW)

@@ -1,0 +1,139 @@
+"""What a person sees: Debian's chromium, driven by Playwright, against uvicorn on 127.0.0.1.
+
+Screenshots go to a temp dir; with BROADSHEET_SCREENSHOTS=1 the desktop home and article
+and the phone article are also copied to docs/screenshots/ for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from broadsheet.config import Settings
+from broadsheet.store import Store
+from broadsheet.web.app import create_app
+from tests.web.sample import ARTICLES, seed
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"
+    ),
+]
+
+
+@pytest.fixture
+def base_url(settings: Settings, store: Store) -> Iterator[str]:
+    """The app served by uvicorn in a thread, on a free loopback port (real clock)."""
+    seed(store, now=datetime.now(UTC))
+    app = create_app(settings, store)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="off", ws="none", http="h11", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+def test_home_to_article_in_a_real_browser(base_url: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    shots: dict[str, Path] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            for device, viewport, scheme in (
+                ("desktop", DESKTOP, "light"),
+                ("phone", PHONE, "light"),
+                ("phone-dark", PHONE, "dark"),
+            ):
+                context = browser.new_context(
+                    viewport=viewport, locale="en-US", timezone_id="UTC", color_scheme=scheme
+                )
+                page = context.new_page()
+                page.on(
+                    "console",
+                    lambda m: (
+                        problems.append(f"console {m.type}: {m.text}")
+                        if m.type in ("error", "warning")
+                        else None
+                    ),
+                )
+                page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+                page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+
+                page.goto(base_url + "/")
+                assert page.locator(".teaser").count() == len(ARTICLES)
+                first = page.locator(".teaser__title a").first
+                assert first.inner_text() == ARTICLES[0].title
+                assert "minutes ago" in page.locator(".teaser__time").first.inner_text()
+                assert page.locator("img.outlet__icon").first.evaluate("i => i.naturalWidth") == 16
+                # Nothing sticks out sideways on a phone.
+                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+                shots[f"home-{device}"] = tmp_path / f"home-{device}.png"
+                page.screenshot(path=str(shots[f"home-{device}"]), full_page=True)
+
+                first.click()
+                page.wait_for_url("**/articles/*")
+                assert page.locator("h1").count() == 1
+                assert page.locator("h1").inner_text() == ARTICLES[0].title
+                assert page.get_by_text(ARTICLES[0].title, exact=True).count() == 1
+                original = page.locator(".original a")
+                assert original.get_attribute("rel") == "noopener noreferrer"
+                assert original.get_attribute("target") == "_blank"
+                assert page.locator(".article__body p").count() == len(ARTICLES[0].paragraphs)
+                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+                shots[f"article-{device}"] = tmp_path / f"article-{device}.png"
+                page.screenshot(path=str(shots[f"article-{device}"]), full_page=True)
+                context.close()
+        finally:
+            browser.close()
+
+    assert problems == []  # no CSP violations, no failed requests, no script errors
+    assert all(p.stat().st_size > 5_000 for p in shots.values())
+    if os.environ.get("BROADSHEET_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for name, target in (
+            ("home-desktop", "home.png"),
+            ("article-desktop", "article.png"),
+            ("article-phone", "article-phone.png"),
+        ):
+            shutil.copyfile(shots[name], DOCS_SCREENSHOTS / target)
