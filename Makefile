@@ -1,0 +1,27 @@
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DATASETS ?= ../shared/datasets
+
+.PHONY: install browser test lint bench screenshots
+
+install:            ## a virtualenv with Broadsheet and its test tools
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[test]'
+
+browser:            ## Debian's chromium for the browser tests (root)
+	apt-get update && apt-get install -y chromium
+
+test:               ## the whole test suite
+	$(PY) -m pytest
+
+lint:
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+bench:              ## every benchmark; each prints a table
+	$(PY) bench/ingest.py
+	$(PY) bench/feeds.py $(DATASETS)/feeds
+
+screenshots:        ## refresh docs/screenshots from the browser test
+	BROADSHEET_SCREENSHOTS=1 $(PY) -m pytest -m browser tests/web

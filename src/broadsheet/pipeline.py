@@ -1,0 +1,307 @@
+"""The orchestrator: the stages in order, as in DESIGN.md's diagram.
+
+    source ──> fetch feed ──> parse ──> new entries ──> fetch page ──> extract ──> store
+
+Only this module wires stages together. Each stage is a plain function (``parse_feed``,
+``extract``, ``schedule.after_success``...); the fetcher is the only network I/O and the
+store the only database I/O. A source's failure is recorded on its row and in the report;
+it never stops the other sources.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from broadsheet.config import Settings
+from broadsheet.errors import BroadsheetError, ExtractError, FetchError, ParseError
+from broadsheet.extract import canonical_url, extract, extract_from_entry
+from broadsheet.ingest.feeds import parse_feed
+from broadsheet.ingest.fetch import Fetcher
+from broadsheet.ingest.icons import icon_urls, sniff_image
+from broadsheet.jobs import schedule
+from broadsheet.jobs.pool import WorkerPool
+from broadsheet.models import Article, FeedEntry, ParsedFeed, Skipped, Source
+from broadsheet.store import Store
+
+MAX_CHILD_SITEMAPS = 5
+ICON_RECHECK = timedelta(days=7)
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class IngestReport:
+    sources_polled: int = 0
+    new_articles: int = 0
+    duplicates: int = 0
+    not_modified: int = 0
+    fallbacks: int = 0  # articles whose body came from the feed, not the page
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[stage] += time.perf_counter() - start
+
+
+def entry_key(entry: FeedEntry) -> str:
+    """A stable key for a feed entry: its GUID when it has one, else its link."""
+    return hashlib.sha256((entry.guid or entry.url).encode("utf-8", "replace")).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Pipeline:
+    def __init__(
+        self, settings: Settings, store: Store, fetcher: Fetcher, pool: WorkerPool
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.fetcher = fetcher
+        self.pool = pool
+
+    # --- one source ---------------------------------------------------------------------
+    async def poll(self, source: Source, report: IngestReport) -> None:
+        report.sources_polled += 1
+        now = _now()
+        try:
+            with report.timed("fetch_feed"):
+                result = await self.fetcher.get(
+                    source.url, etag=source.etag, last_modified=source.last_modified
+                )
+            if result.not_modified:
+                report.not_modified += 1
+                self._succeeded(source, 0, now)
+                return
+            with report.timed("parse"):
+                feed = parse_feed(result.final_url, result.body, result.content_type)
+            if feed.kind == "sitemapindex":
+                feed = await self._expand_index(feed, report)
+        except BroadsheetError as exc:
+            report.failures.append((source.name, str(exc)))
+            self.store.update_source(
+                source.id, **schedule.after_failure(source, exc, now, self.settings)
+            )
+            return
+        self._learn_about_source(source, feed)
+        new = await self.ingest_entries(source, feed, report)
+        self._succeeded(source, new, now, etag=result.etag, last_modified=result.last_modified)
+        await self._ensure_icon(source, feed)
+
+    def _succeeded(
+        self,
+        source: Source,
+        new: int,
+        now: datetime,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        fields = schedule.after_success(source, new, now, self.settings)
+        if etag is not None or last_modified is not None:
+            fields.update(etag=etag, last_modified=last_modified)
+        self.store.update_source(source.id, **fields)
+
+    async def _expand_index(self, index: ParsedFeed, report: IngestReport) -> ParsedFeed:
+        """A sitemap index: read its first few child sitemaps (one level, no cycles)."""
+        merged = ParsedFeed(kind="sitemap", title=index.title, site_url=index.site_url)
+        for child in index.children[:MAX_CHILD_SITEMAPS]:
+            try:
+                with report.timed("fetch_feed"):
+                    result = await self.fetcher.get(child)
+                with report.timed("parse"):
+                    parsed = parse_feed(result.final_url, result.body, result.content_type)
+            except BroadsheetError as exc:
+                merged.warnings.append(str(exc))
+                continue
+            merged.entries.extend(parsed.entries)
+        return merged
+
+    def _learn_about_source(self, source: Source, feed: ParsedFeed) -> None:
+        fields: dict[str, str] = {}
+        if source.name == source.url and feed.title:
+            fields["name"] = feed.title[:300]
+        if not source.site_url and feed.site_url:
+            fields["site_url"] = feed.site_url
+        if not source.language and feed.language:
+            fields["language"] = feed.language[:16]
+        if fields:
+            self.store.update_source(source.id, **fields)
+            for key, value in fields.items():
+                setattr(source, key, value)
+
+    # --- entries ------------------------------------------------------------------------
+    async def ingest_entries(self, source: Source, feed: ParsedFeed, report: IngestReport) -> int:
+        keys = [entry_key(e) for e in feed.entries]
+        seen = self.store.seen_keys(source.id, keys)
+        fresh: dict[str, FeedEntry] = {}
+        for key, entry in zip(keys, feed.entries, strict=True):
+            if key not in seen and key not in fresh:
+                fresh[key] = entry
+        report.duplicates += len(feed.entries) - len(fresh)
+        todo = list(fresh.items())[: self.settings.max_new_per_poll]
+        results = await asyncio.gather(*(self.ingest_entry(source, e, k, report) for k, e in todo))
+        return sum(1 for r in results if isinstance(r, int))
+
+    async def ingest_entry(
+        self, source: Source, entry: FeedEntry, key: str, report: IngestReport
+    ) -> int | Skipped:
+        known = self.store.article_id_for_url(canonical_url(entry.url))
+        if known is not None:
+            report.duplicates += 1
+            self.store.mark_seen(source.id, key, f"duplicate of {known} (same URL)")
+            return Skipped(f"duplicate of {known} (same URL)")
+        article = await self._article_for(entry, report)
+        if isinstance(article, Skipped):
+            report.failures.append((entry.url, article.reason))
+            return article  # not marked seen: the next poll tries again
+        fetched_at = _now()
+        with report.timed("store"):
+            result = self.store.save_article(
+                source.id, _fill_in(article, entry, source), fetched_at, entry.guid, key
+            )
+        if isinstance(result, Skipped):
+            report.duplicates += 1
+        else:
+            report.new_articles += 1
+        return result
+
+    async def _article_for(self, entry: FeedEntry, report: IngestReport) -> Article | Skipped:
+        """The page's article; the feed's own content when the page fails or times out."""
+        reason = ""
+        try:
+            with report.timed("fetch_page"):
+                page = await self.fetcher.get(entry.url)
+            with report.timed("extract"):
+                return await self.pool.run(
+                    self.settings.extract_timeout,
+                    extract,
+                    page.final_url,
+                    page.body,
+                    entry=entry,
+                    max_bytes=self.settings.max_html_bytes,
+                    encoding=_charset(page.headers.get("content-type", "")),
+                )
+        except FetchError as exc:
+            reason = str(exc)
+        except ExtractError as exc:
+            reason = str(exc)
+        except TimeoutError:
+            reason = f"extract {entry.url}: over the {self.settings.extract_timeout:.0f} s budget"
+        try:
+            article = extract_from_entry(entry)
+        except ExtractError:
+            return Skipped(reason)
+        report.fallbacks += 1
+        return article
+
+    # --- icons --------------------------------------------------------------------------
+    async def _ensure_icon(self, source: Source, feed: ParsedFeed) -> None:
+        if source.has_icon:
+            return
+        checked = source.icon_checked_at
+        if checked and _now() - checked < ICON_RECHECK:
+            return
+        self.store.update_source(source.id, icon_checked_at=_now())
+        site = source.site_url or feed.site_url or source.url
+        try:
+            home = await self.fetcher.get(site)
+            candidates = icon_urls(home.final_url, home.body)
+        except BroadsheetError:
+            candidates = icon_urls(site, b"")
+        for url in candidates[:3]:
+            try:
+                icon = await self.fetcher.get(url)
+            except BroadsheetError:
+                continue
+            content_type = sniff_image(icon.body)
+            if content_type:
+                self.store.set_icon(source.id, icon.body, content_type)
+                return
+
+
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip("\"' ")[:40]
+    return None
+
+
+def _fill_in(article: Article, entry: FeedEntry, source: Source) -> Article:
+    """Complete what the page did not say with what the feed said."""
+    if not article.title and entry.title:
+        article.title = entry.title
+    if not article.title:
+        article.title = article.canonical_url
+    article.author = article.author or entry.author
+    article.published = article.published or entry.published
+    article.language = article.language or entry.language or source.language
+    article.image = article.image or entry.image
+    return article
+
+
+# --- entry points ---------------------------------------------------------------------------
+async def ingest_once(
+    settings: Settings,
+    store: Store,
+    *,
+    sources: list[Source] | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Poll every due source (or the ones given) once, concurrently."""
+    report = IngestReport()
+    due = sources if sources is not None else store.due_sources()
+    limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
+    with WorkerPool(settings.extract_workers) as pool:
+        async with Fetcher(settings) as fetcher:
+            pipeline = Pipeline(settings, store, fetcher, pool)
+
+            async def one(source: Source) -> None:
+                async with limit:
+                    await pipeline.poll(source, report)
+                if progress:
+                    progress("source", 1)
+
+            await asyncio.gather(*(one(s) for s in due))
+    return report
+
+
+async def subscribe(settings: Settings, store: Store, url: str, name: str | None = None) -> Source:
+    """Add a source from a feed URL, or a site URL whose feed is discovered from its page."""
+    from broadsheet.ingest.discover import discover_feeds
+
+    async with Fetcher(settings) as fetcher:
+        result = await fetcher.get(url)
+        try:
+            feed = parse_feed(result.final_url, result.body, result.content_type)
+            feed_url = url
+        except ParseError as first:
+            candidates = discover_feeds(result.final_url, result.body)
+            if not candidates:
+                raise ParseError(
+                    f"{url}: not a feed, and the page links to no feed ({first})"
+                ) from first
+            feed_url = candidates[0]
+            found = await fetcher.get(feed_url)
+            feed = parse_feed(found.final_url, found.body, found.content_type)
+    kind = "sitemap" if feed.kind in ("sitemap", "sitemapindex") else "feed"
+    return store.add_source(
+        feed_url,
+        name=name or feed.title or feed_url,
+        site_url=feed.site_url,
+        kind=kind,
+        language=(feed.language or None) and feed.language[:16],
+    )
