@@ -7,8 +7,9 @@ seconds added to every response), a temporary data dir holds a fresh SQLite stor
 ``ingest_once`` polls every feed and fetches, extracts and stores every article. The table
 shows throughput, the peak memory of the whole process tree (sampled every 50 ms: this
 process, which also runs the publisher's threads, plus its children, the extraction
-pool) and the seconds spent in each stage. Stage seconds are summed over concurrent tasks,
-so they can add up to more than the wall time. Exits non-zero when nothing was ingested.
+pool) and the seconds spent in each stage. Stage seconds are the work done in each stage
+(time on the wire for fetches, time inside a worker for extraction; waiting for a slot
+excluded), summed over concurrent tasks, so they can add up to more than the wall time. Exits non-zero when nothing was ingested.
 """
 
 from __future__ import annotations

@@ -60,13 +60,22 @@ def store(settings: Settings) -> Store:
 @pytest.fixture
 def publisher(server: TestServer) -> TestServer:
     items = [(f"Pier story {n}", f"/news/{n}", f"Summary of pier story {n}.") for n in range(1, 4)]
-    server.route("/feed.xml", Reply(body=rss(server.base, items),
-                                    headers={"content-type": "application/rss+xml", "etag": '"v1"'}))
+    server.route(
+        "/feed.xml",
+        Reply(
+            body=rss(server.base, items),
+            headers={"content-type": "application/rss+xml", "etag": '"v1"'},
+        ),
+    )
     for n in range(1, 4):
         server.route(f"/news/{n}", page(f"Pier story {n}", n))
-    server.route("/", '<html><head><link rel="icon" href="/icon.png"></head><body>Home</body></html>')
-    server.route("/icon.png", Reply(body=b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
-                                    headers={"content-type": "image/png"}))
+    server.route(
+        "/", '<html><head><link rel="icon" href="/icon.png"></head><body>Home</body></html>'
+    )
+    server.route(
+        "/icon.png",
+        Reply(body=b"\x89PNG\r\n\x1a\n" + b"\0" * 64, headers={"content-type": "image/png"}),
+    )
     return server
 
 
@@ -79,8 +88,9 @@ def _conditional_feed(server: TestServer, body: str) -> None:
     server.route("/feed.xml", handler)
 
 
-def test_feed_to_stored_articles_and_nothing_twice(publisher: TestServer, settings: Settings,
-                                                    store: Store) -> None:
+def test_feed_to_stored_articles_and_nothing_twice(
+    publisher: TestServer, settings: Settings, store: Store
+) -> None:
     src = store.add_source(publisher.url("/feed.xml"))
     report = run(settings, store)
     assert report.new_articles == 3 and report.failures == []
@@ -114,8 +124,9 @@ def test_conditional_get_304(publisher: TestServer, settings: Settings, store: S
     assert publisher.hits("/feed.xml")[-1].headers.get("if-none-match") == '"v1"'
 
 
-def test_unfetchable_page_falls_back_to_feed_text(publisher: TestServer, settings: Settings,
-                                                  store: Store) -> None:
+def test_unfetchable_page_falls_back_to_feed_text(
+    publisher: TestServer, settings: Settings, store: Store
+) -> None:
     publisher.route("/news/2", Reply(500, "boom"))
     publisher.route("/robots.txt", "User-agent: *\nDisallow: /news/3\n")
     store.add_source(publisher.url("/feed.xml"))
@@ -127,11 +138,16 @@ def test_unfetchable_page_falls_back_to_feed_text(publisher: TestServer, setting
     assert publisher.hits("/news/3") == []  # robots.txt obeyed
 
 
-def test_tracking_parameters_do_not_make_duplicates(server: TestServer, settings: Settings,
-                                                    store: Store) -> None:
-    items = [("Pier story 1", "/news/1?utm_source=rss&utm_medium=feed", "s"),
-             ("Pier story 1 again", "/news/1?utm_source=twitter", "s")]
-    server.route("/feed.xml", rss(server.base, items), headers={"content-type": "application/rss+xml"})
+def test_tracking_parameters_do_not_make_duplicates(
+    server: TestServer, settings: Settings, store: Store
+) -> None:
+    items = [
+        ("Pier story 1", "/news/1?utm_source=rss&utm_medium=feed", "s"),
+        ("Pier story 1 again", "/news/1?utm_source=twitter", "s"),
+    ]
+    server.route(
+        "/feed.xml", rss(server.base, items), headers={"content-type": "application/rss+xml"}
+    )
     server.route("/news/1", page("Pier story 1", 1))
     store.add_source(server.url("/feed.xml"))
     report = run(settings, store)
@@ -148,8 +164,9 @@ def test_tracking_parameters_do_not_make_duplicates(server: TestServer, settings
         (Reply(200, "<html><body>not a feed</body></html>"), "not a feed"),
     ],
 )
-def test_feed_failures_are_data_on_the_source(server: TestServer, settings: Settings, store: Store,
-                                              reply: Reply, expect: str) -> None:
+def test_feed_failures_are_data_on_the_source(
+    server: TestServer, settings: Settings, store: Store, reply: Reply, expect: str
+) -> None:
     server.route("/feed.xml", reply)
     src = store.add_source(server.url("/feed.xml"))
     report = run(settings, store)
@@ -172,8 +189,9 @@ def test_gone_feed_is_disabled(server: TestServer, settings: Settings, store: St
 
 
 def test_private_network_refused_unless_allowed(publisher: TestServer, tmp_path) -> None:  # noqa: ANN001
-    settings = Settings(data_dir=tmp_path, allow_private_networks=False, default_sources=False,
-                        extract_workers=1)
+    settings = Settings(
+        data_dir=tmp_path, allow_private_networks=False, default_sources=False, extract_workers=1
+    )
     store = Store.open(settings)
     src = store.add_source(publisher.url("/feed.xml"))
     report = run(settings, store)
@@ -184,18 +202,30 @@ def test_private_network_refused_unless_allowed(publisher: TestServer, tmp_path)
 
 def test_sitemap_index_source(server: TestServer, settings: Settings, store: Store) -> None:
     base = server.base
-    server.route("/sitemap.xml", Reply(body=(
-        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<sitemap><loc>{base}/news-sitemap.xml</loc></sitemap></sitemapindex>"),
-        headers={"content-type": "application/xml"}))
-    server.route("/news-sitemap.xml", Reply(body=(
-        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
-        f"<url><loc>{base}/news/1</loc><news:news><news:publication><news:name>Harbour Post"
-        "</news:name><news:language>en</news:language></news:publication>"
-        "<news:publication_date>2026-11-28T09:00:00Z</news:publication_date>"
-        "<news:title>Pier story 1</news:title></news:news></url></urlset>"),
-        headers={"content-type": "application/xml"}))
+    server.route(
+        "/sitemap.xml",
+        Reply(
+            body=(
+                '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{base}/news-sitemap.xml</loc></sitemap></sitemapindex>"
+            ),
+            headers={"content-type": "application/xml"},
+        ),
+    )
+    server.route(
+        "/news-sitemap.xml",
+        Reply(
+            body=(
+                '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+                'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+                f"<url><loc>{base}/news/1</loc><news:news><news:publication><news:name>Harbour Post"
+                "</news:name><news:language>en</news:language></news:publication>"
+                "<news:publication_date>2026-11-28T09:00:00Z</news:publication_date>"
+                "<news:title>Pier story 1</news:title></news:news></url></urlset>"
+            ),
+            headers={"content-type": "application/xml"},
+        ),
+    )
     server.route("/news/1", page("Pier story 1", 1))
     store.add_source(server.url("/sitemap.xml"), kind="sitemap")
     report = run(settings, store)

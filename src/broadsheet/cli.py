@@ -34,8 +34,9 @@ app = typer.Typer(
 sources_app = typer.Typer(no_args_is_help=True, help="The feeds and sitemaps Broadsheet polls.")
 app.add_typer(sources_app, name="sources")
 
-out = Console()
-err = Console(stderr=True)
+# piped output is not wrapped at 80 columns, so scripts can read whole rows
+out = Console() if sys.stdout.isatty() else Console(width=240)
+err = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=240)
 
 
 class _State:
@@ -228,23 +229,16 @@ def run_ingest_once(settings: Settings, store: Store) -> IngestReport:
 
 
 def print_report(r: IngestReport) -> None:
-    table = Table(
-        "sources polled",
-        "new articles",
-        "duplicates skipped",
-        "from feed text",
-        "not modified",
-        "failures",
-        title="ingest",
-    )
-    table.add_row(
-        str(r.sources_polled),
-        str(r.new_articles),
-        str(r.duplicates),
-        str(r.fallbacks),
-        str(r.not_modified),
-        str(len(r.failures)),
-    )
+    table = Table("ingest", "count", title=None)
+    for label, value in (
+        ("sources polled", r.sources_polled),
+        ("new articles", r.new_articles),
+        ("duplicates skipped", r.duplicates),
+        ("body from feed text", r.fallbacks),
+        ("not modified (304)", r.not_modified),
+        ("failures", len(r.failures)),
+    ):
+        table.add_row(label, str(value))
     out.print(table)
     if r.failures:
         failures = Table("where", "why", title="failures")
@@ -321,16 +315,19 @@ def demo(
     port: Annotated[int, typer.Option(help="Port for the web app.")] = 8000,
     articles: Annotated[int, typer.Option(help="Sample articles per outlet.")] = 8,
 ) -> None:
-    """Start a local sample publisher, ingest it over real HTTP, and serve the site."""
+    """Start a local sample publisher, ingest it over real HTTP, and serve the site.
+
+    The demo keeps its database in a temporary directory that is removed when it stops.
+    """
     from broadsheet.demo.publisher import SamplePublisher
 
     with (
         SamplePublisher(articles_per_outlet=articles) as publisher,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        data_dir = state.data_dir or Path(tmp)
+        # always a throw-away store: the sample publisher's ports change with every run
         settings = load_settings(
-            data_dir=data_dir,
+            data_dir=Path(tmp),
             allow_private_networks=True,
             default_sources=False,
             per_host_delay=0.0,

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from broadsheet.config import Settings
 from broadsheet.errors import BroadsheetError, ExtractError, FetchError, ParseError
@@ -44,6 +45,7 @@ class IngestReport:
     not_modified: int = 0
     fallbacks: int = 0  # articles whose body came from the feed, not the page
     failures: list[tuple[str, str]] = field(default_factory=list)
+    # seconds of work per stage, summed over concurrent tasks; waiting for a slot excluded
     stage_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     @contextmanager
@@ -78,10 +80,10 @@ class Pipeline:
         report.sources_polled += 1
         now = _now()
         try:
-            with report.timed("fetch_feed"):
-                result = await self.fetcher.get(
-                    source.url, etag=source.etag, last_modified=source.last_modified
-                )
+            result = await self.fetcher.get(
+                source.url, etag=source.etag, last_modified=source.last_modified
+            )
+            report.stage_seconds["fetch_feed"] += result.elapsed
             if result.not_modified:
                 report.not_modified += 1
                 self._succeeded(source, 0, now)
@@ -119,8 +121,8 @@ class Pipeline:
         merged = ParsedFeed(kind="sitemap", title=index.title, site_url=index.site_url)
         for child in index.children[:MAX_CHILD_SITEMAPS]:
             try:
-                with report.timed("fetch_feed"):
-                    result = await self.fetcher.get(child)
+                result = await self.fetcher.get(child)
+                report.stage_seconds["fetch_feed"] += result.elapsed
                 with report.timed("parse"):
                     parsed = parse_feed(result.final_url, result.body, result.content_type)
             except BroadsheetError as exc:
@@ -182,18 +184,19 @@ class Pipeline:
         """The page's article; the feed's own content when the page fails or times out."""
         reason = ""
         try:
-            with report.timed("fetch_page"):
-                page = await self.fetcher.get(entry.url)
-            with report.timed("extract"):
-                return await self.pool.run(
-                    self.settings.extract_timeout,
-                    extract,
-                    page.final_url,
-                    page.body,
-                    entry=entry,
-                    max_bytes=self.settings.max_html_bytes,
-                    encoding=_charset(page.headers.get("content-type", "")),
-                )
+            page = await self.fetcher.get(entry.url)
+            report.stage_seconds["fetch_page"] += page.elapsed
+            article, seconds = await self.pool.run(
+                self.settings.extract_timeout,
+                timed_extract,
+                page.final_url,
+                page.body,
+                entry=entry,
+                max_bytes=self.settings.max_html_bytes,
+                encoding=_charset(page.headers.get("content-type", "")),
+            )
+            report.stage_seconds["extract"] += seconds
+            return article
         except FetchError as exc:
             reason = str(exc)
         except ExtractError as exc:
@@ -230,6 +233,13 @@ class Pipeline:
             if content_type:
                 self.store.set_icon(source.id, icon.body, content_type)
                 return
+
+
+def timed_extract(*args: Any, **kwargs: Any) -> tuple[Article, float]:
+    """``extract`` as run in a worker: the article and the seconds the worker spent on it."""
+    start = time.perf_counter()
+    article = extract(*args, **kwargs)
+    return article, time.perf_counter() - start
 
 
 def _charset(content_type: str) -> str | None:
