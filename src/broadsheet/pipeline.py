@@ -15,7 +15,7 @@ import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -270,12 +270,19 @@ async def ingest_once(
     *,
     sources: list[Source] | None = None,
     progress: Progress | None = None,
+    pool: WorkerPool | None = None,
 ) -> IngestReport:
-    """Poll every due source (or the ones given) once, concurrently."""
+    """Poll every due source (or the ones given) once, concurrently.
+
+    A long-running caller (the poller) passes its own ``pool`` so worker processes are
+    started once, not every cycle.
+    """
     report = IngestReport()
     due = sources if sources is not None else store.due_sources()
     limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
-    with WorkerPool(settings.extract_workers) as pool:
+    with ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(WorkerPool(settings.extract_workers))
         async with Fetcher(settings) as fetcher:
             pipeline = Pipeline(settings, store, fetcher, pool)
 

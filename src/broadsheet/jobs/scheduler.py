@@ -11,6 +11,8 @@ import logging
 import threading
 
 from broadsheet.config import Settings
+from broadsheet.jobs.pool import WorkerPool
+from broadsheet.pipeline import ingest_once
 from broadsheet.store import Store
 
 log = logging.getLogger("broadsheet.scheduler")
@@ -25,12 +27,14 @@ class Poller(threading.Thread):
         self.cycles = 0
 
     def run(self) -> None:
-        from broadsheet.pipeline import ingest_once
+        with WorkerPool(self.settings.extract_workers) as pool:  # started once, reused
+            self._loop(pool)
 
+    def _loop(self, pool: WorkerPool) -> None:
         while not self.stopping.is_set():
             try:
                 if self.store.due_sources(limit=1):
-                    report = asyncio.run(ingest_once(self.settings, self.store))
+                    report = asyncio.run(ingest_once(self.settings, self.store, pool=pool))
                     log.info(
                         "polled %d sources: %d new articles, %d failures",
                         report.sources_polled,
