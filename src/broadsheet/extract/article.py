@@ -1,15 +1,20 @@
 """Page HTML -> a clean, attributed Article. Pure: no network, no database.
 
-The cascade, in order:
+The cascade, in order, within a time budget (``budget.py``):
  1. decode the bytes honestly (BOM, then the declared charset, then UTF-8 with
     replacement) after trimming the page to ``max_bytes``;
- 2. parse once with lxml; read what trafilatura does not give (rel=canonical, html lang);
- 3. trafilatura: body as XML blocks plus title, author, date (htmldate, original date),
-    site name and image; hidden elements are pruned first;
- 4. blocks -> paragraphs; furniture dropped (``drop_furniture``, replaceable); the
-    headline and byline removed from the top of the body;
- 5. the feed's own content replaces a missing or much shorter body ("feed");
- 6. title, author, date, language cleaned, with the feed entry as fallback;
+ 2. parse once with lxml; read what trafilatura does not give (rel=canonical, html lang,
+    og:locale, JSON-LD);
+ 3. trafilatura (standard mode, tables, no comments): body as XML blocks plus metadata;
+    hidden elements are pruned first;
+ 4. blocks -> paragraphs; furniture dropped (the phrase table, and the outlet's learned
+    blocks when a ``LearnedFurniture`` is given); the headline, byline and date lines
+    removed from the top; metadata lines, cross-links, calls to action and the
+    end-of-article section dropped (``cleanup.py``); the standfirst put back (``lead.py``);
+ 5. when that under-delivers: readability, JSON-LD articleBody and the feed's content
+    compete, the best by a measured score wins, and its name is recorded (``strategies.py``);
+ 6. title (``titles.py``), author, dates by locale, modified date (``dates.py``),
+    language, with the feed entry as fallback;
  7. text, sanitized HTML, description, canonical URL and content hash.
 """
 
@@ -18,7 +23,6 @@ from __future__ import annotations
 import codecs
 import re
 from datetime import UTC, datetime, timedelta
-from difflib import SequenceMatcher
 
 import trafilatura
 from lxml import html as lxml_html
@@ -26,28 +30,40 @@ from trafilatura.metadata import Document, extract_metadata
 from trafilatura.utils import load_html
 
 from broadsheet.errors import ExtractError
+from broadsheet.extract import cleanup
 from broadsheet.extract import metadata as meta
 from broadsheet.extract.blocks import Block, feed_blocks, render, xml_blocks
-from broadsheet.extract.canonical import canonical_url, content_hash, normalize_for_hash
+from broadsheet.extract.budget import DEFAULT_BUDGET, Budget, hard_limit
+from broadsheet.extract.canonical import canonical_url, content_hash
+from broadsheet.extract.dates import find_dates, jsonld_articles
 from broadsheet.extract.furniture import FurnitureFilter, drop_furniture
+from broadsheet.extract.lead import find_lead
 from broadsheet.extract.sanitize import clean_text
+from broadsheet.extract.strategies import (
+    Candidate,
+    choose,
+    jsonld_blocks,
+    readability_blocks,
+    under_delivers,
+    visible_text_chars,
+)
+from broadsheet.extract.titles import pick_title
 from broadsheet.ingest.urls import absolute_url
 from broadsheet.models import Article, FeedEntry
 
 DESCRIPTION_CHARS = 280
-# The page loses to the feed when its body is shorter than this share of the feed's.
-TEASER_RATIO = 0.5
-# Measured on trafilatura-eval (990 pages, segment F1, extract() as a whole):
-#   fast + favor_precision   P 0.925 R 0.872 F 0.897  ~20 pages/s  <- chosen
-#   full + favor_precision   P 0.924 R 0.902 F 0.913  ~12 pages/s
-#   fast, default balance    P 0.907 R 0.920 F 0.914  ~20 pages/s (keeps nav-only pages' text)
-# Speed is per process on this 2-core machine; the fixture article runs at ~160 pages/s.
+# Plain trafilatura on trafilatura-eval (990 pages, segment F, measured 2026-11-29):
+#   standard (fast=False)  F 0.926   fast 0.920   favor_precision 0.922   favor_recall 0.920
+# Standard mode is the best base; Broadsheet's cleanup on top wins back precision (the
+# precision modes cost more recall than they save, and combining them gained nothing).
 TRAFILATURA_OPTIONS: dict[str, bool] = {
-    "fast": True,
-    "favor_precision": True,
+    "fast": False,
+    "favor_precision": False,
     "include_comments": False,
-    "include_tables": False,
+    "include_tables": True,
 }
+# The headline, a byline, a kicker or a date line are looked for in this many top blocks.
+HEAD_BLOCKS = 4
 HIDDEN_XPATH = [
     "//*[@hidden]",
     "//*[contains(translate(@style, ' ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),"
@@ -100,6 +116,8 @@ def decode_html(
 
 def _first(tree: lxml_html.HtmlElement, xpath: str) -> str | None:
     values = tree.xpath(xpath)
+    if isinstance(values, str):
+        return values.strip() or None
     return str(values[0]).strip() if values else None
 
 
@@ -116,13 +134,6 @@ def _apply_furniture(blocks: list[Block], furniture: FurnitureFilter) -> list[Bl
     return out
 
 
-def _same_line(a: str, b: str) -> bool:
-    a, b = normalize_for_hash(a), normalize_for_hash(b)
-    if not a or not b:
-        return False
-    return a == b or SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
-
-
 def _is_byline(line: str, author: str | None) -> bool:
     """ "By Jane Doe | Staff writer" -- but not "By noon the pier was full." """
     prefix = meta.BYLINE_PREFIX.match(line)
@@ -135,14 +146,17 @@ def _is_byline(line: str, author: str | None) -> bool:
 
 
 def _drop_headline(blocks: list[Block], title: str, author: str | None) -> list[Block]:
-    """Remove the headline (and a byline) from the top of the body: shown once."""
+    """Remove the headline (and a byline, a lone date or kicker line) from the top of the
+    body: the title is shown exactly once."""
     out = list(blocks)
-    for _ in range(3):
+    for _ in range(HEAD_BLOCKS):
         if not out:
             break
         first = out[0].text
-        if (title and len(first) < 2 * len(title) + 20 and _same_line(first, title)) or (
-            _is_byline(first, author)
+        if (
+            cleanup.is_headline(first, title)
+            or _is_byline(first, author)
+            or cleanup.is_metadata_line(first)
         ):
             out.pop(0)
         else:
@@ -150,7 +164,17 @@ def _drop_headline(blocks: list[Block], title: str, author: str | None) -> list[
     return out
 
 
-def _description(blocks: list[Block]) -> str | None:
+def _generic_clean(
+    blocks: list[Block], title: str, author: str | None, furniture: FurnitureFilter
+) -> list[Block]:
+    """Furniture (phrase table, and the outlet's learned blocks when given), the headline
+    once, metadata lines, calls to action and the end-of-article section."""
+    blocks = _drop_headline(_apply_furniture(blocks, furniture), title, author)
+    return cleanup.cut_tail(cleanup.drop_metadata_lines(blocks))
+
+
+def describe(blocks: list[Block]) -> str | None:
+    """The first real paragraph, cut at a word to DESCRIPTION_CHARS."""
     paragraphs = [b.text for b in blocks if b.kind in ("p", "blockquote")] or [
         b.text for b in blocks
     ]
@@ -175,27 +199,44 @@ def _date_params() -> dict[str, object]:
             "outputformat": "%Y-%m-%dT%H:%M:%S%z"}  # fmt: skip
 
 
-def _read_page(url: str, text: str) -> tuple[Document | None, list[Block], dict[str, str | None]]:
-    """Parse once; trafilatura works on its own copy of the tree."""
-    tree = load_html(text) if text.strip() else None
-    if tree is None:
-        return None, [], {}
-    head = {
+def _head(tree: lxml_html.HtmlElement) -> dict[str, str | None]:
+    return {
         "canonical": _first(tree, "//link[translate(@rel, 'CANONICAL', 'canonical')"
                                   "='canonical']/@href")
         or _first(tree, "//meta[@property='og:url']/@content"),
         "lang": tree.get("lang") or _first(tree, "//meta[@http-equiv='content-language']"
                                                  "/@content")
         or _first(tree, "//meta[@property='og:locale']/@content"),
+        "locale": _first(tree, "//meta[@property='og:locale']/@content") or tree.get("lang"),
     }  # fmt: skip
+
+
+def _read_page(url: str, tree: lxml_html.HtmlElement | None) -> tuple[Document | None, list[Block]]:
+    """trafilatura on its own copy of the tree: body blocks and metadata."""
+    if tree is None:
+        return None, []
     doc = trafilatura.bare_extraction(
         tree, url=url, with_metadata=True, prune_xpath=HIDDEN_XPATH,
         date_extraction_params=_date_params(), **TRAFILATURA_OPTIONS,
     )  # fmt: skip
     if isinstance(doc, Document):
-        return doc, xml_blocks(doc.body), head
+        return doc, xml_blocks(doc.body)
     # no body: metadata still names and dates the article
-    return extract_metadata(tree, url, _date_params()), [], head
+    return extract_metadata(tree, url, _date_params()), []
+
+
+def _publisher(jsonld: list[dict[str, object]]) -> str | None:
+    """The outlet's name from the article's JSON-LD publisher, when it is a name."""
+    for obj in jsonld:
+        publisher = obj.get("publisher")
+        if isinstance(publisher, list) and publisher:
+            publisher = publisher[0]
+        name = publisher.get("name") if isinstance(publisher, dict) else None
+        if isinstance(name, str):
+            name = clean_text(name)[:200]
+            if name and not _HOSTNAME.match(name):
+                return name
+    return None
 
 
 def extract(
@@ -206,35 +247,89 @@ def extract(
     max_bytes: int = 3_000_000,
     encoding: str | None = None,
     furniture: FurnitureFilter = drop_furniture,
+    budget: float | None = DEFAULT_BUDGET,
 ) -> Article:
     """Turn a fetched page into an Article; the feed entry fills what the page lacks.
 
     ``encoding`` is the charset of the HTTP Content-Type header, if any; ``furniture``
-    filters the body's paragraphs (the site-level boilerplate learner plugs in here).
+    filters the body's paragraphs (pass the outlet's ``LearnedFurniture``); ``budget`` is
+    the time allowed, in seconds (None: unbounded). Raises ExtractError when neither the
+    page nor the feed yields text, or when the budget runs out.
     """
-    doc, blocks, head = _read_page(url, decode_html(html, max_bytes, encoding=encoding))
+    clock = Budget(budget)
+    with hard_limit(budget, url):
+        return _extract(url, html, entry, max_bytes, encoding, furniture, clock)
+
+
+def _extract(
+    url: str,
+    html: bytes | str,
+    entry: FeedEntry | None,
+    max_bytes: int,
+    encoding: str | None,
+    furniture: FurnitureFilter,
+    clock: Budget,
+) -> Article:
+    text = decode_html(html, max_bytes, encoding=encoding)
+    tree = load_html(text) if text.strip() else None
+    head = _head(tree) if tree is not None else {}
+    doc, raw_blocks = _read_page(url, tree)
+    jsonld = jsonld_articles(tree) if tree is not None else []
     site_name = clean_text(doc.sitename if doc else None)[:200] or None
     if site_name and _HOSTNAME.match(site_name):
         site_name = None  # trafilatura's fallback from a URL (even <base href>), not a name
-    title = meta.strip_site_suffix(doc.title or "", site_name, url) if doc else ""
+    site_name = site_name or _publisher(jsonld)
+    title = pick_title(tree, jsonld, doc.title if doc else None, site_name, url)
     title = title or clean_text(entry.title if entry else "")[: meta.MAX_TITLE_CHARS]
-    author = meta.clean_author(doc.author if doc else None) or meta.clean_author(
-        entry.author if entry else None
+    author = meta.clean_author(doc.author if doc else None, site_name) or meta.clean_author(
+        entry.author if entry else None, site_name
     )
-    blocks = _drop_headline(_apply_furniture(blocks, furniture), title, author)
-    extraction = "page"
-    from_feed = _drop_headline(_apply_furniture(feed_blocks(entry), furniture), title, author)
-    if _text_length(blocks) < TEASER_RATIO * _text_length(from_feed):
-        blocks, extraction = from_feed, "feed"
-    if not blocks:
+
+    def clean(blocks: list[Block], learned: bool = True) -> list[Block]:
+        return _generic_clean(blocks, title, author, furniture if learned else drop_furniture)
+
+    # the page as trafilatura sees it, plus the standfirst it left out
+    blocks = clean(raw_blocks)
+    lead = None
+    if tree is not None and clock.spent_share() < 0.5:
+        lead = find_lead(tree, "\n".join(b.text for b in blocks))
+        if lead and (cleanup.is_noise(lead) or cleanup.is_headline(lead, title)
+                     or not furniture([lead])):  # fmt: skip
+            lead = None
+        if lead:
+            blocks.insert(0, Block("p", lead))
+    best = Candidate("trafilatura", blocks)
+    from_feed = clean(feed_blocks(entry))
+    visible = visible_text_chars(tree) if tree is not None else 0
+    if under_delivers(best.chars, visible, _text_length(from_feed)) and clock.spent_share() < 0.5:
+        others = []
+        if tree is not None:
+            others += [("readability", lambda: readability_blocks(tree)),
+                       ("jsonld", lambda: jsonld_blocks(tree))]  # fmt: skip
+        others.append(("feed", lambda: feed_blocks(entry)))
+        best = choose(best, others, clean)
+    if not best.blocks:
         raise ExtractError(f"extract {url}: no article text on the page or in the feed")
-    text, body_html = render(blocks)
-    published = meta.pick_date(
-        meta.parse_date(doc.date if doc else None), entry.published if entry else None
-    )
+    text, body_html = render(best.blocks)
+    unfiltered_html = None
+    if furniture is not drop_furniture:
+        # the same body without the outlet's learned furniture: what the learner counts
+        # and what a later re-clean starts from
+        unfiltered = clean(raw_blocks, learned=False) if best.name == "trafilatura" else []
+        if best.name == "trafilatura" and lead:
+            unfiltered.insert(0, Block("p", lead))
+        if best.name != "trafilatura":
+            unfiltered = best.blocks
+        unfiltered_html = render(unfiltered)[1] if unfiltered else body_html
+
     language = meta.normalize_language(head.get("lang")) or meta.normalize_language(
         entry.language if entry else None
     )
+    dates = find_dates(
+        tree, url, htmldate_value=doc.date if doc else None, language=head.get("lang"),
+        locale=head.get("locale"), visible_text=None,
+    )  # fmt: skip
+    published = meta.pick_date(dates.published, entry.published if entry else None)
     image = absolute_url(url, doc.image if doc else None) or absolute_url(
         url, entry.image if entry else None
     )
@@ -246,12 +341,14 @@ def extract(
         html=body_html,
         author=author,
         published=published,
+        modified=dates.modified,
         language=language,
         site_name=site_name,
         image=image,
-        description=_description(blocks),
-        extraction=extraction,
+        description=describe(best.blocks),
+        extraction=best.name,
         content_hash=content_hash(text),
+        unfiltered_html=unfiltered_html,
     )
 
 
@@ -278,7 +375,7 @@ def extract_from_entry(entry: FeedEntry, *, furniture: FurnitureFilter = drop_fu
         published=meta.plausible_date(entry.published),
         language=meta.normalize_language(entry.language),
         image=absolute_url(entry.url, entry.image),
-        description=_description(blocks),
+        description=describe(blocks),
         extraction="feed",
         content_hash=content_hash(text),
     )

@@ -41,6 +41,11 @@ def xml_blocks(body: etree._Element | None) -> list[Block]:
             items = (clean_paragraph("".join(item.itertext())) for item in el.iter("item"))
             blocks.extend(Block("li", text) for text in items if text)
             continue
+        if tag == "table":
+            text = _table_text(el)
+            if text:
+                blocks.append(Block("p", text))
+            continue
         text = clean_paragraph("".join(el.itertext()))
         if not text:
             continue
@@ -51,15 +56,38 @@ def xml_blocks(body: etree._Element | None) -> list[Block]:
     return blocks
 
 
+def _table_text(table: etree._Element) -> str:
+    """One line per row, cells separated by " | " (never glued together)."""
+    rows: list[str] = []
+    for row in table.iter("row", "tr"):
+        cells = [clean_text("".join(c.itertext())) for c in row.iter("cell", "td", "th")]
+        cells = [c for c in cells if c]
+        if cells:
+            rows.append(" | ".join(cells))
+    return "\n".join(rows)
+
+
 def feed_blocks(entry: FeedEntry | None) -> list[Block]:
     """The feed's content (or summary), HTML or text, as paragraph blocks."""
     raw = entry and (entry.content or entry.summary)
+    if not raw or not raw.strip():
+        return []
+    return fragment_blocks(raw)
+
+
+def fragment_blocks(raw: str) -> list[Block]:
+    """An HTML fragment (or plain text) as paragraph blocks."""
     if not raw or not raw.strip():
         return []
     try:
         root = lxml_html.fragment_fromstring(raw, create_parent="div")
     except (etree.ParserError, ValueError):
         return [Block("p", text) for text in [clean_paragraph(raw)] if text]
+    return element_blocks(root)
+
+
+def element_blocks(root: etree._Element) -> list[Block]:
+    """Any HTML element's text as paragraph blocks (block-level elements split it)."""
     etree.strip_elements(root, "script", "style", "noscript", "template", "iframe", "svg",
                          "math", "form", "object", with_tail=False)  # fmt: skip
     for br in root.iter("br"):
@@ -89,3 +117,31 @@ def render(blocks: list[Block]) -> tuple[str, str]:
         parts.append("</ul>")
     text = "\n\n".join(block.text for block in blocks)
     return text, sanitize_html("".join(parts))
+
+
+_STORED_KINDS = {
+    "p": "p",
+    "h2": "h2",
+    "h3": "h3",
+    "h4": "h4",
+    "li": "li",
+    "blockquote": "blockquote",
+}
+
+
+def html_blocks(body_html: str) -> list[Block]:
+    """The blocks back from HTML that :func:`render` made (to re-clean a stored body)."""
+    if not body_html or not body_html.strip():
+        return []
+    root = lxml_html.fragment_fromstring(body_html, create_parent="div")
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    blocks: list[Block] = []
+    for el in root.iter(*_STORED_KINDS):
+        if el.tag == "p" and el.getparent() is not None and el.getparent().tag == "blockquote":
+            continue
+        text = clean_paragraph(el.text_content())
+        if text:
+            kind = _STORED_KINDS[el.tag]
+            blocks.append(Block(kind, clean_text(text) if kind in HEADINGS else text))
+    return blocks

@@ -23,7 +23,12 @@ FUTURE_TOLERANCE = timedelta(days=1)
 DATE_ONLY_TIME = time(12, 0, tzinfo=UTC)
 
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " · ", " :: ", " // ")
-BYLINE_PREFIX = re.compile(r"^(?:by|from|von|par|por|di|door|av|af|de)\s+", re.IGNORECASE)
+BYLINE_PREFIX = re.compile(r"^(?:by|from|von|vom|par|por|di|door|av|af|de|autor(?:in)?:?|"
+                           r"author:?|written by)\s+", re.IGNORECASE)  # fmt: skip
+# what a comment widget or a CMS puts where a name should be
+NOT_A_NAME = re.compile(r"^(no author|name|admin|wordpressadmin|administrator|anonymous|"
+                        r"unknown|guest|editor|user)$", re.IGNORECASE)  # fmt: skip
+_SAYS = re.compile(r"\s+(says|said|schreibt|sagt)\b.*$", re.IGNORECASE)
 AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||·|•|,|&|/|\s-\s|\s–\s|\s—\s|\band\b|\bund\b)\s*")
 # Words that make up a role, not a name ("Staff writer", "Political correspondent").
 ROLE_WORDS = frozenset(
@@ -34,6 +39,13 @@ ROLE_WORDS = frozenset(
     redakteur redakteurin redaktion korrespondent korrespondentin autor autorin
     rédaction journaliste redacción""".split()
 )
+ORGANISATION = re.compile(
+    r"\b(gmbh|ag|ltd|limited|inc|llc|plc|verlag|redaktion|editorial|newsroom|"
+    r"zeitung|media group|nachrichtenagentur)\b\.?",
+    re.IGNORECASE,
+)
+POSTS_BY = re.compile(r"^\s*(view|see|read)?\s*(all|more)?\s*(posts|articles|stories)\s+by\s+",
+                      re.IGNORECASE)  # fmt: skip
 _URL_OR_EMAIL = re.compile(r"\S*(?:://|@|www\.)\S*")
 LANG_TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]{1,8})*$")
 
@@ -57,14 +69,25 @@ def strip_site_suffix(title: str, site_name: str | None, url: str) -> str:
     return title
 
 
-def clean_author(raw: str | None) -> str | None:
-    """ "By Jane Doe | Staff writer" -> "Jane Doe"; several names joined with ", "."""
+def _is_organisation(name: str, site_name: str | None) -> bool:
+    key = re.sub(r"[^\w]", "", name.lower())
+    if site_name and key == re.sub(r"[^\w]", "", site_name.lower()):
+        return True
+    return ORGANISATION.search(name) is not None
+
+
+def clean_author(raw: str | None, site_name: str | None = None) -> str | None:
+    """ "By Jane Doe | Staff writer" -> "Jane Doe"; several names joined with ", ".
+
+    The outlet itself ("Frankfurter Allgemeine Zeitung GmbH", the site's name) and
+    "View all posts by" prefixes are not bylines."""
     if not raw:
         return None
     text = _URL_OR_EMAIL.sub(" ", clean_text(raw[: MAX_AUTHOR_CHARS * 4]))
+    text = POSTS_BY.sub("", text)
     names: list[str] = []
     for part in AUTHOR_SPLIT.split(text):
-        name = BYLINE_PREFIX.sub("", part.strip(" .:-–—")).strip()
+        name = _SAYS.sub("", BYLINE_PREFIX.sub("", part.strip(" .:-–—")).strip())
         words = name.lower().split()
         if (
             not name
@@ -72,6 +95,8 @@ def clean_author(raw: str | None) -> str | None:
             or not any(ch.isalpha() for ch in name)
             or all(w.strip(".") in ROLE_WORDS for w in words)
             or name in names
+            or _is_organisation(name, site_name)
+            or NOT_A_NAME.match(name) is not None
         ):
             continue
         names.append(name)

@@ -1,0 +1,311 @@
+"""Extraction quality and speed: Broadsheet against plain trafilatura, same pages, one run.
+
+    python bench/extraction.py [DATASET] [--limit N] [--every K] [--json OUT]
+
+DATASET is trafilatura's own evaluation set (default ../shared/datasets/trafilatura-eval;
+990 pages with hand-made "must appear" / "must not appear" segments). The metric is the
+one in its SOURCE.txt (trafilatura's tests/eval_common.py): whitespace-normalised
+substring matching; per page TP = "with" segments found, FN = missing, FP = "without"
+segments found; summed over the corpus; P = TP/(TP+FP), R = TP/(TP+FN),
+F = 2TP/(2TP+FP+FN); an extractor that fails on a page misses all of it.
+
+"trafilatura" is plain trafilatura 2.x with the settings of its own evaluation
+(``bare_extraction(html, url, with_metadata=True, include_comments=False,
+include_tables=True)``: standard mode, with its readability/jusText fallbacks, metadata
+included so both sides do the same work). "broadsheet" is ``broadsheet.extract.extract``,
+the very function ingest runs, with no feed entry and no learned furniture (every page of
+this set comes from a different site, so there is nothing to learn across pages).
+
+Metadata gold (title, author, date) is scored on the pages whose gold value is not empty:
+title: equal after case/punctuation folding or >= 0.9 similar; author: the same set of
+names; date: the same calendar day (YYYY-MM-DD) as the page states it.
+
+Speed is single process, both extractors interleaved page by page (alternating which goes
+first), wall time per page summed; pages/s = pages / total seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATASET = ROOT.parent / "shared" / "datasets" / "trafilatura-eval"
+_SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"\W+")
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|/|\band\b|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
+
+
+def norm(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+# --- the dataset --------------------------------------------------------------------------
+def load_items(dataset: Path, every: int = 1, limit: int | None = None) -> list[tuple[str, dict]]:
+    data = json.loads((dataset / "evaldata.json").read_text(encoding="utf-8"))
+    items = sorted(data.items())[::every]
+    return items[:limit] if limit else items
+
+
+def page_bytes(dataset: Path, filename: str) -> bytes | None:
+    for sub in ("cache", "eval"):
+        path = dataset / "html" / sub / f"{filename}.gz"
+        if path.is_file():
+            return gzip.decompress(path.read_bytes())
+    return None
+
+
+def page_url(key: str, filename: str) -> str:
+    """The gold key is the page's URL, except for a few local files ("hard::...")."""
+    return key if re.match(r"^https?://", key) else f"https://unknown.invalid/{filename}"
+
+
+# --- scoring ------------------------------------------------------------------------------
+@dataclass
+class Scores:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    pages: int = 0
+    failures: int = 0
+    seconds: float = 0.0
+    meta: dict[str, list[int]] = field(
+        default_factory=lambda: {"title": [0, 0], "author": [0, 0], "date": [0, 0]}
+    )
+
+    def add_text(self, item: dict, text: str | None) -> None:
+        got = norm(text) if text else None
+        tp = sum(1 for w in item["with"] if got is not None and norm(w) in got)
+        fp = sum(1 for w in item["without"] if got is not None and norm(w) in got)
+        self.tp += tp
+        self.fp += fp
+        self.fn += len(item["with"]) - tp
+        self.tn += len(item["without"]) - fp
+        self.pages += 1
+        self.failures += text is None
+
+    def add_meta(self, item: dict, title: Any, author: Any, day: str | None) -> None:
+        for key, ok in (("title", title_match), ("author", author_match), ("date", date_match)):
+            gold = _flat(item.get(key))
+            if gold:
+                got = {"title": title, "author": author, "date": day}[key]
+                self.meta[key][0] += bool(ok(gold, _flat(got)))
+                self.meta[key][1] += 1
+
+    def merge(self, other: Scores) -> None:
+        for name in ("tp", "fp", "fn", "tn", "pages", "failures", "seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for key, (hits, total) in other.meta.items():
+            self.meta[key][0] += hits
+            self.meta[key][1] += total
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        denom = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / denom if denom else 0.0
+
+    def accuracy(self, key: str) -> float:
+        hits, total = self.meta[key]
+        return hits / total if total else 0.0
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        out = {k: v for k, v in asdict(self).items() if k != "meta"}
+        out.update(
+            precision=round(self.precision, 4),
+            recall=round(self.recall, 4),
+            f1=round(self.f1, 4),
+            pages_per_second=round(self.pages_per_second, 2),
+        )
+        for key in self.meta:
+            out[f"{key}_accuracy"] = round(self.accuracy(key), 4)
+            out[f"{key}_pages"] = self.meta[key][1]
+        return out
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    return str(value).strip() if value else ""
+
+
+def _fold(text: str) -> str:
+    return _NOT_WORD.sub(" ", text.casefold()).strip()
+
+
+def title_match(gold: str, got: str) -> bool:
+    a, b = _fold(gold), _fold(got)
+    return bool(b) and (a == b or SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9)
+
+
+def author_match(gold: str, got: str) -> bool:
+    def names(s: str) -> set[str]:
+        return {_fold(n) for n in _NAME_SPLIT.split(s) if _fold(n)}
+
+    return bool(got) and names(gold) == names(got)
+
+
+def date_match(gold: str, got: str) -> bool:
+    return bool(got) and gold[:10] == got[:10]
+
+
+# --- the two extractors -------------------------------------------------------------------
+Result = tuple[str | None, Any, Any, str | None]  # text, title, author, day
+
+
+def run_trafilatura(url: str, html: bytes) -> Result:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+    )
+    if doc is None:
+        return None, None, None, None
+    return doc.text, doc.title, doc.author, (doc.date or None)
+
+
+def run_broadsheet(url: str, html: bytes) -> Result:
+    from broadsheet.errors import ExtractError
+    from broadsheet.extract import extract
+
+    try:
+        article = extract(url, html)
+    except ExtractError:
+        return None, None, None, None
+    day = article.published.date().isoformat() if article.published else None
+    return article.text, article.title, article.author, day
+
+
+EXTRACTORS: dict[str, Callable[[str, bytes], Result]] = {
+    "trafilatura": run_trafilatura,
+    "broadsheet": run_broadsheet,
+}
+
+
+def score_pages(
+    dataset: Path, items: Iterable[tuple[str, dict]], names: list[str]
+) -> dict[str, Scores]:
+    """Run the named extractors on every page, in this process, interleaved."""
+    scores = {name: Scores() for name in names}
+    for i, (key, item) in enumerate(items):
+        html = page_bytes(dataset, item["file"])
+        url = page_url(key, item["file"])
+        order = names if i % 2 == 0 else list(reversed(names))
+        for name in order:
+            start = time.perf_counter()
+            try:
+                text, title, author, day = (
+                    EXTRACTORS[name](url, html) if html else (None, None, None, None)
+                )
+            except Exception:  # a crash counts as a full miss, like in trafilatura's eval
+                text, title, author, day = None, None, None, None
+            scores[name].seconds += time.perf_counter() - start
+            scores[name].add_text(item, text)
+            scores[name].add_meta(item, title, author, day)
+    return scores
+
+
+def _score_chunk(args: tuple[str, list[tuple[str, dict]], list[str]]) -> dict[str, Scores]:
+    dataset, items, names = args
+    return score_pages(Path(dataset), items, names)
+
+
+def score_parallel(
+    dataset: Path, items: list[tuple[str, dict]], names: list[str], processes: int
+) -> dict[str, Scores]:
+    """The same scores with the pages split over processes (the CI gate; not for speed)."""
+    if processes <= 1:
+        return score_pages(dataset, items, names)
+    chunks = [items[i::processes] for i in range(processes)]
+    with get_context("spawn").Pool(processes) as pool:
+        parts = pool.map(_score_chunk, [(str(dataset), c, names) for c in chunks])
+    total = {name: Scores() for name in names}
+    for part in parts:
+        for name, s in part.items():
+            total[name].merge(s)
+    return total
+
+
+# --- the table ----------------------------------------------------------------------------
+def table(scores: dict[str, Scores]) -> str:
+    head = (f"{'extractor':<12} {'P':>6} {'R':>6} {'F':>6} {'title':>6} {'author':>6} "
+            f"{'date':>6} {'pages/s':>8} {'fail':>5}")  # fmt: skip
+    lines = [head, "-" * len(head)]
+    for name, s in scores.items():
+        lines.append(
+            f"{name:<12} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.4f} {s.accuracy('title'):6.3f} "
+            f"{s.accuracy('author'):6.3f} {s.accuracy('date'):6.3f} {s.pages_per_second:8.2f} "
+            f"{s.failures:5d}"
+        )
+    return "\n".join(lines)
+
+
+def targets(scores: dict[str, Scores]) -> list[tuple[str, bool, str]]:
+    b, t = scores["broadsheet"], scores["trafilatura"]
+    ratio = (b.seconds / b.pages) / (t.seconds / t.pages) if t.seconds and b.pages else 0.0
+    return [
+        ("F >= trafilatura F + 0.02", b.f1 >= t.f1 + 0.02, f"{b.f1:.4f} vs {t.f1 + 0.02:.4f}"),
+        ("date accuracy >= 0.90", b.accuracy("date") >= 0.90, f"{b.accuracy('date'):.3f}"),
+        ("title accuracy >= 0.95", b.accuracy("title") >= 0.95, f"{b.accuracy('title'):.3f}"),
+        ("time/page <= 1.3 x trafilatura", ratio <= 1.3, f"{ratio:.2f} x"),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dataset", nargs="?", type=Path, default=DEFAULT_DATASET)
+    parser.add_argument("--limit", type=int, default=None, help="first N pages only")
+    parser.add_argument("--every", type=int, default=1, help="every K-th page only")
+    parser.add_argument("--only", choices=sorted(EXTRACTORS), default=None)
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="split pages over processes (quality only: speed needs 1)",
+    )
+    args = parser.parse_args(argv)
+    if not (args.dataset / "evaldata.json").is_file():
+        print(f"skipped: no dataset at {args.dataset} (evaldata.json missing)")
+        return 0
+    items = load_items(args.dataset, args.every, args.limit)
+    names = [args.only] if args.only else ["trafilatura", "broadsheet"]
+    started = time.strftime("%Y-%m-%d")
+    scores = score_parallel(args.dataset, items, names, args.processes)
+    mode = "single process" if args.processes <= 1 else f"{args.processes} processes"
+    print(f"trafilatura-eval, {len(items)} pages, {started}, {mode}")
+    print(table(scores))
+    if len(names) == 2:
+        for label, ok, detail in targets(scores):
+            print(f"  [{'x' if ok else ' '}] {label}: {detail}")
+    if args.json:
+        figures = {"date": started, "pages": len(items)}
+        figures.update({name: s.summary() for name, s in scores.items()})
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
