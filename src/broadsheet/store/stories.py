@@ -1,0 +1,377 @@
+"""Queries about stories: membership, moves and merges (logged), stats, main terms.
+
+Story ids for new stories are allocated here, in the same transaction that stores the
+assignment; the clustering stage hands over provisional (negative) ids and learns the
+permanent ones from :func:`apply`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+
+from broadsheet.models import Story, StoryMember
+from broadsheet.store.schema import (
+    UTCDateTime,
+    articles,
+    source_icons,
+    sources,
+    stories,
+    story_articles,
+    story_events,
+    story_terms,
+)
+
+MAX_TERMS = 12
+
+
+@dataclass
+class Change:
+    """What the clustering stage decided for one article (ids < 0 are new stories)."""
+
+    article_id: int
+    story: int
+    similarity: float = 0.0
+    agency: str | None = None
+    duplicate_of: int | None = None  # set when the article is a near copy (wire)
+    moves: list[tuple[int, int, int]] = field(default_factory=list)  # article, from, to
+    merges: list[tuple[int, int]] = field(default_factory=list)  # story, into
+    terms: dict[int, dict[str, float]] = field(default_factory=dict)  # story -> main terms
+
+
+def apply(conn: Connection, change: Change, now: datetime) -> dict[int, int]:
+    """Store ``change``; the permanent id of every provisional story it named."""
+    ids: dict[int, int] = {}
+
+    def real(story: int) -> int:
+        if story >= 0:
+            return story
+        if story not in ids:
+            ids[story] = int(
+                conn.execute(
+                    insert(stories).values(
+                        created_at=now, updated_at=now, article_count=0, source_count=0
+                    )
+                ).inserted_primary_key[0]
+            )
+        return ids[story]
+
+    touched: set[int] = set()
+    if change.duplicate_of is not None:
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == change.article_id, articles.c.duplicate_of.is_(None))
+            .values(duplicate_of=change.duplicate_of)
+        )
+    target = real(change.story)
+    conn.execute(delete(story_articles).where(story_articles.c.article_id == change.article_id))
+    conn.execute(
+        insert(story_articles).values(
+            article_id=change.article_id,
+            story_id=target,
+            similarity=round(change.similarity, 4),
+            agency=change.agency,
+            assigned_at=now,
+        )
+    )
+    touched.add(target)
+    for story, into in change.merges:
+        src, dst = real(story), real(into)
+        conn.execute(
+            update(story_articles).where(story_articles.c.story_id == src).values(story_id=dst)
+        )
+        conn.execute(update(stories).where(stories.c.id == src).values(merged_into=dst))
+        conn.execute(
+            insert(story_events).values(
+                at=now,
+                kind="merge",
+                article_id=change.article_id,
+                from_story=src,
+                to_story=dst,
+                reason=f"article {change.article_id} joined both",
+            )
+        )
+        touched.update((src, dst))
+    moved = {a for a, _old, _new in change.moves}
+    if moved:  # an article deleted since (its source removed) has nothing left to move
+        moved = set(conn.execute(select(articles.c.id).where(articles.c.id.in_(moved))).scalars())
+    for article_id, old, new in change.moves:
+        if article_id not in moved:
+            continue
+        src, dst = real(old), real(new)
+        conn.execute(
+            update(story_articles)
+            .where(story_articles.c.article_id == article_id)
+            .values(story_id=dst, assigned_at=now)
+        )
+        conn.execute(
+            insert(story_events).values(
+                at=now,
+                kind="move",
+                article_id=article_id,
+                from_story=src,
+                to_story=dst,
+                reason=f"re-clustered when article {change.article_id} arrived",
+            )
+        )
+        touched.update((src, dst))
+    for story, terms in change.terms.items():
+        set_terms(conn, real(story), terms)
+    refresh(conn, touched, now)
+    return ids
+
+
+def set_terms(conn: Connection, story_id: int, terms: dict[str, float]) -> None:
+    conn.execute(delete(story_terms).where(story_terms.c.story_id == story_id))
+    best = sorted(terms.items(), key=lambda kv: -kv[1])[:MAX_TERMS]
+    if best:
+        conn.execute(
+            insert(story_terms),
+            [{"story_id": story_id, "term": t[:100], "weight": float(w)} for t, w in best],
+        )
+
+
+_REFRESH = text(
+    """
+    UPDATE stories SET
+      article_count = (SELECT count(*) FROM story_articles m WHERE m.story_id = :id),
+      source_count = (
+        SELECT count(DISTINCT a.source_id) FROM story_articles m
+        JOIN articles a ON a.id = m.article_id WHERE m.story_id = :id),
+      first_at = (
+        SELECT min(a.sort_at) FROM story_articles m
+        JOIN articles a ON a.id = m.article_id WHERE m.story_id = :id),
+      last_at = (
+        SELECT max(a.sort_at) FROM story_articles m
+        JOIN articles a ON a.id = m.article_id WHERE m.story_id = :id),
+      lead_article_id = (
+        SELECT a.id FROM story_articles m JOIN articles a ON a.id = m.article_id
+        WHERE m.story_id = :id
+        ORDER BY a.duplicate_of IS NOT NULL, a.sort_at, a.id LIMIT 1),
+      updated_at = :now
+    WHERE id = :id
+    """
+).bindparams(bindparam("now", type_=UTCDateTime))
+
+
+def refresh(conn: Connection, story_ids: Iterable[int], now: datetime) -> None:
+    """Recount a story's articles and outlets, first and last report, lead article (the
+    first original report, not a copy). One statement per story, portable SQL."""
+    for story_id in story_ids:
+        conn.execute(_REFRESH, {"id": story_id, "now": now})
+
+
+# --- reading --------------------------------------------------------------------------------
+def _member_select() -> Any:
+    icon = select(source_icons.c.source_id).where(source_icons.c.source_id == articles.c.source_id)
+    return (
+        select(
+            story_articles.c.article_id,
+            story_articles.c.story_id,
+            story_articles.c.similarity,
+            story_articles.c.agency,
+            articles.c.title,
+            articles.c.url,
+            articles.c.source_id,
+            articles.c.sort_at,
+            articles.c.published_at,
+            articles.c.language,
+            articles.c.duplicate_of,
+            sources.c.name.label("source_name"),
+            sources.c.country,
+            sources.c.language.label("source_language"),
+            icon.exists().label("has_icon"),
+        )
+        .select_from(
+            story_articles.join(articles, articles.c.id == story_articles.c.article_id).join(
+                sources, sources.c.id == articles.c.source_id
+            )
+        )
+        .order_by(articles.c.sort_at, articles.c.id)
+    )
+
+
+def _member(row: Any) -> StoryMember:
+    m = row._mapping
+    return StoryMember(
+        article_id=m["article_id"],
+        story_id=m["story_id"],
+        title=m["title"],
+        url=m["url"],
+        source_id=m["source_id"],
+        source_name=m["source_name"],
+        source_has_icon=bool(m["has_icon"]),
+        shown_at=m["sort_at"],
+        published=m["published_at"],
+        country=m["country"],
+        language=m["language"] or m["source_language"],
+        duplicate_of=m["duplicate_of"],
+        agency=m["agency"],
+        similarity=float(m["similarity"] or 0.0),
+    )
+
+
+def _story(row: Any) -> Story:
+    m = row._mapping
+    return Story(
+        id=m["id"],
+        first_at=m["first_at"],
+        last_at=m["last_at"],
+        article_count=m["article_count"],
+        source_count=m["source_count"],
+        lead_article_id=m["lead_article_id"],
+        title=m.get("title") or "",
+    )
+
+
+def _story_select() -> Any:
+    return select(stories, articles.c.title.label("title")).select_from(
+        stories.outerjoin(articles, articles.c.id == stories.c.lead_article_id)
+    )
+
+
+def get(conn: Connection, story_id: int, with_members: bool = True) -> Story | None:
+    seen: set[int] = set()
+    while story_id not in seen:  # a merged story answers for the one it went into
+        seen.add(story_id)
+        row = conn.execute(_story_select().where(stories.c.id == story_id)).first()
+        if row is None:
+            return None
+        if row._mapping["merged_into"] is None:
+            break
+        story_id = row._mapping["merged_into"]
+    story = _story(row)
+    if with_members:
+        story.members = members(conn, [story.id])
+    return story
+
+
+def members(conn: Connection, story_ids: list[int]) -> list[StoryMember]:
+    out: list[StoryMember] = []
+    for i in range(0, len(story_ids), 500):
+        chunk = story_ids[i : i + 500]
+        out.extend(
+            _member(r)
+            for r in conn.execute(_member_select().where(story_articles.c.story_id.in_(chunk)))
+        )
+    return out
+
+
+def story_of(conn: Connection, article_id: int) -> int | None:
+    return conn.execute(
+        select(story_articles.c.story_id).where(story_articles.c.article_id == article_id)
+    ).scalar()
+
+
+def export(conn: Connection, article_id: int) -> tuple[int | None, int | None]:
+    """(story, duplicate_of) of an article; the story followed through merges."""
+    row = conn.execute(
+        select(story_articles.c.story_id, articles.c.duplicate_of)
+        .select_from(
+            articles.outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
+        )
+        .where(articles.c.id == article_id)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def recent(conn: Connection, since: datetime, limit: int) -> list[Story]:
+    """Stories with a report since ``since``, newest first (trending ranks them)."""
+    query = (
+        _story_select()
+        .where(stories.c.last_at >= since, stories.c.merged_into.is_(None))
+        .where(stories.c.article_count > 0)
+        .order_by(stories.c.last_at.desc())
+        .limit(limit)
+    )
+    return [_story(r) for r in conn.execute(query)]
+
+
+def latest(conn: Connection, limit: int, offset: int = 0) -> list[Story]:
+    query = (
+        _story_select()
+        .where(stories.c.merged_into.is_(None), stories.c.article_count > 0)
+        .order_by(stories.c.last_at.desc(), stories.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_story(r) for r in conn.execute(query)]
+
+
+def count(conn: Connection) -> int:
+    return int(
+        conn.execute(
+            select(func.count()).select_from(stories).where(stories.c.article_count > 0)
+        ).scalar()
+        or 0
+    )
+
+
+def related(conn: Connection, story_id: int, limit: int) -> list[tuple[int, float]]:
+    """Stories sharing main terms with ``story_id``, by summed weight products."""
+    mine = story_terms.alias("mine")
+    theirs = story_terms.alias("theirs")
+    score = func.sum(mine.c.weight * theirs.c.weight).label("score")
+    shared = func.count().label("shared")
+    query = (
+        select(theirs.c.story_id, score, shared)
+        .select_from(mine.join(theirs, mine.c.term == theirs.c.term))
+        .join(stories, stories.c.id == theirs.c.story_id)
+        .where(mine.c.story_id == story_id, theirs.c.story_id != story_id)
+        .where(stories.c.merged_into.is_(None), stories.c.article_count > 0)
+        .group_by(theirs.c.story_id)
+        .having(func.count() >= 2)
+        .order_by(score.desc())
+        .limit(limit)
+    )
+    return [(int(r[0]), float(r[1])) for r in conn.execute(query)]
+
+
+def events(conn: Connection, story_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    query = (
+        select(story_events)
+        .where((story_events.c.to_story == story_id) | (story_events.c.from_story == story_id))
+        .order_by(story_events.c.id.desc())
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def for_clustering(
+    conn: Connection, after_id: int, oldest: datetime | None, batch: int = 1000
+) -> Iterator[dict[str, Any]]:
+    """Articles after ``after_id`` (in id order) with their story, if they have one yet."""
+    last = after_id
+    while True:
+        query = (
+            select(
+                articles.c.id,
+                articles.c.source_id,
+                articles.c.title,
+                articles.c.text,
+                articles.c.author,
+                articles.c.sort_at,
+                articles.c.duplicate_of,
+                story_articles.c.story_id,
+            )
+            .select_from(
+                articles.outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
+            )
+            .where(articles.c.id > last)
+            .order_by(articles.c.id)
+            .limit(batch)
+        )
+        if oldest is not None:
+            query = query.where(articles.c.sort_at >= oldest)
+        rows = conn.execute(query).all()
+        if not rows:
+            return
+        for r in rows:
+            yield dict(r._mapping)
+        if len(rows) < batch:
+            return
+        last = rows[-1][0]

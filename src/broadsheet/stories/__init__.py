@@ -1,0 +1,12 @@
+"""Stories: fold wire copies, group coverage into stories, related and trending.
+
+fold.py      near-duplicates (MinHash LSH over word shingles): wire copies folded
+agency.py    which news agency a text credits
+text.py      article text -> weighted features
+index.py     the term index: candidate retrieval without scanning stories
+cluster.py   the online rule: join a story or start one; moves and merges
+engine.py    the stage itself: state rebuilt from the store, one article at a time
+related.py   earlier and later stories on the same subject
+trending.py  top stories
+coverage.py  who covered a story, from where, in which languages, who did not
+"""

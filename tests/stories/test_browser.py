@@ -1,0 +1,99 @@
+"""What a reader sees of stories: Debian's chromium, driven by Playwright, against uvicorn.
+
+With BROADSHEET_SCREENSHOTS=1 the story page is also copied to docs/screenshots/story.png.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from broadsheet.config import Settings
+from broadsheet.store import Store
+from broadsheet.stories.engine import cluster_stored
+from broadsheet.web.app import create_app
+from tests.stories.conftest import Add
+from tests.stories.sample import CHILE, JAPAN, WIRE, wire_copy
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, DOCS_SCREENSHOTS
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture
+def base_url(settings: Settings, store: Store, add: Add) -> Iterator[str]:
+    now = datetime.now(UTC)
+
+    def ago(hours: float) -> datetime:
+        return now - timedelta(hours=hours)
+
+    ids = [
+        add("Andes Daily", *CHILE[0], ago(9)),
+        add("Pacific Times", *CHILE[1], ago(5)),
+        add("Harbour Gazette", *CHILE[2], ago(1)),
+        add("Nippon Herald", *JAPAN[0], ago(3)),
+        add("Euro Ledger", *WIRE, ago(4), author="AFP"),
+        add("Quiet Weekly", *wire_copy("Quiet Weekly"), ago(2)),
+        add("Pacific Times", *wire_copy("Pacific Times"), ago(2)),
+    ]
+    for i in ids:
+        cluster_stored(store, settings, i)
+    app = create_app(settings, store)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", ws="none", http="h11")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+def test_home_to_full_coverage_in_a_real_browser(base_url: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=DESKTOP)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(base_url + "/")
+        assert page.locator("h1").inner_text().lower() == "top stories"
+        page.locator("a.teaser__coverage").first.click()
+        page.wait_for_load_state()
+        assert "/stories/" in page.url
+        assert page.locator(".story__kicker").inner_text().lower() == "full coverage"
+        assert page.locator("table.outlets tbody tr").count() >= 2
+        shot = tmp_path / "story.png"
+        page.screenshot(path=str(shot), full_page=True)
+        page.locator("ol.timeline a").first.click()
+        page.wait_for_load_state()
+        coverage = page.locator("#coverage-title")
+        assert coverage.is_visible()
+        body_box = page.locator(".article__body").bounding_box()
+        coverage_box = coverage.bounding_box()
+        assert body_box and coverage_box and coverage_box["y"] > body_box["y"]
+        page.screenshot(path=str(tmp_path / "article.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    if os.environ.get("BROADSHEET_SCREENSHOTS"):
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, DOCS_SCREENSHOTS / "story.png")
+        shutil.copy(tmp_path / "article.png", DOCS_SCREENSHOTS / "article-coverage.png")

@@ -1,0 +1,129 @@
+"""Story pages through the real ASGI app: the story page, the article page's sections,
+the home page's top stories."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from broadsheet.config import Settings
+from broadsheet.store import Store
+from broadsheet.store.stories import Change
+from broadsheet.stories.engine import cluster_stored
+from broadsheet.web.app import create_app
+from tests.stories.conftest import Add
+from tests.stories.sample import CHILE, JAPAN, WIRE, at, wire_copy
+
+NOW = at(80)
+
+
+def get(app: FastAPI, path: str) -> httpx.Response:
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.get(path)
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def news(store: Store, settings: Settings, add: Add) -> dict[str, int]:
+    ids = {
+        "chile0": add("Andes Daily", *CHILE[0], at(0)),
+        "chile1": add("Pacific Times", *CHILE[1], at(2)),
+        "chile2": add("Harbour Gazette", *CHILE[2], at(5)),
+        "japan0": add("Nippon Herald", *JAPAN[0], at(72)),
+        "wire": add("Euro Ledger", *WIRE, at(70)),
+        "copy": add("Harbour Gazette", *wire_copy("Harbour Gazette"), at(71)),
+    }
+    for article_id in ids.values():
+        cluster_stored(store, settings, article_id)
+    return ids
+
+
+@pytest.fixture
+def app(settings: Settings, store: Store) -> FastAPI:
+    return create_app(settings, store, clock=lambda: NOW)
+
+
+def test_story_page_shows_the_coverage_view(app: FastAPI, store: Store, news: dict) -> None:
+    story = store.story_of_article(news["chile0"])
+    page = get(app, f"/stories/{story}")
+    assert page.status_code == 200
+    html = page.text
+    assert CHILE[0][0] in html and "Full coverage" in html
+    for outlet in ("Andes Daily", "Pacific Times", "Harbour Gazette"):
+        assert outlet in html
+    assert "3 outlets" in html and "3 countries" in html
+    assert "Not covered by 3 of your outlets" in html  # Nippon Herald, Euro Ledger, Quiet Weekly
+    assert "Timeline" in html and "First report" in html
+    assert html.index(CHILE[0][0]) < html.index("Timeline")
+
+
+def test_wire_copies_show_once_with_every_outlet(app: FastAPI, store: Store, news: dict) -> None:
+    story = store.story_of_article(news["wire"])
+    html = get(app, f"/stories/{story}").text
+    assert "AFP wire copy, also run by" in html
+    assert html.count('class="coverage__item"') == 1  # two articles, one item
+    assert "Wire copy</dt><dd>2 articles (AFP 1)" in html
+
+
+def test_article_page_gains_full_coverage_and_related_after_the_body(
+    app: FastAPI, news: dict
+) -> None:
+    html = get(app, f"/articles/{news['chile1']}").text
+    body = html.index('class="article__body"')
+    coverage = html.index("Full coverage")
+    assert body < coverage
+    if "ai-panel" in html:  # the understanding panel comes first when it shows
+        assert html.index("ai-panel") < coverage
+    assert "Andes Daily" in html[coverage:] and "Harbour Gazette" in html[coverage:]
+    assert "See the full coverage" in html
+
+
+def test_a_lone_article_says_nobody_else_covered_it(app: FastAPI, news: dict) -> None:
+    html = get(app, f"/articles/{news['japan0']}").text
+    assert "No other outlet has covered this story yet." in html
+
+
+def test_home_shows_top_stories(app: FastAPI, store: Store, news: dict) -> None:
+    html = get(app, "/").text
+    assert "Top stories" in html
+    chile = store.story_of_article(news["chile0"])
+    assert f'href="/stories/{chile}"' in html and "Full coverage: 3 outlets, 3 countries" in html
+    assert html.count('class="teaser"') == 3  # Chile, Japan, the wire story: not 6 articles
+    assert get(app, "/?page=9").status_code == 404
+
+
+def test_merged_story_redirects_and_unknown_is_404(app: FastAPI, store: Store, add: Add) -> None:
+    a = add("Andes Daily", *CHILE[0], at(0))
+    b = add("Pacific Times", *CHILE[1], at(1))
+    s1 = store.apply_story_change(Change(article_id=a, story=-1))[-1]
+    s2 = store.apply_story_change(Change(article_id=b, story=-1))[-1]
+    c = add("Quiet Weekly", *CHILE[2], at(2))
+    store.apply_story_change(Change(article_id=c, story=s1, merges=[(s2, s1)]))
+    page = get(app, f"/stories/{s2}")
+    assert page.status_code == 301 and page.headers["location"] == f"/stories/{s1}"
+    html = get(app, f"/stories/{s1}").text
+    assert "merged into story" in html  # the change is shown, not hidden
+    for path in ("/stories/999", "/stories/abc", "/stories/0", "/stories/99999999999999999999"):
+        assert get(app, path).status_code == 404
+
+
+def test_titles_are_escaped(app: FastAPI, store: Store, settings: Settings, add: Add) -> None:
+    evil = add("Andes Daily", "<script>alert(1)</script> quake", CHILE[0][1], at(0))
+    cluster_stored(store, settings, evil)
+    html = get(app, f"/stories/{store.story_of_article(evil)}").text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_without_stories_the_home_page_lists_articles(
+    settings: Settings, store: Store, add: Add
+) -> None:
+    add("Andes Daily", *CHILE[0], at(0))  # stored, never clustered
+    html = get(create_app(settings, store, clock=lambda: NOW), "/").text
+    assert "Latest news" in html and CHILE[0][0] in html
