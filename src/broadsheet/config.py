@@ -117,6 +117,21 @@ class Settings(BaseSettings):
     timezone: str = Field(default="UTC", description="Time zone for dates shown to readers.")
     page_size: int = Field(default=30, description="Articles per page on the home page.")
 
+    # --- stories (issue 4) -----------------------------------------------------------
+    story_window_days: float = Field(
+        default=14.0,
+        description="Articles older than this are no longer candidates for a story or a copy.",
+    )
+    story_grace_hours: float = Field(
+        default=36.0, description="Time between two reports that costs their similarity nothing."
+    )
+    story_half_life_hours: float = Field(
+        default=72.0, description="Beyond the grace, similarity halves every this many hours."
+    )
+    trending_half_life_hours: float = Field(
+        default=12.0, description="A story's rank halves for every this many hours without news."
+    )
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

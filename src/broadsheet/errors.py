@@ -13,6 +13,7 @@
     │   └── HTTPStatus          4xx/5xx; carries .status and .retry_after (seconds)
     ├── ParseError              bytes that are not a feed / OPML / sitemap we can read
     ├── ExtractError            a page that yields no article
+    ├── ModelError              the AI endpoint is off, over budget, slow, failing or garbled
     └── StoreError              the database refused (full disk, corrupt file, ...)
 
 Messages carry their context ("fetch example.com/feed: timed out after 10 s") so that a
@@ -80,6 +81,10 @@ class ParseError(BroadsheetError):
 
 
 class ExtractError(BroadsheetError):
+    pass
+
+
+class ModelError(BroadsheetError):
     pass
 
 

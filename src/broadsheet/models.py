@@ -84,13 +84,18 @@ class Article:
     text: str  # paragraphs separated by blank lines
     html: str  # sanitized minimal HTML for display
     author: str | None = None
+    # aware; extraction keeps the page's own UTC offset (its calendar day), the store UTC
     published: datetime | None = None
     language: str | None = None
     site_name: str | None = None
     image: str | None = None
     description: str | None = None
-    extraction: str = "page"  # which strategy produced the body: page | feed
+    # which strategy produced the body: trafilatura | readability | jsonld | feed
+    extraction: str = "page"
     content_hash: str = ""
+    modified: datetime | None = None  # the page's "last modified", never taken as published
+    # the body before the outlet's learned furniture was removed (None: not filtered)
+    unfiltered_html: str | None = None
 
 
 @dataclass
@@ -150,3 +155,37 @@ class StoredArticle:
     def shown_at(self) -> datetime:
         """The date readers see: published when known, else when we fetched it."""
         return self.published or self.fetched_at
+
+
+# --- stories (issue 4) ----------------------------------------------------------------------
+@dataclass
+class StoryMember:
+    """One article of a story, with what the coverage view needs about its outlet."""
+
+    article_id: int
+    story_id: int
+    title: str
+    url: str
+    source_id: int
+    source_name: str
+    source_has_icon: bool
+    shown_at: datetime  # published, never later than fetched
+    published: datetime | None
+    country: str | None  # the outlet's
+    language: str | None  # the article's, else the outlet's
+    duplicate_of: int | None  # the first stored copy of the same (wire) text
+    agency: str | None
+    similarity: float = 0.0
+
+
+@dataclass
+class Story:
+    id: int
+    first_at: datetime | None
+    last_at: datetime | None
+    article_count: int
+    source_count: int
+    lead_article_id: int | None
+    title: str = ""
+    members: list[StoryMember] = field(default_factory=list)
+    score: float = 0.0  # trending rank, when ranked

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -23,6 +24,8 @@ from typing import Any
 from broadsheet.config import Settings
 from broadsheet.errors import BroadsheetError, ExtractError, FetchError, ParseError
 from broadsheet.extract import canonical_url, extract, extract_from_entry
+from broadsheet.extract.blocks import html_blocks
+from broadsheet.extract.learn import outlet_key
 from broadsheet.ingest.feeds import parse_feed
 from broadsheet.ingest.fetch import Fetcher
 from broadsheet.ingest.icons import icon_urls, sniff_image
@@ -30,6 +33,9 @@ from broadsheet.jobs import schedule
 from broadsheet.jobs.pool import WorkerPool
 from broadsheet.models import Article, FeedEntry, ParsedFeed, Skipped, Source
 from broadsheet.store import Store
+from broadsheet.understand.ingest import understand_stored
+
+log = logging.getLogger("broadsheet.pipeline")
 
 MAX_CHILD_SITEMAPS = 5
 ICON_RECHECK = timedelta(days=7)
@@ -178,7 +184,40 @@ class Pipeline:
             report.duplicates += 1
         else:
             report.new_articles += 1
+            with report.timed("furniture"):
+                self._learn_furniture(result, article)
+            with report.timed("understand"):
+                failed = await understand_stored(
+                    self.settings, self.store, self.pool, result, article
+                )
+            if failed:
+                report.failures.append((entry.url, failed))
+            with report.timed("stories"):
+                self.cluster(result, entry.url, report)
         return result
+
+    def cluster(self, article_id: int, where: str, report: IngestReport) -> None:
+        """The stories stage (fold wire copies, cluster) for a stored article."""
+        from broadsheet.stories.engine import cluster_stored
+
+        try:
+            cluster_stored(self.store, self.settings, article_id)
+        except Exception as exc:  # the article is stored; the next article catches up
+            log.exception("stories: article %s", article_id)
+            report.failures.append((where, f"stories: {type(exc).__name__}: {exc}"))
+
+    def _learn_furniture(self, article_id: int, article: Article) -> None:
+        """Feed the outlet's furniture learner with this page's blocks; when it learns
+        something new, the outlet's stored articles are re-cleaned (issue 3)."""
+        outlet = outlet_key(article.url)
+        self.store.record_extraction(article_id, outlet, article)
+        if article.extraction == "feed" or not outlet:
+            return
+        texts = [b.text for b in html_blocks(article.unfiltered_html or article.html)]
+        if self.store.learn_furniture(outlet, texts):
+            self.store.reclean_outlet(outlet)  # every stored article of the outlet
+        else:  # this one may have been extracted while another page taught the learner
+            self.store.reclean_outlet(outlet, article_id)
 
     async def _article_for(self, entry: FeedEntry, report: IngestReport) -> Article | Skipped:
         """The page's article; the feed's own content when the page fails or times out."""
@@ -194,6 +233,8 @@ class Pipeline:
                 entry=entry,
                 max_bytes=self.settings.max_html_bytes,
                 encoding=_charset(page.headers.get("content-type", "")),
+                furniture=self.store.furniture_filter(outlet_key(page.final_url)),
+                budget=max(1.0, self.settings.extract_timeout - 1.0),
             )
             report.stage_seconds["extract"] += seconds
             return article

@@ -17,9 +17,11 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from broadsheet.config import Settings
 from broadsheet.errors import StoreError
-from broadsheet.models import Article, Skipped, Source, StoredArticle
-from broadsheet.store import articles, migrate, search, sources
+from broadsheet.models import Article, Skipped, Source, StoredArticle, Story, StoryMember
+from broadsheet.store import articles, furniture, migrate, search, sources, understanding
+from broadsheet.store import stories as story_queries
 from broadsheet.store.engine import is_sqlite, make_engine
+from broadsheet.store.furniture import LearnedFurniture, OutletFurniture
 from broadsheet.store.schema import meta
 
 
@@ -172,6 +174,137 @@ class Store:
     def search_article_ids(self, words: str, limit: int = 50) -> list[int]:
         with self.reader() as conn:
             return search.search_ids(conn, words, limit)
+
+    # --- understanding (issue 5; queries in store/understanding.py) ---------------------
+    def save_understanding(
+        self, article_id: int, values: dict[str, Any], versions: dict[str, str]
+    ) -> list[str]:
+        """Store features whose version changed (idempotent); the names written."""
+        with self.writer() as conn:
+            return understanding.save(conn, article_id, values, versions, _now())
+
+    def understanding_versions(self, article_id: int) -> dict[str, str]:
+        with self.reader() as conn:
+            return understanding.versions(conn, article_id)
+
+    def get_understanding(self, article_id: int) -> dict[str, Any]:
+        with self.reader() as conn:
+            return understanding.features(conn, article_id)
+
+    def understood_article_ids(self, kind: str, key: str, limit: int = 50) -> list[int]:
+        """Latest article ids naming an entity / about a country / in a topic."""
+        query = {
+            "entity": understanding.articles_for_entity,
+            "country": understanding.articles_for_country,
+            "topic": understanding.articles_for_topic,
+        }[kind]
+        with self.reader() as conn:
+            return query(conn, key, limit)
+
+    def entity_name(self, entity_id: str) -> tuple[str, str] | None:
+        with self.reader() as conn:
+            return understanding.entity_name(conn, entity_id)
+
+    def get_ai_result(self, article_id: int, feature: str, key: str, version: str) -> Any:
+        with self.reader() as conn:
+            return understanding.ai_result(conn, article_id, feature, key, version)
+
+    def save_ai_result(
+        self, article_id: int, feature: str, key: str, version: str, value: Any
+    ) -> None:
+        with self.writer() as conn:
+            understanding.save_ai_result(conn, article_id, feature, key, version, value, _now())
+
+    def take_ai_request(self, budget: int) -> bool:
+        with self.writer() as conn:
+            return understanding.take_ai_request(conn, _now().date().isoformat(), budget)
+
+    # --- furniture learning (issue 3; queries in store/furniture.py) -------------------
+    def furniture_filter(self, outlet: str) -> LearnedFurniture:
+        """The outlet's learned furniture filter for extract() (empty when switched off)."""
+        with self.reader() as conn:
+            return furniture.furniture_filter(conn, outlet)
+
+    def learn_furniture(self, outlet: str, texts: list[str]) -> int:
+        """Count one more page of the outlet with these blocks; blocks newly learned."""
+        with self.writer() as conn:
+            return furniture.learn(conn, outlet, texts, _now())
+
+    def record_extraction(self, article_id: int, outlet: str, article: Article) -> None:
+        """The outlet, modified date and pre-furniture body of a stored article."""
+        with self.writer() as conn:
+            furniture.record_article(conn, article_id, outlet, article)
+
+    def reclean_outlet(self, outlet: str, article_id: int | None = None) -> int:
+        """Re-apply the outlet's learned furniture to its stored articles (or one of them);
+        the number of articles changed."""
+        with self.writer() as conn:
+            return furniture.reclean(conn, outlet, article_id)
+
+    def set_furniture_enabled(self, outlet: str, enabled: bool) -> int | None:
+        """The per-outlet kill switch; re-cleans (or restores) the outlet's articles.
+        None when the outlet is unknown, else the number of articles changed."""
+        with self.writer() as conn:
+            if not furniture.set_enabled(conn, outlet, enabled, _now()):
+                return None
+            return furniture.reclean(conn, outlet)
+
+    def outlet_furniture(self, outlet: str) -> OutletFurniture | None:
+        with self.reader() as conn:
+            return furniture.describe(conn, outlet)
+
+    def list_outlet_furniture(self) -> list[OutletFurniture]:
+        with self.reader() as conn:
+            return furniture.list_outlets(conn)
+
+    # --- stories (issue 4; queries in store/stories.py) ---------------------------------
+    def apply_story_change(self, change: story_queries.Change) -> dict[int, int]:
+        """Store one clustering decision; permanent ids for its provisional stories."""
+        with self.writer() as conn:
+            return story_queries.apply(conn, change, _now())
+
+    def get_story(self, story_id: int, with_members: bool = True) -> Story | None:
+        with self.reader() as conn:
+            return story_queries.get(conn, story_id, with_members)
+
+    def story_of_article(self, article_id: int) -> int | None:
+        with self.reader() as conn:
+            return story_queries.story_of(conn, article_id)
+
+    def story_export(self, article_id: int) -> tuple[int | None, int | None]:
+        """(story id, duplicate_of) of an article."""
+        with self.reader() as conn:
+            return story_queries.export(conn, article_id)
+
+    def story_members(self, story_ids: list[int]) -> list[StoryMember]:
+        with self.reader() as conn:
+            return story_queries.members(conn, story_ids)
+
+    def recent_stories(self, since: datetime, limit: int = 2000) -> list[Story]:
+        with self.reader() as conn:
+            return story_queries.recent(conn, since, limit)
+
+    def latest_stories(self, limit: int, offset: int = 0) -> list[Story]:
+        with self.reader() as conn:
+            return story_queries.latest(conn, limit, offset)
+
+    def count_stories(self) -> int:
+        with self.reader() as conn:
+            return story_queries.count(conn)
+
+    def related_story_ids(self, story_id: int, limit: int = 20) -> list[tuple[int, float]]:
+        with self.reader() as conn:
+            return story_queries.related(conn, story_id, limit)
+
+    def story_events(self, story_id: int) -> list[dict[str, Any]]:
+        with self.reader() as conn:
+            return story_queries.events(conn, story_id)
+
+    def articles_for_clustering(
+        self, after_id: int, oldest: datetime | None
+    ) -> Iterator[dict[str, Any]]:
+        with self.reader() as conn:
+            yield from story_queries.for_clustering(conn, after_id, oldest)
 
     # --- meta ---------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

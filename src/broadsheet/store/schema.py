@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -126,4 +127,145 @@ meta = Table(
     metadata,
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# --- understanding (issue 5): one row per (article, feature), and indexes for pages -------
+article_features = Table(
+    "article_features",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("feature", String(32), primary_key=True),
+    Column("version", String(100), nullable=False),
+    Column("value", Text, nullable=False),  # JSON
+    Column("computed_at", UTCDateTime, nullable=False),
+)
+article_entities = Table(
+    "article_entities",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", String(200), primary_key=True),
+    Column("label", String(32), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("mentions", Integer, nullable=False),
+    Index("ix_article_entities_entity_id", "entity_id"),
+)
+article_countries = Table(
+    "article_countries",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("country", String(2), primary_key=True),
+    Column("mentions", Integer, nullable=False),
+    Index("ix_article_countries_country", "country"),
+)
+article_topics = Table(
+    "article_topics",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic", String(32), primary_key=True),
+    Column("score", Float, nullable=False),
+    Index("ix_article_topics_topic", "topic"),
+)
+ai_results = Table(
+    "ai_results",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("feature", String(32), primary_key=True),
+    Column("key", String(64), primary_key=True),  # target language, question hash...
+    Column("version", String(100), nullable=False),
+    Column("value", Text, nullable=False),  # JSON
+    Column("created_at", UTCDateTime, nullable=False),
+)
+ai_usage = Table(
+    "ai_usage",
+    metadata,
+    Column("day", String(10), primary_key=True),  # UTC date, YYYY-MM-DD
+    Column("requests", Integer, nullable=False),
+)
+
+# --- furniture learning (issue 3; queries in store/furniture.py) -----------------------------
+# Per outlet (a site's host without "www."): pages seen, and the kill switch.
+outlet_furniture = Table(
+    "outlet_furniture",
+    metadata,
+    Column("outlet", String(255), primary_key=True),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("pages_seen", Integer, nullable=False, default=0),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Every distinct block seen on the outlet's pages, by fingerprint; learned_at is set when
+# it crossed the threshold (it is furniture from then on).
+furniture_blocks = Table(
+    "furniture_blocks",
+    metadata,
+    Column(
+        "outlet",
+        String(255),
+        ForeignKey("outlet_furniture.outlet", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("fingerprint", String(16), primary_key=True),
+    Column("sample", Text, nullable=False),
+    Column("pages", Integer, nullable=False, default=1),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    Column("learned_at", UTCDateTime),
+)
+
+# What extraction knew about a stored article beyond the articles row: its outlet, the
+# page's "modified" date, and the body before learned furniture (NULL: same as html).
+article_extraction = Table(
+    "article_extraction",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("outlet", String(255), nullable=False),
+    Column("modified_at", UTCDateTime),
+    Column("unfiltered_html", Text),
+    Index("ix_article_extraction_outlet", "outlet"),
+)
+
+# --- stories (issue 4): stories, which article is in which, and what changed ---------------
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("first_at", UTCDateTime),  # earliest report (sort_at of its articles)
+    Column("last_at", UTCDateTime),  # latest report
+    Column("lead_article_id", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
+    Column("article_count", Integer, nullable=False, default=0),
+    Column("source_count", Integer, nullable=False, default=0),
+    Column("merged_into", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
+    Index("ix_stories_last_at", "last_at"),
+)
+story_articles = Table(
+    "story_articles",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("similarity", Float, nullable=False, default=0.0),  # to its closest story-mate
+    Column("agency", String(40)),  # the news agency its text credits, if any
+    Column("assigned_at", UTCDateTime, nullable=False),
+    Index("ix_story_articles_story_id", "story_id"),
+)
+story_events = Table(
+    "story_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(16), nullable=False),  # move | merge
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE")),
+    Column("from_story", Integer),
+    Column("to_story", Integer),
+    Column("reason", String(300), nullable=False),
+    Index("ix_story_events_to_story", "to_story"),
+)
+story_terms = Table(  # a story's main features, for related stories (an inverted index)
+    "story_terms",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("term", String(100), primary_key=True),
+    Column("weight", Float, nullable=False),
+    Index("ix_story_terms_term", "term"),
 )

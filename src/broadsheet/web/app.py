@@ -159,4 +159,10 @@ def create_app(
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
+    from broadsheet.web.understand import router as understand_router
+
+    app.include_router(understand_router)
+    from broadsheet.web.stories import router as stories_router
+
+    app.include_router(stories_router)
     return app

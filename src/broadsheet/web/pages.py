@@ -134,6 +134,11 @@ def _db_id(raw: str) -> int:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, page: int = Query(default=1, ge=1, le=100_000)) -> HTMLResponse:
+    from broadsheet.web.stories import home_stories
+
+    stories = home_stories(request, page)  # top stories, once there are stories
+    if stories is not None:
+        return stories
     settings: Settings = request.app.state.settings
     size = settings.page_size
     # One more than a page, to know whether an older page exists.
@@ -150,7 +155,18 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
         raise HTTPException(status_code=404)
     body = Markup(strip_leading_headline(article.html, article.title))  # sanitized upstream
     original = web_url(article.canonical_url) or web_url(article.url)
-    return render(request, "article.html", article=article, body=body, original=original)
+    from broadsheet.web.stories import article_sections
+    from broadsheet.web.understand import panel
+
+    return render(
+        request,
+        "article.html",
+        article=article,
+        body=body,
+        original=original,
+        panel=panel(request, article),
+        sections=article_sections(request, article),
+    )
 
 
 @router.get("/icons/{source_id}")
