@@ -9,7 +9,8 @@ shows throughput, the peak memory of the whole process tree (sampled every 50 ms
 process, which also runs the publisher's threads, plus its children, the extraction
 pool) and the seconds spent in each stage. Stage seconds are the work done in each stage
 (time on the wire for fetches, time inside a worker for extraction; waiting for a slot
-excluded), summed over concurrent tasks, so they can add up to more than the wall time. Exits non-zero when nothing was ingested.
+excluded), summed over concurrent tasks, so they can add up to more than the wall time.
+Exits non-zero when nothing was ingested.
 """
 
 from __future__ import annotations
@@ -71,12 +72,21 @@ class PeakMemory:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=1200,
-                        help="articles in total, spread across the outlets (default 1200)")
-    parser.add_argument("--latency", type=float, default=0.05,
-                        help="seconds added to every response (default 0.05)")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="extraction processes (default: Settings' default)")
+    parser.add_argument(
+        "--articles",
+        type=int,
+        default=1200,
+        help="articles in total, spread across the outlets (default 1200)",
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.05, help="seconds added to every response (default 0.05)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="extraction processes (default: Settings' default)",
+    )
     args = parser.parse_args(argv)
 
     from broadsheet.pipeline import ingest_once  # the pipeline and store under test
@@ -84,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
 
     per_outlet = max(1, math.ceil(args.articles / len(OUTLETS)))
     console = Console()
-    with tempfile.TemporaryDirectory(prefix="broadsheet-bench-") as tmp, \
-            SamplePublisher(per_outlet, latency=args.latency) as publisher:
+    with (
+        tempfile.TemporaryDirectory(prefix="broadsheet-bench-") as tmp,
+        SamplePublisher(per_outlet, latency=args.latency) as publisher,
+    ):
         extra = {"extract_workers": args.workers} if args.workers else {}
         settings = Settings(
             data_dir=Path(tmp),

@@ -50,8 +50,10 @@ def _feed_links(client: httpx.Client, outlet) -> list[str]:  # noqa: ANN001
         return [item["url"] for item in doc["items"]]
     if outlet.feed_format == "news-sitemap":
         root = ET.fromstring(response.content)
-        ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
-              "n": "http://www.google.com/schemas/sitemap-news/0.9"}
+        ns = {
+            "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+            "n": "http://www.google.com/schemas/sitemap-news/0.9",
+        }
         assert len(root.findall("s:url/n:news/n:title", ns)) == N
         assert SAMPLE_NOTICE.encode() in response.content
         return [loc.text for loc in root.findall("s:url/s:loc", ns)]
@@ -66,15 +68,21 @@ def test_outlets_cover_countries_languages_and_formats(publisher: SamplePublishe
     assert len(outlets) == len(OUTLETS) >= 4
     assert len({o.language for o in outlets}) >= 4
     assert len({o.country for o in outlets}) == len(outlets)
-    assert {o.feed_format for o in outlets} >= {"rss", "rss-full", "atom", "jsonfeed",
-                                                  "news-sitemap"}
+    assert {o.feed_format for o in outlets} >= {
+        "rss",
+        "rss-full",
+        "atom",
+        "jsonfeed",
+        "news-sitemap",
+    }
     assert len({urlsplit(o.home_url).port for o in outlets}) == len(outlets)  # one origin each
     assert all(urlsplit(u).hostname == "127.0.0.1" for u in publisher.feed_urls)
     assert publisher.article_count == N * len(outlets)
 
 
-def test_every_feed_parses_and_lists_every_article(publisher: SamplePublisher,
-                                                   client: httpx.Client) -> None:
+def test_every_feed_parses_and_lists_every_article(
+    publisher: SamplePublisher, client: httpx.Client
+) -> None:
     for outlet in publisher.outlets:
         links = _feed_links(client, outlet)
         assert len(links) == N, outlet.name
@@ -82,8 +90,9 @@ def test_every_feed_parses_and_lists_every_article(publisher: SamplePublisher,
         assert all(link.startswith(outlet.home_url) for link in links)
 
 
-def test_feed_formats_carry_what_they_promise(publisher: SamplePublisher,
-                                              client: httpx.Client) -> None:
+def test_feed_formats_carry_what_they_promise(
+    publisher: SamplePublisher, client: httpx.Client
+) -> None:
     by_format = {o.feed_format: o for o in publisher.outlets}
     full = feedparser.parse(client.get(by_format["rss-full"].feed_url).content)
     assert all(len(e.content[0].value) > 1500 for e in full.entries)  # content:encoded
@@ -97,8 +106,9 @@ def test_feed_formats_carry_what_they_promise(publisher: SamplePublisher,
     assert response.headers["content-type"].startswith("application/feed+json")
 
 
-def test_feeds_are_discoverable_from_home_pages(publisher: SamplePublisher,
-                                                client: httpx.Client) -> None:
+def test_feeds_are_discoverable_from_home_pages(
+    publisher: SamplePublisher, client: httpx.Client
+) -> None:
     for outlet in publisher.outlets:
         home = client.get(outlet.home_url).text
         assert '<link rel="alternate"' in home
@@ -107,8 +117,9 @@ def test_feeds_are_discoverable_from_home_pages(publisher: SamplePublisher,
             assert f'href="{outlet.feed_url}"' in home
 
 
-def test_article_pages_carry_real_furniture(publisher: SamplePublisher,
-                                            client: httpx.Client) -> None:
+def test_article_pages_carry_real_furniture(
+    publisher: SamplePublisher, client: httpx.Client
+) -> None:
     for outlet in publisher.outlets:
         link = _feed_links(client, outlet)[0]
         response = client.get(link)
@@ -118,11 +129,21 @@ def test_article_pages_carry_real_furniture(publisher: SamplePublisher,
         canonical = link.split("?")[0]
         assert f'<link rel="canonical" href="{canonical}">' in html  # clean, no utm_
         assert f'<html lang="{outlet.language}">' in html
-        for marker in ('property="og:title"', 'property="og:site_name"',
-                       'property="article:published_time"', '<time datetime="',
-                       'id="cookie-consent"', 'class="app-banner"', 'class="share-bar"',
-                       'class="newsletter-signup"', 'class="related"', 'class="main-nav"',
-                       "<footer", "©", SAMPLE_NOTICE):
+        for marker in (
+            'property="og:title"',
+            'property="og:site_name"',
+            'property="article:published_time"',
+            '<time datetime="',
+            'id="cookie-consent"',
+            'class="app-banner"',
+            'class="share-bar"',
+            'class="newsletter-signup"',
+            'class="related"',
+            'class="main-nav"',
+            "<footer",
+            "©",
+            SAMPLE_NOTICE,
+        ):
             assert marker in html, (outlet.name, marker)
         assert html.count("<h1>") == 1
         body = html.split('<div class="article-body">')[1].split("</div>")[0]
@@ -145,12 +166,12 @@ def test_article_bodies_are_article_length_and_in_the_outlets_language() -> None
 def test_articles_of_one_outlet_are_not_near_duplicates() -> None:
     def shingles(text: str) -> set[tuple[str, ...]]:
         w = text.lower().split()
-        return {tuple(w[i:i + 5]) for i in range(len(w) - 4)}
+        return {tuple(w[i : i + 5]) for i in range(len(w) - 4)}
 
     for outlet in OUTLETS:
         sets = [shingles(" ".join(article_body(a))) for a in plan_articles(outlet, 30, NOW)]
         for i, a in enumerate(sets):
-            for b in sets[i + 1:]:
+            for b in sets[i + 1 :]:
                 assert len(a & b) / len(a | b) < 0.6
 
 
@@ -171,8 +192,11 @@ def test_shared_events_are_covered_by_several_outlets() -> None:
 
 def test_same_seed_same_content_other_seed_other_content() -> None:
     def snapshot(seed: int) -> list[tuple[str, str, list[str]]]:
-        return [(a.path, a.title, article_body(a))
-                for o in OUTLETS for a in plan_articles(o, 6, NOW, seed)]
+        return [
+            (a.path, a.title, article_body(a))
+            for o in OUTLETS
+            for a in plan_articles(o, 6, NOW, seed)
+        ]
 
     assert snapshot(1) == snapshot(1)
     assert snapshot(1) != snapshot(2)
@@ -199,14 +223,15 @@ def test_robots_txt_and_favicon(publisher: SamplePublisher, client: httpx.Client
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert struct.unpack(">II", data[16:24]) == (32, 32)
     idat_len = struct.unpack(">I", data[33:37])[0]
-    assert len(zlib.decompress(data[41:41 + idat_len])) == 32 * (1 + 32 * 3)
+    assert len(zlib.decompress(data[41 : 41 + idat_len])) == 32 * (1 + 32 * 3)
     ico = client.get(outlet.home_url + "favicon.ico")
     assert ico.headers["content-type"] == "image/x-icon"
     assert ico.content[:4] == b"\x00\x00\x01\x00" and ico.content.endswith(data)
 
 
-def test_unknown_paths_404_and_conditional_get(publisher: SamplePublisher,
-                                               client: httpx.Client) -> None:
+def test_unknown_paths_404_and_conditional_get(
+    publisher: SamplePublisher, client: httpx.Client
+) -> None:
     outlet = publisher.outlets[0]
     assert client.get(outlet.home_url + "no/such/page").status_code == 404
     first = client.get(outlet.feed_url)

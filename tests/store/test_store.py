@@ -94,7 +94,10 @@ def test_datetimes_round_trip_as_aware_utc(store: Store) -> None:
 def test_entries_seen_and_search(store: Store) -> None:
     src = store.add_source("https://news.example/feed", name="News")
     store.save_article(
-        src.id, _article(1, text="The lighthouse keeper retired."), datetime.now(UTC), entry_key="k1"
+        src.id,
+        _article(1, text="The lighthouse keeper retired."),
+        datetime.now(UTC),
+        entry_key="k1",
     )
     store.mark_seen(src.id, "k2", "extract failed: empty page")
     assert store.seen_keys(src.id, ["k1", "k2", "k3"]) == {"k1", "k2"}

@@ -32,22 +32,50 @@ from broadsheet.demo.banks import fr as bank_fr
 SAMPLE_NOTICE = "Sample content generated for the Broadsheet demo — not real news"
 
 EVENTS = ("telescope", "summit", "marathon", "chips", "nighttrain")
-EVENT_BEATS = {"telescope": "science", "summit": "weather", "marathon": "sport",
-               "chips": "markets", "nighttrain": "transport"}
+EVENT_BEATS = {
+    "telescope": "science",
+    "summit": "weather",
+    "marathon": "sport",
+    "chips": "markets",
+    "nighttrain": "transport",
+}
 EVENT_HOURS_AGO = {"telescope": 5, "summit": 11, "marathon": 20, "chips": 27, "nighttrain": 36}
 WIRE_EVENTS = {"telescope"}  # English outlets carry these as identical agency copy
 WIRE_AUTHOR = "Sample Wire Service"
 
 _KILIMA_BANK = replace(
     bank_en.BANK,
-    first_names=("Wanjiru", "Otieno", "Achieng", "Kamau", "Njeri", "Mwangi", "Atieno",
-                 "Kiprono", "Zawadi", "Baraka", "Amani", "Chebet"),
-    last_names=("Mutua", "Omondi", "Kariuki", "Wafula", "Kiplagat", "Njoroge", "Odhiambo",
-                "Wekesa", "Jeptoo", "Maina", "Nyambura", "Chege"),
+    first_names=(
+        "Wanjiru",
+        "Otieno",
+        "Achieng",
+        "Kamau",
+        "Njeri",
+        "Mwangi",
+        "Atieno",
+        "Kiprono",
+        "Zawadi",
+        "Baraka",
+        "Amani",
+        "Chebet",
+    ),
+    last_names=(
+        "Mutua",
+        "Omondi",
+        "Kariuki",
+        "Wafula",
+        "Kiplagat",
+        "Njoroge",
+        "Odhiambo",
+        "Wekesa",
+        "Jeptoo",
+        "Maina",
+        "Nyambura",
+        "Chege",
+    ),
     districts=("Mjini", "Kibanda", "Soko Mpya", "Lakeview", "Mwanga", "Kilele", "Bondeni"),
     rivals=("Mlima United", "Ziwani Rangers", "Pwani Sharks", "Bonde FC", "Savanna Stars"),
-    companies=("Safari Cement", "Kilele Tea Growers", "Mwanga Telecom", "Pwani Bank",
-               "Jua Solar"),
+    companies=("Safari Cement", "Kilele Tea Growers", "Mwanga Telecom", "Pwani Bank", "Jua Solar"),
     team="{city} Leopards",
 )
 
@@ -70,21 +98,71 @@ class Outlet:
 
 
 OUTLETS: tuple[Outlet, ...] = (
-    Outlet("harbourton-courier", "The Harbourton Courier", "en", "GB", "Harbourton",
-           "#1f4e79", "rss-full", "/news/{section}/{y}/{m}/{d}/{slug}-{id}", "£{m} million",
-           "News from Harbourton and the coast", bank_en.BANK),
-    Outlet("elbbruecker-rundschau", "Elbbrücker Rundschau", "de", "DE", "Elbbrück",
-           "#b22222", "atom", "/{section}/{slug}-a{id}.html", "{m} Millionen Euro",
-           "Nachrichten aus Elbbrück und der Region", bank_de.BANK),
-    Outlet("gazette-de-morvalle", "La Gazette de Morvalle", "fr", "FR", "Morvalle",
-           "#2e7d32", "jsonfeed", "/{section}/article/{y}/{m}/{d}/{slug}_{id}",
-           "{m} millions d'euros", "L'actualité de Morvalle et de sa région", bank_fr.BANK),
-    Outlet("heraldo-de-costaluna", "El Heraldo de Costaluna", "es", "ES", "Costaluna",
-           "#e65100", "rss", "/{section}/{y}-{m}-{d}/{slug}-{id}.html", "{m} millones de euros",
-           "Noticias de Costaluna y su comarca", bank_es.BANK),
-    Outlet("kilima-observer", "The Kilima Observer", "en", "KE", "Kilima",
-           "#6a1b9a", "news-sitemap", "/{section}/{slug}-{id}", "KSh {m} million",
-           "Kilima's independent daily", _KILIMA_BANK),
+    Outlet(
+        "harbourton-courier",
+        "The Harbourton Courier",
+        "en",
+        "GB",
+        "Harbourton",
+        "#1f4e79",
+        "rss-full",
+        "/news/{section}/{y}/{m}/{d}/{slug}-{id}",
+        "£{m} million",
+        "News from Harbourton and the coast",
+        bank_en.BANK,
+    ),
+    Outlet(
+        "elbbruecker-rundschau",
+        "Elbbrücker Rundschau",
+        "de",
+        "DE",
+        "Elbbrück",
+        "#b22222",
+        "atom",
+        "/{section}/{slug}-a{id}.html",
+        "{m} Millionen Euro",
+        "Nachrichten aus Elbbrück und der Region",
+        bank_de.BANK,
+    ),
+    Outlet(
+        "gazette-de-morvalle",
+        "La Gazette de Morvalle",
+        "fr",
+        "FR",
+        "Morvalle",
+        "#2e7d32",
+        "jsonfeed",
+        "/{section}/article/{y}/{m}/{d}/{slug}_{id}",
+        "{m} millions d'euros",
+        "L'actualité de Morvalle et de sa région",
+        bank_fr.BANK,
+    ),
+    Outlet(
+        "heraldo-de-costaluna",
+        "El Heraldo de Costaluna",
+        "es",
+        "ES",
+        "Costaluna",
+        "#e65100",
+        "rss",
+        "/{section}/{y}-{m}-{d}/{slug}-{id}.html",
+        "{m} millones de euros",
+        "Noticias de Costaluna y su comarca",
+        bank_es.BANK,
+    ),
+    Outlet(
+        "kilima-observer",
+        "The Kilima Observer",
+        "en",
+        "KE",
+        "Kilima",
+        "#6a1b9a",
+        "news-sitemap",
+        "/{section}/{slug}-{id}",
+        "KSh {m} million",
+        "Kilima's independent daily",
+        _KILIMA_BANK,
+    ),
 )
 
 
@@ -133,18 +211,24 @@ def plan_articles(outlet: Outlet, n: int, now: datetime, seed: int = 1) -> list[
         else:
             beat = rng.choice(BEATS)
             minutes = int((i + rng.random()) / max(n, 1) * 46 * 60) + 3
-        article = SampleArticle(outlet, i, key, beat, event, "", "",
-                                now - timedelta(minutes=minutes), "")
+        article = SampleArticle(
+            outlet, i, key, beat, event, "", "", now - timedelta(minutes=minutes), ""
+        )
         title = _headline(article, rng, used)
         used.add(title)
         author = WIRE_AUTHOR if article.wire else rng.choice(staff)
         published = article.published.replace(second=rng.randrange(60), microsecond=0)
         path = outlet.path.format(
-            section=slugify(article.section), y=f"{published:%Y}", m=f"{published:%m}",
-            d=f"{published:%d}", slug=slugify(title), id=100000 + i,
+            section=slugify(article.section),
+            y=f"{published:%Y}",
+            m=f"{published:%m}",
+            d=f"{published:%d}",
+            slug=slugify(title),
+            id=100000 + i,
         )
-        articles.append(replace(article, title=title, author=author, published=published,
-                                path=path))
+        articles.append(
+            replace(article, title=title, author=author, published=published, path=path)
+        )
     articles.sort(key=lambda a: a.published, reverse=True)
     return articles
 
@@ -173,8 +257,11 @@ def article_body(article: SampleArticle) -> list[str]:
     del facts[:2]
     paragraphs = [fill(*lead, fresh=False)]  # the lead agrees with the headline
     count = rng.randint(8, 10)
-    plans = (("quote", "beat", "background"), ("beat", "background", "beat"),
-             ("background", "beat", "quote"))
+    plans = (
+        ("quote", "beat", "background"),
+        ("beat", "background", "beat"),
+        ("background", "beat", "quote"),
+    )
     for k in range(1, count - 1):
         plan = plans[k % 3][: rng.choice((2, 3, 3, 3, 3))]
         parts = [facts.pop(0)] if facts else []
@@ -222,16 +309,26 @@ def _slots(article: SampleArticle, key: str) -> dict[str, str]:
     g1 = rng.randint(1, 4)
     temp = rng.randint(14, 34)
     slots = {
-        "city": city, "district": districts[0], "district2": districts[1],
-        "person": person, "person2": person2, "person3": person3,
+        "city": city,
+        "district": districts[0],
+        "district2": districts[1],
+        "person": person,
+        "person2": person2,
+        "person3": person3,
         **_numbers(bank, rng),
         "money": money.format(m=rng.randint(2, 90)),
-        "day": rng.choice(bank.days), "day2": rng.choice(bank.days),
-        "temp": str(temp), "temp_low": str(rng.randint(-4, 6)),
-        "team": bank.team.format(city=city), "rival": rng.choice(bank.rivals),
-        "g1": str(g1), "g2": str(rng.randint(0, g1 - 1)),
-        "venue": rng.choice(bank.venues), "uni": bank.university.format(city=city),
-        "company": rng.choice(bank.companies), "line": str(rng.randint(2, 19)),
+        "day": rng.choice(bank.days),
+        "day2": rng.choice(bank.days),
+        "temp": str(temp),
+        "temp_low": str(rng.randint(-4, 6)),
+        "team": bank.team.format(city=city),
+        "rival": rng.choice(bank.rivals),
+        "g1": str(g1),
+        "g2": str(rng.randint(0, g1 - 1)),
+        "venue": rng.choice(bank.venues),
+        "uni": bank.university.format(city=city),
+        "company": rng.choice(bank.companies),
+        "line": str(rng.randint(2, 19)),
     }
     roles = rng.sample(bank.beats[article.beat].roles, 2)
     slots["role"] = roles[0].format(**slots)
@@ -261,7 +358,8 @@ def _filler(slots: dict[str, str], bank: Bank, rng: random.Random):  # noqa: ANN
 
 def _numbers(bank: Bank, rng: random.Random) -> dict[str, str]:
     return {
-        "n": str(rng.randint(3, 12)), "n2": str(rng.randint(2, 9)),
+        "n": str(rng.randint(3, 12)),
+        "n2": str(rng.randint(2, 9)),
         "big": _number(bank, rng.randrange(1200, 48000, 10)),
         "pct": _number(bank, rng.randint(15, 190) / 10, 1),
     }

@@ -45,8 +45,16 @@ def _body_html(article: SampleArticle) -> str:
     return "".join(f"<p>{escape(p)}</p>" for p in article_body(article))
 
 
-def rss(outlet: Outlet, base: str, feed_url: str, articles: Sequence[SampleArticle],
-        now: datetime, *, full: bool, tracking: bool) -> bytes:
+def rss(
+    outlet: Outlet,
+    base: str,
+    feed_url: str,
+    articles: Sequence[SampleArticle],
+    now: datetime,
+    *,
+    full: bool,
+    tracking: bool,
+) -> bytes:
     items = []
     for a in articles:
         link = base + a.path + (TRACKING if tracking else "")
@@ -80,8 +88,15 @@ def rss(outlet: Outlet, base: str, feed_url: str, articles: Sequence[SampleArtic
 """.encode()
 
 
-def atom(outlet: Outlet, base: str, feed_url: str, articles: Sequence[SampleArticle],
-         now: datetime, *, tracking: bool) -> bytes:
+def atom(
+    outlet: Outlet,
+    base: str,
+    feed_url: str,
+    articles: Sequence[SampleArticle],
+    now: datetime,
+    *,
+    tracking: bool,
+) -> bytes:
     entries = []
     for a in articles:
         link = base + a.path + (TRACKING.replace("rss", "atom") if tracking else "")

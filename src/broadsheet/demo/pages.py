@@ -55,8 +55,15 @@ def _shown_date(article: SampleArticle) -> str:
     return article.published.strftime(pattern.get(article.outlet.language, "%d/%m/%Y %H:%M"))
 
 
-def _page(outlet: Outlet, base: str, title: str, head: str, main: str,
-          feeds: Sequence[tuple[str, str]], year: int) -> str:
+def _page(
+    outlet: Outlet,
+    base: str,
+    title: str,
+    head: str,
+    main: str,
+    feeds: Sequence[tuple[str, str]],
+    year: int,
+) -> str:
     """The site shell: head, cookie banner, masthead with nav, main column, footer."""
     ui = outlet.bank.furniture
     alternates = "\n".join(
@@ -108,32 +115,47 @@ def _page(outlet: Outlet, base: str, title: str, head: str, main: str,
 """
 
 
-def render_listing(outlet: Outlet, base: str, heading: str, articles: Sequence[SampleArticle],
-                   feeds: Sequence[tuple[str, str]], year: int) -> str:
+def render_listing(
+    outlet: Outlet,
+    base: str,
+    heading: str,
+    articles: Sequence[SampleArticle],
+    feeds: Sequence[tuple[str, str]],
+    year: int,
+) -> str:
     """The home page or a section page: the latest headlines, newest first."""
     items = "\n".join(
         f'<li><a href="{a.path}">{escape(a.title)}</a> '
         f'<time datetime="{a.published.isoformat()}">{_shown_date(a)}</time></li>'
         for a in articles
     )
-    head = (f'<meta name="description" content="{escape(outlet.tagline)}">\n'
-            f'<meta property="og:site_name" content="{escape(outlet.name)}">\n'
-            f'<meta property="og:type" content="website">')
-    main = (f"<h1>{escape(heading)}</h1>\n<p>{escape(outlet.tagline)}</p>\n"
-            f'<ul class="latest">\n{items}\n</ul>')
+    head = (
+        f'<meta name="description" content="{escape(outlet.tagline)}">\n'
+        f'<meta property="og:site_name" content="{escape(outlet.name)}">\n'
+        f'<meta property="og:type" content="website">'
+    )
+    main = (
+        f"<h1>{escape(heading)}</h1>\n<p>{escape(outlet.tagline)}</p>\n"
+        f'<ul class="latest">\n{items}\n</ul>'
+    )
     return _page(outlet, base, f"{heading} | {outlet.name}", head, main, feeds, year)
 
 
-def related_to(article: SampleArticle, articles: Sequence[SampleArticle],
-               k: int = 4) -> list[SampleArticle]:
+def related_to(
+    article: SampleArticle, articles: Sequence[SampleArticle], k: int = 4
+) -> list[SampleArticle]:
     """Other articles of the same section, nearest in time first."""
     same = [a for a in articles if a.beat == article.beat and a.path != article.path]
     same.sort(key=lambda a: abs((a.published - article.published).total_seconds()))
     return same[:k]
 
 
-def render_article(article: SampleArticle, base: str, related: Sequence[SampleArticle],
-                   feeds: Sequence[tuple[str, str]]) -> str:
+def render_article(
+    article: SampleArticle,
+    base: str,
+    related: Sequence[SampleArticle],
+    feeds: Sequence[tuple[str, str]],
+) -> str:
     outlet, ui = article.outlet, article.outlet.bank.furniture
     url = base + article.path
     published = article.published.isoformat()
@@ -150,8 +172,11 @@ def render_article(article: SampleArticle, base: str, related: Sequence[SampleAr
 <meta property="article:section" content="{escape(article.section)}">"""
     if outlet.language != "de":  # one outlet relies on meta tags alone
         data = {
-            "@context": "https://schema.org", "@type": "NewsArticle",
-            "headline": article.title, "datePublished": published, "inLanguage": outlet.language,
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "datePublished": published,
+            "inLanguage": outlet.language,
             "author": {"@type": "Person", "name": article.author},
             "publisher": {"@type": "Organization", "name": outlet.name},
             "mainEntityOfPage": url,
@@ -161,18 +186,24 @@ def render_article(article: SampleArticle, base: str, related: Sequence[SampleAr
 
     paragraphs = [f"<p>{escape(p)}</p>" for p in article_body(article)]
     middle = len(paragraphs) // 2
-    paragraphs.insert(middle, f"""<aside class="newsletter-signup">
+    paragraphs.insert(
+        middle,
+        f"""<aside class="newsletter-signup">
 <p>{escape(ui.newsletter)}</p>
 <form action="/private/newsletter" method="post">
 <input type="email" name="email" placeholder="you@example.org">
 <button type="submit">{escape(ui.newsletter_button)}</button>
 </form>
-</aside>""")
+</aside>""",
+    )
     share = " ".join(
         f'<a href="{target}{url}">{name}</a>'
-        for name, target in (("Facebook", "https://www.facebook.com/sharer/sharer.php?u="),
-                             ("X", "https://x.com/intent/post?url="),
-                             ("WhatsApp", "https://wa.me/?text="), ("Email", "mailto:?body="))
+        for name, target in (
+            ("Facebook", "https://www.facebook.com/sharer/sharer.php?u="),
+            ("X", "https://x.com/intent/post?url="),
+            ("WhatsApp", "https://wa.me/?text="),
+            ("Email", "mailto:?body="),
+        )
     )
     links = "\n".join(f'<li><a href="{a.path}">{escape(a.title)}</a></li>' for a in related)
     body = "\n".join(paragraphs)
@@ -193,11 +224,18 @@ def render_article(article: SampleArticle, base: str, related: Sequence[SampleAr
 </ul>
 </aside>
 </article>"""
-    return _page(outlet, base, f"{article.title} | {outlet.name}", head, main, feeds,
-                 article.published.year)
+    return _page(
+        outlet, base, f"{article.title} | {outlet.name}", head, main, feeds, article.published.year
+    )
 
 
-def render_not_found(outlet: Outlet, base: str, feeds: Sequence[tuple[str, str]],
-                     year: int) -> str:
-    return _page(outlet, base, f"Not found | {outlet.name}", "",
-                 "<h1>Page not found</h1>\n<p><a href=\"/\">Home</a></p>", feeds, year)
+def render_not_found(outlet: Outlet, base: str, feeds: Sequence[tuple[str, str]], year: int) -> str:
+    return _page(
+        outlet,
+        base,
+        f"Not found | {outlet.name}",
+        "",
+        '<h1>Page not found</h1>\n<p><a href="/">Home</a></p>',
+        feeds,
+        year,
+    )

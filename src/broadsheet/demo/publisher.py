@@ -67,12 +67,20 @@ def favicon_png(colour: str, size: int = 32) -> bytes:
         rows.append(b"\x00" + row)  # filter type 0 for each scanline
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
 
 
 def favicon_ico(png: bytes, size: int = 32) -> bytes:
@@ -84,8 +92,9 @@ def favicon_ico(png: bytes, size: int = 32) -> bytes:
 class _Site:
     """One outlet: its articles' metadata and the routes of its web site."""
 
-    def __init__(self, outlet: Outlet, articles: list[SampleArticle], port: int,
-                 now: datetime) -> None:
+    def __init__(
+        self, outlet: Outlet, articles: list[SampleArticle], port: int, now: datetime
+    ) -> None:
         self.outlet, self.articles, self.now = outlet, articles, now
         self.base = f"http://127.0.0.1:{port}"
         self.feed_path, self.alternates = _FEEDS[outlet.feed_format]
@@ -95,8 +104,17 @@ class _Site:
 
     def served(self) -> ServedOutlet:
         o = self.outlet
-        return ServedOutlet(o.name, o.slug, o.language, o.country, o.colour, o.feed_format,
-                            self.base + "/", self.base + self.feed_path, len(self.articles))
+        return ServedOutlet(
+            o.name,
+            o.slug,
+            o.language,
+            o.country,
+            o.colour,
+            o.feed_format,
+            self.base + "/",
+            self.base + self.feed_path,
+            len(self.articles),
+        )
 
     def robots(self) -> str:
         lines = ["User-agent: *", "Disallow: /private/", "Allow: /", ""]
@@ -123,15 +141,25 @@ class _Site:
             return 200, "image/png", self.png
         fmt = o.feed_format
         if path == "/rss.xml" and fmt in ("rss", "rss-full", "news-sitemap"):
-            body = feeds.rss(o, base, base + "/rss.xml", self.articles, self.now,
-                             full=fmt == "rss-full", tracking=fmt != "news-sitemap")
+            body = feeds.rss(
+                o,
+                base,
+                base + "/rss.xml",
+                self.articles,
+                self.now,
+                full=fmt == "rss-full",
+                tracking=fmt != "news-sitemap",
+            )
             return 200, "application/rss+xml; charset=utf-8", body
         if path == self.feed_path and fmt == "atom":
             body = feeds.atom(o, base, feed_url, self.articles, self.now, tracking=True)
             return 200, "application/atom+xml; charset=utf-8", body
         if path == self.feed_path and fmt == "jsonfeed":
-            return 200, "application/feed+json; charset=utf-8", feeds.jsonfeed(
-                o, base, feed_url, self.articles)
+            return (
+                200,
+                "application/feed+json; charset=utf-8",
+                feeds.jsonfeed(o, base, feed_url, self.articles),
+            )
         if path == self.feed_path and fmt == "news-sitemap":
             return 200, "application/xml; charset=utf-8", feeds.news_sitemap(o, base, self.articles)
         if path.startswith("/section/"):
@@ -152,8 +180,13 @@ class _Server(ThreadingHTTPServer):
 class SamplePublisher:
     """Serves the fictional demo outlets on 127.0.0.1, one port per outlet."""
 
-    def __init__(self, articles_per_outlet: int = 8, latency: float = 0.0,
-                 now: datetime | None = None, seed: int = 1) -> None:
+    def __init__(
+        self,
+        articles_per_outlet: int = 8,
+        latency: float = 0.0,
+        now: datetime | None = None,
+        seed: int = 1,
+    ) -> None:
         self.articles_per_outlet = articles_per_outlet
         self.latency = latency
         self.now = (now or datetime.now(UTC)).replace(microsecond=0)
@@ -173,8 +206,12 @@ class SamplePublisher:
             server = _Server(("127.0.0.1", 0), self._handler())
             site = _Site(outlet, articles, server.server_address[1], self.now)
             server.site = site  # type: ignore[attr-defined]
-            threading.Thread(target=server.serve_forever, args=(0.05,),  # quick stop()
-                             name=f"demo-{outlet.slug}", daemon=True).start()
+            threading.Thread(
+                target=server.serve_forever,
+                args=(0.05,),  # quick stop()
+                name=f"demo-{outlet.slug}",
+                daemon=True,
+            ).start()
             self._sites.append(site)
             self._servers.append(server)
         return self
@@ -188,8 +225,12 @@ class SamplePublisher:
     def __enter__(self) -> SamplePublisher:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     # --- what it serves ------------------------------------------------------------------

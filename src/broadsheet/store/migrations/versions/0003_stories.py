@@ -23,9 +23,7 @@ def upgrade() -> None:
         sa.Column("updated_at", UTCDateTime, nullable=False),
         sa.Column("first_at", UTCDateTime),
         sa.Column("last_at", UTCDateTime),
-        sa.Column(
-            "lead_article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="SET NULL")
-        ),
+        sa.Column("lead_article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="SET NULL")),
         sa.Column("article_count", sa.Integer, nullable=False),
         sa.Column("source_count", sa.Integer, nullable=False),
         sa.Column("merged_into", sa.Integer, sa.ForeignKey("stories.id", ondelete="SET NULL")),
