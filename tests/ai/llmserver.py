@@ -3,7 +3,10 @@
 ``mode`` picks the behaviour: good (answers from the first sentence, citing it), injected
 (obeys an instruction planted in the page: a link, an image, an uncited claim), huge
 (10 MB), error (HTTP 500), garbage (not JSON), slow (answers after the client's deadline),
-translate (a JSON translation). Every request body is kept for inspection.
+translate (a JSON translation); for stories: story (one claim from each of the first two
+articles, citing it), story-bad (a good claim, one citing a sentence that does not exist and
+one its sentence does not support), none (the articles do not answer). Every request body
+is kept for inspection.
 """
 
 from __future__ import annotations
@@ -12,8 +15,19 @@ import json
 import re
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
+
+
+@pytest.fixture
+def chat() -> Iterator[ChatServer]:
+    """A running server (tests/ai has it through its conftest; others import it)."""
+    server = ChatServer().start()
+    yield server
+    server.stop()
 
 
 class ChatServer:
@@ -73,6 +87,10 @@ class ChatServer:
                 {"title": "Hafenarbeiter beenden Streik", "summary": "Ein Abschluss.",
                  "body": "Erster Absatz.\n\nZweiter Absatz mit [Link](http://evil.example/)."}
             )  # fmt: skip
+        elif self.mode in ("story", "story-bad"):
+            content = json.dumps({"claims": _story_claims(user, self.mode == "story-bad")})
+        elif self.mode == "none":
+            content = '{"claims": []}'
         elif self.mode == "injected":
             content = json.dumps(
                 {"claims": [
@@ -88,3 +106,17 @@ class ChatServer:
             content = "Here you go:\n" + json.dumps({"claims": [{"text": text, "sources": ["S1"]}]})
         data = {"choices": [{"message": {"role": "assistant", "content": content}}]}
         return 200, json.dumps(data).encode()
+
+
+def _story_claims(user: str, bad: bool) -> list[dict[str, Any]]:
+    """Claims from the ARTICLES block: each of the first two articles' first sentence."""
+    block = re.search(r"^(ARTICLES-[0-9a-f]{16})\n(.*?)\n\1$", user, re.M | re.S)
+    articles = json.loads(block.group(2))["articles"] if block else []
+    firsts = [a["sentences"][0] for a in articles[:2]]
+    claims = [{"text": s["text"], "sources": [s["id"]]} for s in firsts]
+    if bad and firsts:
+        claims = claims[:1] + [
+            {"text": firsts[0]["text"], "sources": ["A9S99"]},
+            {"text": "The harbour was bombed by aliens.", "sources": [firsts[-1]["id"]]},
+        ]
+    return claims

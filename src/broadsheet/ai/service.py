@@ -1,4 +1,4 @@
-"""AI features for one stored article, cached in the store; None when unavailable.
+"""AI features for one stored article or story, cached in the store; None when unavailable.
 
 Every failure (no endpoint, budget spent, timeout, error, garbage, oversize) returns None
 with the reason logged: the caller shows the extractive features instead, and the next
@@ -8,9 +8,10 @@ request tries again (failures are not cached).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from broadsheet.ai import grounded, translate
+from broadsheet.ai import grounded, story, translate
 from broadsheet.ai.client import ChatClient
 from broadsheet.errors import ModelError
 
@@ -31,43 +32,92 @@ def cached_summary(settings: Settings, store: Store, article_id: int) -> grounde
     if not client.enabled:
         return None
     found = store.get_ai_result(article_id, "summary", "", f"{grounded.VERSION}/{client.version}")
-    return _to_grounded(found) if found else None
+    return grounded.Grounded.from_dict(found) if found else None
 
 
 def summary(settings: Settings, store: Store, article: StoredArticle) -> grounded.Grounded | None:
-    client = _client(settings, store)
-    if not client.enabled:
-        return None
-    version = f"{grounded.VERSION}/{client.version}"
-    found = store.get_ai_result(article.id, "summary", "", version)
-    if found:
-        return _to_grounded(found)
-    try:
-        result = grounded.summarize(client, article.title, article.text)
-    except ModelError as exc:
-        log.warning("AI summary of article %s: %s", article.id, exc)
-        return None
-    if result.answered:
-        store.save_ai_result(article.id, "summary", "", version, result.as_dict())
-    return result
+    return _cached(
+        settings, store, (article.id, "summary", ""), grounded.VERSION,
+        lambda client: grounded.summarize(client, article.title, article.text),
+        f"AI summary of article {article.id}", keep_unanswered=False,
+    )  # fmt: skip
 
 
 def answer(
     settings: Settings, store: Store, article: StoredArticle, question: str
 ) -> grounded.Grounded | None:
+    if not question.strip():
+        return None
+    return _cached(
+        settings, store, (article.id, "ask", grounded.question_key(question)), grounded.VERSION,
+        lambda client: grounded.ask(client, article.title, article.text, question),
+        f"AI answer on article {article.id}",
+    )  # fmt: skip
+
+
+def story_answer(
+    settings: Settings, store: Store, sources: list[story.Source], question: str
+) -> grounded.Grounded | None:
+    """An answer from a story's articles; cached on its first article, per question and
+    set of articles sent (a new article in the story asks again)."""
+    if not question.strip() or not sources:
+        return None
+    return _cached(
+        settings, store, _story_key(sources, "story-ask", question), _story_version(),
+        lambda client: story.ask(client, sources, question),
+        f"AI answer on the story of article {sources[0].article_id}",
+    )  # fmt: skip
+
+
+def story_summary(
+    settings: Settings, store: Store, sources: list[story.Source], cached_only: bool = False
+) -> grounded.Grounded | None:
+    if not sources:
+        return None
+    return _cached(
+        settings, store, _story_key(sources, "story-summary", ""), _story_version(),
+        None if cached_only else (lambda client: story.summarize(client, sources)),
+        f"AI summary of the story of article {sources[0].article_id}", keep_unanswered=False,
+    )  # fmt: skip
+
+
+def _story_key(sources: list[story.Source], feature: str, question: str) -> tuple[int, str, str]:
+    ids = ",".join(str(s.article_id) for s in sources)
+    return sources[0].article_id, feature, grounded.question_key(f"{question}\n{ids}")
+
+
+def _story_version() -> str:
+    return f"{grounded.VERSION}.{story.VERSION}"
+
+
+def _cached(
+    settings: Settings,
+    store: Store,
+    key: tuple[int, str, str],
+    version: str,
+    run: Callable[[ChatClient], grounded.Grounded] | None,
+    what: str,
+    keep_unanswered: bool = True,
+) -> grounded.Grounded | None:
+    """The stored result for (article, feature, key) at this version and model, else
+    ``run``'s (stored when it answered or ``keep_unanswered``); None on any failure."""
     client = _client(settings, store)
-    if not client.enabled or not question.strip():
+    if not client.enabled:
         return None
-    key, version = grounded.question_key(question), f"{grounded.VERSION}/{client.version}"
-    found = store.get_ai_result(article.id, "ask", key, version)
+    article_id, feature, item = key
+    version = f"{version}/{client.version}"
+    found = store.get_ai_result(article_id, feature, item, version)
     if found:
-        return _to_grounded(found)
-    try:
-        result = grounded.ask(client, article.title, article.text, question)
-    except ModelError as exc:
-        log.warning("AI answer on article %s: %s", article.id, exc)
+        return grounded.Grounded.from_dict(found)
+    if run is None:
         return None
-    store.save_ai_result(article.id, "ask", key, version, result.as_dict())
+    try:
+        result = run(client)
+    except ModelError as exc:
+        log.warning("%s: %s", what, exc)
+        return None
+    if result.answered or keep_unanswered:
+        store.save_ai_result(article_id, feature, item, version, result.as_dict())
     return result
 
 
@@ -88,11 +138,3 @@ def translation(
         return None
     store.save_ai_result(article.id, "translate", language, version, result.as_dict())
     return result
-
-
-def _to_grounded(value: dict[str, object]) -> grounded.Grounded:
-    claims = [
-        grounded.Claim(str(c["text"]), list(c["sources"]), list(c.get("quotes", [])))
-        for c in value.get("claims", [])  # type: ignore[union-attr]
-    ]
-    return grounded.Grounded(claims, int(value.get("dropped", 0)))  # type: ignore[arg-type]

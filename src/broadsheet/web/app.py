@@ -165,4 +165,7 @@ def create_app(
     from broadsheet.web.stories import router as stories_router
 
     app.include_router(stories_router)
+    from broadsheet.web.story_ai import router as story_ai_router
+
+    app.include_router(story_ai_router)
     return app

@@ -155,11 +155,14 @@ def story_page(request: Request, story_id: str) -> Response:
         raise HTTPException(status_code=404)
     if story.id != wanted:  # merged into another story: that one answers
         return RedirectResponse(f"/stories/{story.id}", status_code=301)
+    from broadsheet.web import story_ai
+
     view = coverage_mod.coverage(story.members, store.list_sources())
     return render(
         request,
         "story.html",
         story=story,
+        summary=story_ai.summary(request, story_ai.sources(store, story)),
         coverage=view,
         items=folded(story.members),
         timeline=sorted(story.members, key=lambda m: (m.shown_at, m.article_id)),

@@ -1,0 +1,110 @@
+"""The story page's summary from several outlets, and "ask about this story".
+
+The extractive summary is always there (no model needed): the most central sentences of
+the story's original reports, each linked to its article. With a model configured the page
+adds a question form and "Summarise this story with AI"; both answer from the story's
+articles alone (``ai/story.py``), cite the sentences they rest on, and fall back to the
+extractive summary when the model fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from broadsheet.ai import service
+from broadsheet.ai.client import ChatClient
+from broadsheet.ai.story import Source
+from broadsheet.models import Story, StoryMember
+from broadsheet.understand.summary import summarize_story
+from broadsheet.web.pages import _db_id, render
+from broadsheet.web.stories import folded
+
+router = APIRouter()
+
+MAX_ARTICLES = 12  # articles a story's summary and answers draw on
+
+
+def originals(story: Story, limit: int = MAX_ARTICLES) -> list[StoryMember]:
+    """The reports a story's summary reads: each wire text once (its first report); the
+    story's lead first, then one article per outlet, newest first, then the rest."""
+    members = [item["member"] for item in folded(story.members)]  # newest first
+    picked = [m for m in members if m.article_id == story.lead_article_id]
+    outlets = {m.source_id for m in picked}
+    for m in members:
+        if m.source_id not in outlets:
+            picked.append(m)
+            outlets.add(m.source_id)
+    chosen = {m.article_id for m in picked}
+    picked += [m for m in members if m.article_id not in chosen]
+    return picked[:limit]
+
+
+def sources(store: Any, story: Story) -> list[Source]:
+    found = []
+    for m in originals(story):
+        article = store.get_article(m.article_id)
+        if article is not None and article.text.strip():
+            found.append(Source(article.id, m.source_name, article.title, article.text))
+    return found
+
+
+def summary(request: Request, found: list[Source], cached_ai: bool = True) -> dict[str, Any]:
+    """Context for story_summary.html: the extractive lines, the outlets they link to,
+    and, with a model, the form and any AI summary already made."""
+    state = request.app.state
+    enabled = ChatClient(state.settings).enabled
+    ai = None
+    if enabled and cached_ai:
+        ai = service.story_summary(state.settings, state.store, found, cached_only=True)
+    return {
+        "lines": summarize_story([(s.article_id, s.title, s.text) for s in found]),
+        "outlets": {s.article_id: s.outlet for s in found},
+        "ai_enabled": enabled,
+        "ai_summary": ai,
+    }
+
+
+def _story(request: Request, raw_id: str, suffix: str, **query: str) -> Story | Response:
+    wanted = _db_id(raw_id)
+    story = request.app.state.store.get_story(wanted)
+    if story is None or not story.members:
+        raise HTTPException(status_code=404)
+    if story.id != wanted:  # merged into another story: that one answers
+        tail = f"?{urlencode(query)}" if query else ""
+        return RedirectResponse(f"/stories/{story.id}/{suffix}{tail}", status_code=301)
+    return story
+
+
+@router.get("/stories/{story_id}/ask", response_class=HTMLResponse)
+def ask_page(
+    request: Request, story_id: str, q: str = Query(default="", max_length=500)
+) -> Response:
+    story = _story(request, story_id, "ask", q=q)
+    if isinstance(story, Response):
+        return story
+    state = request.app.state
+    found = sources(state.store, story)
+    asked = bool(q.strip())
+    result = service.story_answer(state.settings, state.store, found, q) if asked else None
+    return render(
+        request, "story_ask.html", story=story, question=q, result=result,
+        failed=asked and result is None, summary=summary(request, found),
+    )  # fmt: skip
+
+
+@router.get("/stories/{story_id}/ai-summary", response_class=HTMLResponse)
+def ai_summary_page(request: Request, story_id: str) -> Response:
+    story = _story(request, story_id, "ai-summary")
+    if isinstance(story, Response):
+        return story
+    state = request.app.state
+    found = sources(state.store, story)
+    result = service.story_summary(state.settings, state.store, found)
+    return render(
+        request, "story_ask.html", story=story, question="", result=result,
+        failed=result is None, summary=summary(request, found, cached_ai=False),
+    )  # fmt: skip

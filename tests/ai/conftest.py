@@ -1,0 +1,3 @@
+from tests.ai.llmserver import chat
+
+__all__ = ["chat"]
