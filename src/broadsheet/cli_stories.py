@@ -3,8 +3,10 @@
 ``cluster`` reads JSON Lines ({id, title, text, published, source, url}) from a file or
 standard input and runs each article through what ingest does after extraction, in the
 order given and with the same settings: ``Store.save_article`` (same URL skipped, exact
-copies pointed at their first copy), then the stories stage ``cluster_stored`` (wire-copy
-folding, clustering, moves and merges), all in a throw-away store. It then writes one line
+copies pointed at their first copy), the understanding stage (its entities are a
+clustering signal; off with ``BROADSHEET_UNDERSTAND=false``), then the stories stage
+``cluster_stored`` (wire-copy folding, clustering, moves and merges), all in a throw-away
+store. It then writes one line
 per input: ``{"id", "story", "duplicate_of"}`` with the story as it stands once every input
 is in (later articles can move earlier ones) and ``duplicate_of`` the input id of the
 first copy of the same text, or null. A line that is not a JSON object is reported on
@@ -65,7 +67,8 @@ def cluster_records(
     store: Store, settings: Any, records: list[tuple[int, dict[str, Any]]]
 ) -> list[dict[str, Any]]:
     """Store and cluster ``records`` in order; one result per record, in the same order."""
-    from broadsheet.stories.engine import cluster_stored
+    from broadsheet.stories.engine import cluster_stored, flush_stories
+    from broadsheet.understand.ingest import understand_article
 
     source_ids: dict[str, int] = {}
     article_of: list[int | None] = []
@@ -85,8 +88,14 @@ def cluster_records(
             found = _DUPLICATE_OF.search(result.reason)
             article_of.append(int(found.group(1)) if found else None)
             continue
-        cluster_stored(store, settings, result)
+        if settings.understand:  # ingest understands an article before clustering it
+            values, versions = understand_article(
+                settings.spacy_models, article.title, article.text, article.language
+            )
+            store.save_understanding(result, values, versions)
+        cluster_stored(store, settings, result, wait=False)
         article_of.append(result)
+    flush_stories(store, settings)
     input_id: dict[int, Any] = {}
     for aid, (_n, rec) in zip(article_of, records, strict=True):
         if aid is not None:

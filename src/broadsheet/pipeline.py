@@ -106,6 +106,7 @@ class Pipeline:
             return
         self._learn_about_source(source, feed)
         new = await self.ingest_entries(source, feed, report)
+        self.flush_stories(report)
         self._succeeded(source, new, now, etag=result.etag, last_modified=result.last_modified)
         await self._ensure_icon(source, feed)
 
@@ -197,14 +198,24 @@ class Pipeline:
         return result
 
     def cluster(self, article_id: int, where: str, report: IngestReport) -> None:
-        """The stories stage (fold wire copies, cluster) for a stored article."""
+        """The stories stage (fold wire copies, cluster) for a stored article; its
+        decisions are written in batches (``flush_stories`` after the source's poll)."""
         from broadsheet.stories.engine import cluster_stored
 
         try:
-            cluster_stored(self.store, self.settings, article_id)
+            cluster_stored(self.store, self.settings, article_id, wait=False)
         except Exception as exc:  # the article is stored; the next article catches up
             log.exception("stories: article %s", article_id)
             report.failures.append((where, f"stories: {type(exc).__name__}: {exc}"))
+
+    def flush_stories(self, report: IngestReport) -> None:
+        from broadsheet.stories.engine import flush_stories
+
+        try:
+            flush_stories(self.store, self.settings)
+        except Exception as exc:  # the articles are stored; a restart clusters them
+            log.exception("stories: writing decisions")
+            report.failures.append(("stories", f"{type(exc).__name__}: {exc}"))
 
     def _learn_furniture(self, article_id: int, article: Article) -> None:
         """Feed the outlet's furniture learner with this page's blocks; when it learns

@@ -8,6 +8,7 @@ from broadsheet.config import Settings
 from broadsheet.store import Store
 from broadsheet.store.schema import story_events
 from broadsheet.stories.engine import StoryEngine, cluster_stored, engine_for
+from broadsheet.stories.text import entity_features
 from tests.stories.conftest import Add
 from tests.stories.sample import CHILE, JAPAN, STRIKE, WIRE, at, wire_copy
 
@@ -84,17 +85,17 @@ def test_moves_and_merges_are_recorded(store: Store, settings: Settings, add: Ad
 
     a = add("Andes Daily", *CHILE[0], at(0))
     b = add("Pacific Times", *CHILE[1], at(1))
-    ids = store.apply_story_change(Change(article_id=a, story=-1))
+    ids = store.apply_story_changes([Change(article_id=a, story=-1)])
     s1 = ids[-1]
-    ids = store.apply_story_change(Change(article_id=b, story=-1))
+    ids = store.apply_story_changes([Change(article_id=b, story=-1)])
     s2 = ids[-1]
     c = add("Quiet Weekly", *CHILE[2], at(2))
-    store.apply_story_change(Change(article_id=c, story=s1, merges=[(s2, s1)]))
+    store.apply_story_changes([Change(article_id=c, story=s1, merges=[(s2, s1)])])
     assert store.story_of_article(b) == s1
     merged = store.get_story(s2)
     assert merged is not None and merged.id == s1  # a merged story answers for its target
     d = add("Harbour Gazette", *STRIKE, at(3))
-    store.apply_story_change(Change(article_id=d, story=s1, moves=[(c, s1, -2)]))
+    store.apply_story_changes([Change(article_id=d, story=s1, moves=[(c, s1, -2)])])
     moved_to = store.story_of_article(c)
     assert moved_to not in (s1, s2)
     with store.reader() as conn:
@@ -129,3 +130,69 @@ def test_an_outlet_rerunning_its_own_text_is_not_a_wire_copy(
     assert placed[1] is not None and placed[1].duplicate_of is None
     assert placed[1].story == placed[0].story  # the same story all the same
     assert placed[2] is not None and placed[2].duplicate_of == first
+
+
+def test_the_understanding_stages_entities_are_a_clustering_signal(
+    store: Store, settings: Settings, add: Add
+) -> None:
+    """Entities stored by the understanding stage reach the clustering features as ``E:``
+    ids: one id for every spelling, only the labels that name who, where and when."""
+    first = add("Pacific Times", *JAPAN[0], at(0))
+    mention = {"start": 0, "end": 3, "text": "Kim"}
+    found = [
+        {**mention, "label": "PERSON", "entity_id": "person:kim-jong-un"},
+        {**mention, "label": "PERSON", "entity_id": "person:kim-jong-un"},
+        {**mention, "label": "CARDINAL", "entity_id": "number:three"},
+    ]
+    store.save_understanding(first, {"entities": found}, {"entities": "test"})
+    row = next(store.articles_for_clustering(0, None))
+    assert sorted(row["entities"]) == [
+        ("number:three", "CARDINAL", 1),
+        ("person:kim-jong-un", "PERSON", 2),
+    ]
+    assert entity_features(row["entities"]) == {"E:person:kim-jong-un": 2.0}
+    engine = StoryEngine(store, settings)
+    engine.process(first)
+    vocab = engine.state.index.vocab
+    assert "E:person:kim-jong-un" in vocab and "E:number:three" not in vocab
+
+
+def test_one_batch_of_changes_ends_as_the_same_changes_one_by_one(
+    store: Store, settings: Settings, add: Add
+) -> None:
+    """Provisional stories named across a batch, a merge and a move of articles placed
+    earlier in the same batch: the store ends as if each change had been written alone."""
+    from broadsheet.store.stories import Change
+
+    a = add("Andes Daily", *CHILE[0], at(0))
+    b = add("Pacific Times", *CHILE[1], at(1))
+    c = add("Quiet Weekly", *CHILE[2], at(2))
+    d = add("Harbour Gazette", *STRIKE, at(3))
+    ids = store.apply_story_changes(
+        [
+            Change(article_id=a, story=-1),
+            Change(article_id=b, story=-2),
+            Change(article_id=c, story=-1, merges=[(-2, -1)]),
+            Change(article_id=d, story=-1, moves=[(c, -1, -3)]),
+        ]
+    )
+    assert set(ids) == {-1, -2, -3} and len(set(ids.values())) == 3
+    assert [store.story_of_article(x) for x in (a, b, c, d)] == [ids[-1], ids[-1], ids[-3], ids[-1]]
+    story = store.get_story(ids[-1])
+    assert story is not None and story.article_count == 3 and story.source_count == 3
+    assert [e["kind"] for e in store.story_events(ids[-1])] == ["move", "merge"]
+
+
+def test_queued_decisions_reach_the_store_when_flushed(
+    store: Store, settings: Settings, add: Add
+) -> None:
+    from broadsheet.stories.engine import flush_stories
+
+    ids = [add("Andes Daily", *CHILE[0], at(0)), add("Pacific Times", *CHILE[1], at(2))]
+    ids.append(add("Nippon Herald", *JAPAN[0], at(72)))
+    assert all(cluster_stored(store, settings, i, wait=False) is None for i in ids)
+    assert [store.story_of_article(i) for i in ids] == [None, None, None]
+    flush_stories(store, settings)
+    stories = [store.story_of_article(i) for i in ids]
+    assert None not in stories and stories[0] == stories[1] != stories[2]
+    assert cluster_stored(store, settings, ids[0]) == engine_for(store, settings).placed(ids[0])

@@ -101,10 +101,10 @@ def test_home_shows_top_stories(app: FastAPI, store: Store, news: dict) -> None:
 def test_merged_story_redirects_and_unknown_is_404(app: FastAPI, store: Store, add: Add) -> None:
     a = add("Andes Daily", *CHILE[0], at(0))
     b = add("Pacific Times", *CHILE[1], at(1))
-    s1 = store.apply_story_change(Change(article_id=a, story=-1))[-1]
-    s2 = store.apply_story_change(Change(article_id=b, story=-1))[-1]
+    s1 = store.apply_story_changes([Change(article_id=a, story=-1)])[-1]
+    s2 = store.apply_story_changes([Change(article_id=b, story=-1)])[-1]
     c = add("Quiet Weekly", *CHILE[2], at(2))
-    store.apply_story_change(Change(article_id=c, story=s1, merges=[(s2, s1)]))
+    store.apply_story_changes([Change(article_id=c, story=s1, merges=[(s2, s1)])])
     page = get(app, f"/stories/{s2}")
     assert page.status_code == 301 and page.headers["location"] == f"/stories/{s1}"
     html = get(app, f"/stories/{s1}").text

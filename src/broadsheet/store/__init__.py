@@ -258,10 +258,11 @@ class Store:
             return furniture.list_outlets(conn)
 
     # --- stories (issue 4; queries in store/stories.py) ---------------------------------
-    def apply_story_change(self, change: story_queries.Change) -> dict[int, int]:
-        """Store one clustering decision; permanent ids for its provisional stories."""
+    def apply_story_changes(self, changes: list[story_queries.Change]) -> dict[int, int]:
+        """Store clustering decisions, in order, in one transaction; permanent ids for
+        their provisional stories."""
         with self.writer() as conn:
-            return story_queries.apply(conn, change, _now())
+            return story_queries.apply(conn, changes, _now())
 
     def get_story(self, story_id: int, with_members: bool = True) -> Story | None:
         with self.reader() as conn:
@@ -301,10 +302,10 @@ class Store:
             return story_queries.events(conn, story_id)
 
     def articles_for_clustering(
-        self, after_id: int, oldest: datetime | None
+        self, after_id: int, oldest: datetime | None, upto: int | None = None
     ) -> Iterator[dict[str, Any]]:
         with self.reader() as conn:
-            yield from story_queries.for_clustering(conn, after_id, oldest)
+            yield from story_queries.for_clustering(conn, after_id, oldest, upto)
 
     # --- meta ---------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -7,7 +7,7 @@ permanent ones from :func:`apply`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
 from broadsheet.models import Story, StoryMember
 from broadsheet.store.schema import (
     UTCDateTime,
+    article_entities,
     articles,
     source_icons,
     sources,
@@ -43,50 +44,92 @@ class Change:
     terms: dict[int, dict[str, float]] = field(default_factory=dict)  # story -> main terms
 
 
-def apply(conn: Connection, change: Change, now: datetime) -> dict[int, int]:
-    """Store ``change``; the permanent id of every provisional story it named."""
-    ids: dict[int, int] = {}
+def apply(conn: Connection, changes: list[Change], now: datetime) -> dict[int, int]:
+    """Store ``changes`` (in the order decided) in one transaction; the permanent id of
+    every provisional story they named.
+
+    Batched: the new memberships go in with one statement, and each touched story is
+    recounted and its main terms written once per batch, not once per article. Every move
+    and merge of a batch concerns articles placed before it, so applying them after the
+    new memberships gives the same result as applying the changes one by one."""
+    ids = _allocate(conn, changes, now)
 
     def real(story: int) -> int:
-        if story >= 0:
-            return story
-        if story not in ids:
-            ids[story] = int(
-                conn.execute(
-                    insert(stories).values(
-                        created_at=now, updated_at=now, article_count=0, source_count=0
-                    )
-                ).inserted_primary_key[0]
-            )
-        return ids[story]
+        return story if story >= 0 else ids[story]
 
-    touched: set[int] = set()
-    if change.duplicate_of is not None:
+    if not changes:
+        return ids
+    placed = [c.article_id for c in changes]
+    conn.execute(delete(story_articles).where(story_articles.c.article_id.in_(placed)))
+    conn.execute(
+        insert(story_articles),
+        [
+            dict(
+                article_id=c.article_id,
+                story_id=real(c.story),
+                similarity=round(c.similarity, 4),
+                agency=c.agency,
+                assigned_at=now,
+            )
+            for c in changes
+        ],
+    )
+    touched = {real(c.story) for c in changes}
+    copies = [(c.article_id, c.duplicate_of) for c in changes if c.duplicate_of is not None]
+    for article_id, original in copies:
         conn.execute(
             update(articles)
-            .where(articles.c.id == change.article_id, articles.c.duplicate_of.is_(None))
-            .values(duplicate_of=change.duplicate_of)
+            .where(articles.c.id == article_id, articles.c.duplicate_of.is_(None))
+            .values(duplicate_of=original)
         )
-    target = real(change.story)
-    conn.execute(delete(story_articles).where(story_articles.c.article_id == change.article_id))
-    conn.execute(
-        insert(story_articles).values(
-            article_id=change.article_id,
-            story_id=target,
-            similarity=round(change.similarity, 4),
-            agency=change.agency,
-            assigned_at=now,
-        )
-    )
-    touched.add(target)
+    events: list[dict[str, Any]] = []
+    terms: dict[int, dict[str, float]] = {}
+    for change in changes:
+        touched |= _regroup(conn, change, real, now, events)
+        terms.update({real(story): t for story, t in change.terms.items()})
+    if events:
+        conn.execute(insert(story_events), events)
+    set_terms(conn, terms)
+    refresh(conn, touched, now)
+    return ids
+
+
+def _allocate(conn: Connection, changes: list[Change], now: datetime) -> dict[int, int]:
+    """A permanent id for every provisional (negative) story the changes name, in one
+    statement, in the order they are first named."""
+    named: dict[int, None] = {}
+    for c in changes:
+        named.update(dict.fromkeys([c.story, *(x for m in c.merges for x in m)]))
+        named.update(dict.fromkeys(x for _a, old, new in c.moves for x in (old, new)))
+        named.update(dict.fromkeys(c.terms))
+    provisional = [s for s in named if s < 0]
+    if not provisional:
+        return {}
+    rows = [dict(created_at=now, updated_at=now, article_count=0, source_count=0)]
+    made = conn.execute(
+        insert(stories).returning(stories.c.id, sort_by_parameter_order=True),
+        rows * len(provisional),
+    ).scalars()
+    return dict(zip(provisional, map(int, made), strict=True))
+
+
+def _regroup(
+    conn: Connection,
+    change: Change,
+    real: Callable[[int], int],
+    now: datetime,
+    events: list[dict[str, Any]],
+) -> set[int]:
+    """One change's merges and moves; the stories they touched. Events are collected."""
+    touched: set[int] = set()
     for story, into in change.merges:
         src, dst = real(story), real(into)
         conn.execute(
             update(story_articles).where(story_articles.c.story_id == src).values(story_id=dst)
         )
         conn.execute(update(stories).where(stories.c.id == src).values(merged_into=dst))
-        conn.execute(
-            insert(story_events).values(
+        events.append(
+            dict(
                 at=now,
                 kind="merge",
                 article_id=change.article_id,
@@ -108,8 +151,8 @@ def apply(conn: Connection, change: Change, now: datetime) -> dict[int, int]:
             .where(story_articles.c.article_id == article_id)
             .values(story_id=dst, assigned_at=now)
         )
-        conn.execute(
-            insert(story_events).values(
+        events.append(
+            dict(
                 at=now,
                 kind="move",
                 article_id=article_id,
@@ -119,50 +162,52 @@ def apply(conn: Connection, change: Change, now: datetime) -> dict[int, int]:
             )
         )
         touched.update((src, dst))
-    for story, terms in change.terms.items():
-        set_terms(conn, real(story), terms)
-    refresh(conn, touched, now)
-    return ids
+    return touched
 
 
-def set_terms(conn: Connection, story_id: int, terms: dict[str, float]) -> None:
-    conn.execute(delete(story_terms).where(story_terms.c.story_id == story_id))
-    best = sorted(terms.items(), key=lambda kv: -kv[1])[:MAX_TERMS]
-    if best:
-        conn.execute(
-            insert(story_terms),
-            [{"story_id": story_id, "term": t[:100], "weight": float(w)} for t, w in best],
-        )
+def set_terms(conn: Connection, terms: dict[int, dict[str, float]]) -> None:
+    """Replace the main terms of these stories (story id -> term -> weight)."""
+    if not terms:
+        return
+    conn.execute(delete(story_terms).where(story_terms.c.story_id.in_(list(terms))))
+    rows = [
+        {"story_id": story_id, "term": t[:100], "weight": float(w)}
+        for story_id, weights in terms.items()
+        for t, w in sorted(weights.items(), key=lambda kv: -kv[1])[:MAX_TERMS]
+    ]
+    if rows:
+        conn.execute(insert(story_terms), rows)
 
 
 _REFRESH = text(
     """
     UPDATE stories SET
-      article_count = (SELECT count(*) FROM story_articles m WHERE m.story_id = :id),
+      article_count = (SELECT count(*) FROM story_articles m WHERE m.story_id = stories.id),
       source_count = (
         SELECT count(DISTINCT a.source_id) FROM story_articles m
-        JOIN articles a ON a.id = m.article_id WHERE m.story_id = :id),
+        JOIN articles a ON a.id = m.article_id WHERE m.story_id = stories.id),
       first_at = (
         SELECT min(a.sort_at) FROM story_articles m
-        JOIN articles a ON a.id = m.article_id WHERE m.story_id = :id),
+        JOIN articles a ON a.id = m.article_id WHERE m.story_id = stories.id),
       last_at = (
         SELECT max(a.sort_at) FROM story_articles m
-        JOIN articles a ON a.id = m.article_id WHERE m.story_id = :id),
+        JOIN articles a ON a.id = m.article_id WHERE m.story_id = stories.id),
       lead_article_id = (
         SELECT a.id FROM story_articles m JOIN articles a ON a.id = m.article_id
-        WHERE m.story_id = :id
+        WHERE m.story_id = stories.id
         ORDER BY a.duplicate_of IS NOT NULL, a.sort_at, a.id LIMIT 1),
       updated_at = :now
-    WHERE id = :id
+    WHERE id IN :ids
     """
-).bindparams(bindparam("now", type_=UTCDateTime))
+).bindparams(bindparam("now", type_=UTCDateTime), bindparam("ids", expanding=True))
 
 
 def refresh(conn: Connection, story_ids: Iterable[int], now: datetime) -> None:
-    """Recount a story's articles and outlets, first and last report, lead article (the
-    first original report, not a copy). One statement per story, portable SQL."""
-    for story_id in story_ids:
-        conn.execute(_REFRESH, {"id": story_id, "now": now})
+    """Recount stories' articles and outlets, first and last report, lead article (the
+    first original report, not a copy). One statement for them all, portable SQL."""
+    wanted = sorted(set(story_ids))
+    if wanted:
+        conn.execute(_REFRESH, {"ids": wanted, "now": now})
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -341,37 +386,68 @@ def events(conn: Connection, story_id: int, limit: int = 50) -> list[dict[str, A
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
+_ENTITIES = select(
+    article_entities.c.article_id,
+    article_entities.c.entity_id,
+    article_entities.c.label,
+    article_entities.c.mentions,
+).where(article_entities.c.article_id.in_(bindparam("ids", expanding=True)))
+
+
+def _entities(conn: Connection, ids: list[int]) -> dict[int, list[tuple[str, str, int]]]:
+    """The understanding stage's entities of these articles: (entity id, label, mentions)."""
+    found: dict[int, list[tuple[str, str, int]]] = {}
+    for r in conn.execute(_ENTITIES, {"ids": ids}):
+        found.setdefault(r.article_id, []).append((r.entity_id, r.label, r.mentions))
+    return found
+
+
+# Built once: building a statement costs more than running it (measured: 0.7 ms a call
+# built each time, 0.09 ms prebuilt), and the stage reads once per article.
+_FOR_CLUSTERING = (
+    select(
+        articles.c.id,
+        articles.c.source_id,
+        articles.c.title,
+        articles.c.text,
+        articles.c.author,
+        articles.c.sort_at,
+        articles.c.duplicate_of,
+        story_articles.c.story_id,
+    )
+    .select_from(articles.outerjoin(story_articles, story_articles.c.article_id == articles.c.id))
+    .where(articles.c.id > bindparam("after"), articles.c.id <= bindparam("upto"))
+    .order_by(articles.c.id)
+    .limit(bindparam("batch"))
+)
+_FOR_CLUSTERING_SINCE = _FOR_CLUSTERING.where(articles.c.sort_at >= bindparam("oldest"))
+NO_LIMIT = 2**62
+
+
 def for_clustering(
-    conn: Connection, after_id: int, oldest: datetime | None, batch: int = 1000
+    conn: Connection,
+    after_id: int,
+    oldest: datetime | None,
+    upto: int | None = None,
+    batch: int = 1000,
 ) -> Iterator[dict[str, Any]]:
-    """Articles after ``after_id`` (in id order) with their story, if they have one yet."""
+    """Articles after ``after_id`` (up to ``upto``, in id order) with their story, if they
+    have one yet, and their entities."""
     last = after_id
+    params: dict[str, Any] = {"upto": NO_LIMIT if upto is None else upto, "batch": batch}
+    query = _FOR_CLUSTERING
+    if oldest is not None:
+        query = _FOR_CLUSTERING_SINCE
+        params["oldest"] = oldest
     while True:
-        query = (
-            select(
-                articles.c.id,
-                articles.c.source_id,
-                articles.c.title,
-                articles.c.text,
-                articles.c.author,
-                articles.c.sort_at,
-                articles.c.duplicate_of,
-                story_articles.c.story_id,
-            )
-            .select_from(
-                articles.outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
-            )
-            .where(articles.c.id > last)
-            .order_by(articles.c.id)
-            .limit(batch)
-        )
-        if oldest is not None:
-            query = query.where(articles.c.sort_at >= oldest)
-        rows = conn.execute(query).all()
+        rows = conn.execute(query, {**params, "after": last}).all()
         if not rows:
             return
+        found = _entities(conn, [r[0] for r in rows])
         for r in rows:
-            yield dict(r._mapping)
+            row = dict(r._mapping)
+            row["entities"] = found.get(row["id"], [])
+            yield row
         if len(rows) < batch:
             return
         last = rows[-1][0]

@@ -7,7 +7,14 @@ archives cluster too) with the stories they already belong to, and clusters any 
 that has none yet. Before each article it catches up with articles another process stored
 meanwhile, so a restart, or a CLI run beside ``serve``, loses nothing.
 
-    store.save_article ──> engine.process(id) ──> fold ──> cluster ──> store.apply_story_change
+    store.save_article ──> engine.process(id) ──> fold ──> cluster ──> store.apply_story_changes
+
+Decisions are written in batches (one transaction for up to ``BATCH`` articles; each
+touched story recounted once per batch): measured in bench/stories.py, per-article
+transactions cost nearly as much as the clustering itself. A queued decision is written
+when ``BATCH`` are queued, when the next article arrives ``FLUSH_SECONDS`` after the first
+queued one, or at ``flush()`` (ingest flushes after each source's poll). A crash in
+between loses nothing: articles without a story are clustered on the next start.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import heapq
 import logging
 import threading
+import time
 import weakref
 from collections import defaultdict
 from collections.abc import Callable
@@ -32,13 +40,22 @@ from broadsheet.stories.agency import agency_credit
 from broadsheet.stories.cluster import Clusterer, Decision
 from broadsheet.stories.fold import WireFolder
 from broadsheet.stories.index import TermIndex
-from broadsheet.stories.text import features
+from broadsheet.stories.text import entity_features, features
 
 log = logging.getLogger("broadsheet.stories")
 
+BATCH = 64  # decisions written per transaction at most
+FLUSH_SECONDS = 1.0  # queued decisions older than this are written with the next article
 TERM_MEMBERS = 40  # members whose vectors make a story's main terms
 TERM_PREFIXES = ("w:", "e:", "E:", "C:")
 MAIN_TERMS = 12
+
+
+def _features(row: dict[str, Any]) -> dict[str, float]:
+    """An article row's clustering features: its words and names, and its entities when
+    the understanding stage has run (``row["entities"]``: id, label, mentions)."""
+    extra = entity_features(row.get("entities") or ())
+    return features(row["title"], row["text"] or "", extra)
 
 
 @dataclass(frozen=True)
@@ -113,7 +130,7 @@ class StoryState:
             root = self.root_of.get(row["duplicate_of"], row["duplicate_of"])
             self._copy(row, root, story, mh, size, t)
             return
-        slot = self.index.add(row["id"], features(row["title"], row["text"] or ""), t)
+        slot = self.index.add(row["id"], _features(row), t)
         self.clusterer.place(slot, story)
         self.folder.add(row["id"], mh, size, source=row.get("source_id"))
         heapq.heappush(self._expiry, (t, slot, row["id"]))
@@ -176,7 +193,7 @@ class StoryState:
                 agency=agency,
                 duplicate_of=root if exact is None else None,
             )
-        slot = self.index.add(article_id, features(row["title"], text), t)
+        slot = self.index.add(article_id, _features(row), t)
         heapq.heappush(self._expiry, (t, slot, article_id))
         self.folder.add(article_id, mh, size, source=row.get("source_id"))
         decision = self.clusterer.assign(slot, oldest=self.now - self.window)
@@ -249,15 +266,36 @@ class StoryEngine:
         self.lock = threading.RLock()
         self.high_water = 0  # the highest article id seen
         self.ready = False
+        self.pending: list[Change] = []  # decisions not yet written
+        self.since = 0.0  # when the oldest of them was made (monotonic)
 
-    def process(self, article_id: int) -> Placed | None:
-        """Cluster every stored article up to ``article_id``; where that one went."""
+    def process(self, article_id: int, wait: bool = True) -> Placed | None:
+        """Cluster every stored article up to ``article_id``; where that one went.
+
+        With ``wait=False`` the decisions may stay queued (written in batches of
+        ``BATCH``, or after ``FLUSH_SECONDS``, or at :meth:`flush`) and None is returned:
+        ingest does that, and flushes after each source's poll."""
         with self.lock:
-            self.catch_up()
+            self.catch_up(article_id)
+            if not wait:
+                if len(self.pending) >= BATCH or time.monotonic() - self.since >= FLUSH_SECONDS:
+                    self.flush()
+                return None
+            self.flush()
             return self.placed(article_id)
 
-    def catch_up(self) -> int:
-        """Read (and cluster where needed) the articles stored since the last call."""
+    def flush(self) -> None:
+        """Write the queued decisions in one transaction; learn the new stories' ids."""
+        with self.lock:
+            if not self.pending:
+                return
+            changes, self.pending = self.pending, []
+            self.state.renamed(self.store.apply_story_changes(changes))
+
+    def catch_up(self, upto: int | None = None) -> int:
+        """Read (and cluster where needed) the articles stored since the last call, up to
+        ``upto``: ingest understands articles concurrently, and a later article is
+        clustered by its own call, once its entities are stored."""
         with self.lock:
             oldest = None
             if not self.ready:
@@ -266,11 +304,14 @@ class StoryEngine:
                     oldest = newest[0].shown_at - timedelta(seconds=self.state.window)
                 self.ready = True
             done = 0
-            for row in self.store.articles_for_clustering(self.high_water, oldest):
+            for row in self.store.articles_for_clustering(self.high_water, oldest, upto):
                 self.high_water = max(self.high_water, row["id"])
                 if row["story_id"] is None:
-                    change = self.state.cluster(row, self.store.story_of_article)
-                    self.state.renamed(self.store.apply_story_change(change))
+                    if not self.pending:
+                        self.since = time.monotonic()
+                    self.pending.append(self.state.cluster(row, self.store.story_of_article))
+                    if len(self.pending) >= BATCH:
+                        self.flush()
                 else:
                     self.state.remember(row)
                 done += 1
@@ -297,6 +338,13 @@ def engine_for(store: Store, settings: Settings) -> StoryEngine:
         return engine
 
 
-def cluster_stored(store: Store, settings: Settings, article_id: int) -> Placed | None:
-    """The pipeline's stories stage for one stored article."""
-    return engine_for(store, settings).process(article_id)
+def cluster_stored(
+    store: Store, settings: Settings, article_id: int, wait: bool = True
+) -> Placed | None:
+    """The pipeline's stories stage for one stored article (see ``StoryEngine.process``)."""
+    return engine_for(store, settings).process(article_id, wait)
+
+
+def flush_stories(store: Store, settings: Settings) -> None:
+    """Write the stories stage's queued decisions for this store."""
+    engine_for(store, settings).flush()
