@@ -92,10 +92,19 @@ class Clusterer:
             self.story_of[s] = new
 
     def _live(self, story: int) -> list[int]:
+        """The story's members still in the window, newest last. A big story is read
+        from its newest ``MAX_BLOCK_POOL`` members only (all the rule uses of it), so
+        the work per article does not grow with a story's size; its list is pruned of
+        expired members when they make up most of that tail."""
         terms = self.index.terms
-        slots = [s for s in self.members.get(story, ()) if terms[s] is not None]
-        if len(slots) != len(self.members.get(story, ())):
-            self.members[story] = slots or self.members.get(story, [])[-1:]
+        members = self.members.get(story, [])
+        if len(members) > 2 * MAX_BLOCK_POOL:
+            tail = [s for s in members[-MAX_BLOCK_POOL:] if terms[s] is not None]
+            if len(tail) > MAX_MOVABLE:
+                return tail
+        slots = [s for s in members if terms[s] is not None]
+        if len(slots) != len(members):
+            self.members[story] = slots or members[-1:]
         return slots
 
     def _new_story(self) -> int:
@@ -113,7 +122,6 @@ class Clusterer:
         units: list[list[int]] = [[slot]]
         fixed: dict[int, int] = {}  # unit index -> story, for blocks that cannot split
         budget = MAX_HOOD - 1
-        best_sim = {s: sim for s, sim in near}
         for story in stories:
             live = self._live(story)
             if not live or budget <= 0:
@@ -135,9 +143,8 @@ class Clusterer:
             return Decision(story, True, 0.0)
         groups = self._complete_link(units)
         decision = self._apply(slot, units, fixed, groups)
-        decision.similarity = max(
-            (best_sim.get(s, 0.0) for s in self.members[decision.story] if s != slot),
-            default=0.0,
+        decision.similarity = max(  # to its nearest neighbour in the same story
+            (sim for s, sim in near if self.story_of.get(s) == decision.story), default=0.0
         )
         return decision
 
