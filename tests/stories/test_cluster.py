@@ -79,3 +79,28 @@ def test_a_forgotten_article_is_no_candidate() -> None:
     index.forget(a)
     assert index.neighbours(b) == []
     assert index.live == 1
+
+
+def test_a_big_story_is_read_from_its_newest_members() -> None:
+    """A story's size does not set the work per article: with more than twice the block
+    pool of members, only the newest ones are read; a mostly expired list is pruned."""
+    from broadsheet.stories.cluster import MAX_BLOCK_POOL
+
+    index = TermIndex()
+    clusterer = Clusterer(index)
+    size = 2 * MAX_BLOCK_POOL + 50
+    slots = [index.add(n, features(*CHILE[n % 3]), None) for n in range(size)]
+    for slot in slots:
+        clusterer.place(slot, 7)
+    for slot in slots[:100]:  # the oldest left the window
+        index.forget(slot)
+    live = clusterer._live(7)
+    assert live == slots[-MAX_BLOCK_POOL:]  # the tail only; the list is not rescanned
+    assert len(clusterer.members[7]) == size
+    for slot in slots[100:-10]:  # now most of the tail has expired too
+        index.forget(slot)
+    assert clusterer._live(7) == slots[-10:]
+    assert clusterer.members[7] == slots[-10:]  # pruned
+    newcomer = index.add(size, features(*CHILE[0]), None)
+    decision = clusterer.assign(newcomer)
+    assert decision.story == 7 and decision.similarity > 0.5
