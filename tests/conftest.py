@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from broadsheet.config import Settings
+from broadsheet.store import Store
 from tests.support.httpserver import TestServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -16,6 +17,14 @@ def server() -> Iterator[TestServer]:
     srv = TestServer().start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    """A fresh store in the test's temp dir, closed afterwards."""
+    opened = Store.open(settings)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture

@@ -53,11 +53,6 @@ def run(settings: Settings, store: Store) -> IngestReport:
 
 
 @pytest.fixture
-def store(settings: Settings) -> Store:
-    return Store.open(settings)
-
-
-@pytest.fixture
 def publisher(server: TestServer) -> TestServer:
     items = [(f"Pier story {n}", f"/news/{n}", f"Summary of pier story {n}.") for n in range(1, 4)]
     server.route(

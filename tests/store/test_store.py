@@ -27,11 +27,6 @@ def _article(n: int, text: str | None = None, **kw: object) -> Article:
     )
 
 
-@pytest.fixture
-def store(settings: Settings) -> Store:
-    return Store.open(settings)
-
-
 def test_open_creates_wal_database_with_fts(store: Store, settings: Settings) -> None:
     db = settings.data_dir / "broadsheet.db"
     con = sqlite3.connect(db)

@@ -1,23 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
 
-from broadsheet.config import Settings
 from broadsheet.extract import content_hash
 from broadsheet.models import Article
 from broadsheet.store import Store
 
 Add = Callable[..., int]
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
-    opened = Store.open(settings)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

@@ -23,13 +23,6 @@ TEXT = (
 
 
 @pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
-    opened = Store.open(settings)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
 def article_id(store: Store, pipelines: Pipelines) -> int:
     ids = seed(store)
     article = store.get_article(ids["port-strike-ends"])

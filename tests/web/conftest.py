@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi import FastAPI
 
@@ -9,13 +7,6 @@ from broadsheet.config import Settings
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
 from tests.web.sample import NOW, seed
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
-    opened = Store.open(settings)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
