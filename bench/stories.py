@@ -517,10 +517,10 @@ def scale_worker(datasets: Path, n: int, store: bool) -> dict:
     docs = load_ecb(datasets / ECB)
     settings = Settings(data_dir=Path(tempfile.gettempdir()), default_sources=False)
     tenths: list[float] = []
-    stories: set[int] = set()
     if store:
         return store_worker(docs, n, settings)
     state = StoryState(settings)
+    sizes: dict[int, int] = {}  # story -> articles, as the store would count them
     next_id = 0
     spent = mark = 0.0
     step = max(1, n // 10)
@@ -543,22 +543,37 @@ def scale_worker(datasets: Path, n: int, store: bool) -> dict:
                 fresh[story] = next_id
         state.renamed(fresh)
         spent += time.perf_counter() - started
+        count_members(sizes, change, fresh)
         if (i + 1) % step == 0:
             tenths.append(step / (spent - mark))
             mark = spent
             progress = {"done": i + 1, "rate": tenths[-1], "live": state.index.live}
             print(json.dumps(progress), file=sys.stderr, flush=True)
     total = spent  # the stage's own time: making the synthetic text is not counted
-    stories = {s for s in state.clusterer.story_of.values()}
     return {
         "n": n,
         "seconds": total,
         "rate": n / total,
         "tenths": tenths,
-        "stories": len(stories),
+        "stories": sum(1 for size in sizes.values() if size > 0),
         "window_articles": state.index.live,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def count_members(sizes: dict[int, int], change, fresh: dict[int, int]) -> None:
+    """Keep ``sizes`` (story -> articles) as the store would after ``change``: the stage
+    itself remembers only the window's stories."""
+
+    def real(story: int) -> int:
+        return fresh.get(story, story)
+
+    for story, into in change.merges:
+        sizes[real(into)] = sizes.get(real(into), 0) + sizes.pop(real(story), 0)
+    for _article, old, new in change.moves:
+        sizes[real(old)] = sizes.get(real(old), 0) - 1
+        sizes[real(new)] = sizes.get(real(new), 0) + 1
+    sizes[real(change.story)] = sizes.get(real(change.story), 0) + 1
 
 
 def store_worker(docs: list[dict], n: int, settings) -> dict:

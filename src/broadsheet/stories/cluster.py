@@ -91,6 +91,19 @@ class Clusterer:
         for s in slots:
             self.story_of[s] = new
 
+    def remap(self, remap: np.ndarray) -> None:
+        """The index was compacted (``TermIndex.compact``): follow its new slot numbers,
+        and forget the stories that have no member left in the window."""
+        self.story_of = {
+            int(remap[s]): story for s, story in self.story_of.items() if remap[s] >= 0
+        }
+        members: dict[int, list[int]] = {}
+        for story, slots in self.members.items():
+            kept = [int(remap[s]) for s in slots if remap[s] >= 0]
+            if kept:
+                members[story] = kept
+        self.members = members
+
     def _live(self, story: int) -> list[int]:
         """The story's members still in the window, newest last. A big story is read
         from its newest ``MAX_BLOCK_POOL`` members only (all the rule uses of it), so

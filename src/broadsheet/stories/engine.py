@@ -46,6 +46,8 @@ log = logging.getLogger("broadsheet.stories")
 
 BATCH = 64  # decisions written per transaction at most
 FLUSH_SECONDS = 1.0  # queued decisions older than this are written with the next article
+COMPACT_AT = 20_000  # forgotten articles that make the stage compact its memory (at least
+# as many as the live ones, so compaction costs a fraction of the work done meanwhile)
 TERM_MEMBERS = 40  # members whose vectors make a story's main terms
 TERM_PREFIXES = ("w:", "e:", "E:", "C:")
 MAIN_TERMS = 12
@@ -89,6 +91,7 @@ class StoryState:
         self.story_of_copy: dict[int, int] = {}
         self.copies_in: dict[int, set[int]] = defaultdict(set)  # story -> copies in it
         self._expiry: list[tuple[float, int, int]] = []  # (time, slot or -1, article id)
+        self.compact_at = COMPACT_AT
         self._blas: ThreadpoolController | None = None
 
     def story_of(self, article_id: int) -> int | None:
@@ -248,13 +251,33 @@ class StoryState:
         return out
 
     def _expire(self) -> None:
-        """Forget articles that fell out of the window (by stream time)."""
+        """Forget articles that fell out of the window (by stream time); compact once the
+        forgotten outnumber the live, so memory follows the window, not the uptime."""
         edge = self.now - self.window
         while self._expiry and self._expiry[0][0] < edge:
             _t, slot, article_id = heapq.heappop(self._expiry)
             if slot >= 0:
                 self.index.forget(slot)
+                self.copies.pop(article_id, None)  # its copies' story is the store's now
+            else:
+                self._forget_copy(article_id)
             self.folder.forget(article_id)
+        if self.index.dead >= max(self.compact_at, self.index.live):
+            remap = self.index.compact()
+            self.clusterer.remap(remap)
+            self._expiry = [(t, int(remap[s]) if s >= 0 else -1, a) for t, s, a in self._expiry]
+            heapq.heapify(self._expiry)
+
+    def _forget_copy(self, article_id: int) -> None:
+        root = self.root_of.pop(article_id, None)
+        story = self.story_of_copy.pop(article_id, None)
+        if story is not None and story in self.copies_in:
+            self.copies_in[story].discard(article_id)
+            if not self.copies_in[story]:
+                del self.copies_in[story]
+        siblings = self.copies.get(root) if root is not None else None
+        if siblings and article_id in siblings:
+            siblings.remove(article_id)
 
 
 class StoryEngine:

@@ -7,6 +7,11 @@ features select postings (the newest ``posting_cap`` entries each), a weighted v
 picks ``candidates`` articles, and only those get an exact cosine. Articles older than
 the time window drop out of the postings lazily (a posting's stale tail is cut when the
 posting is read), so per-article work depends on the window, not on the store's size.
+
+Document frequencies are the window's: an article counts from ``add`` until ``forget``,
+the same whether the index grew article by article or was rebuilt from the store. Memory
+is the window's too: ``compact`` renumbers the live articles and drops the features no
+live article has, so a server that runs for months holds what a fresh start would.
 """
 
 from __future__ import annotations
@@ -40,14 +45,15 @@ class TermIndex:
         self.alive = array("b")  # slot -> 1 while it holds a vector
         self.postings: dict[int, array[int]] = {}
         self.live = 0  # slots still holding a vector
-        self._idf = np.zeros(1024, dtype=np.float64)  # cached, refreshed as the corpus grows
-        self._idf_docs = 0
+        self.rest: dict[int, np.ndarray] = {}  # slot -> features counted in df, not kept
+        self._idf = np.zeros(1024, dtype=np.float64)  # cached, refreshed as the window churns
+        self._churn = 0  # articles added or forgotten since the cache was refreshed
 
     # --- weights ---------------------------------------------------------------------
     def idf(self, ids: np.ndarray) -> np.ndarray:
         """Smoothed inverse document frequency, ln((N+1)/(df+1)) + 1; cached, and
-        recomputed whenever the number of articles has grown by 1 %."""
-        if self.n_docs > self._idf_docs * 1.01 + 1:
+        recomputed whenever 1 % of the window has come or gone."""
+        if self._churn > 0.01 * self.n_docs + 1:
             self._refresh_idf()
         return self._idf[ids]
 
@@ -56,7 +62,7 @@ class TermIndex:
         if len(self._idf) < len(self.df):
             self._idf = np.zeros(len(self.df), dtype=np.float64)
         self._idf[:k] = np.log((self.n_docs + 1.0) / (self.df[:k] + 1.0)) + 1.0
-        self._idf_docs = self.n_docs
+        self._churn = 0
 
     def _ids(self, names: list[str]) -> np.ndarray:
         vocab = self.vocab
@@ -75,21 +81,24 @@ class TermIndex:
 
     # --- adding ----------------------------------------------------------------------
     def add(self, article_id: int, feats: Mapping[str, float], when: float | None) -> int:
-        """Index an article; its slot. Document frequencies count every article seen."""
+        """Index an article; its slot. It counts in the document frequencies (all its
+        features) until it is forgotten."""
         names = list(feats)
         ids = self._ids(names)
         tf = np.fromiter((feats[n] for n in names), dtype=np.float32, count=len(names))
         self.n_docs += 1
+        self._churn += 1
         self.df[ids] += 1.0
         if len(self._idf) < len(self.df):
             grown = np.zeros(len(self.df), dtype=np.float64)
             grown[: len(self._idf)] = self._idf
             self._idf = grown
         self._idf[ids] = np.log((self.n_docs + 1.0) / (self.df[ids] + 1.0)) + 1.0
-        if len(ids) > VECTOR_TERMS:
-            keep = np.argpartition(-(tf * self.idf(ids)), VECTOR_TERMS)[:VECTOR_TERMS]
-            ids, tf = ids[keep], tf[keep]
         slot = len(self.article_ids)
+        if len(ids) > VECTOR_TERMS:
+            order = np.argpartition(-(tf * self.idf(ids)), VECTOR_TERMS)
+            self.rest[slot] = ids[order[VECTOR_TERMS:]]
+            ids, tf = ids[order[:VECTOR_TERMS]], tf[order[:VECTOR_TERMS]]
         self.slot_of[article_id] = slot
         self.article_ids.append(article_id)
         self.times.append(UNKNOWN_TIME if when is None else when)
@@ -110,12 +119,60 @@ class TermIndex:
         return ids[np.argpartition(-(tf * self.idf(ids)), QUERY_TERMS)[:QUERY_TERMS]]
 
     def forget(self, slot: int) -> None:
-        """Drop an article's vector (it left the window); its postings go lazily."""
-        if self.terms[slot] is not None:
+        """Drop an article's vector and its document frequencies (it left the window);
+        its postings go lazily, or at ``compact``."""
+        ids = self.terms[slot]
+        if ids is not None:
+            self.df[ids] -= 1.0
+            rest = self.rest.pop(slot, None)
+            if rest is not None:
+                self.df[rest] -= 1.0
+            self.n_docs -= 1
+            self._churn += 1
             self.terms[slot] = None
             self.tfs[slot] = None
             self.alive[slot] = 0
             self.live -= 1
+
+    @property
+    def dead(self) -> int:
+        """Slots of forgotten articles, until ``compact``."""
+        return len(self.article_ids) - self.live
+
+    def compact(self) -> np.ndarray:
+        """Renumber the live articles 0.. in order, drop the forgotten ones and every
+        feature no live article counts; the old slot -> new slot map (-1: gone).
+
+        Callers that keep slots (the clusterer, the stage's expiry queue) remap with it.
+        The order of live slots is kept, so "newer" still means "higher"."""
+        live = np.flatnonzero(np.frombuffer(self.alive, dtype=np.int8))
+        remap = np.full(len(self.article_ids), -1, dtype=np.int64)
+        remap[live] = np.arange(len(live))
+        k = len(self.vocab)
+        used = np.flatnonzero(self.df[:k] > 0.5)
+        fid = np.full(k, -1, dtype=np.int64)
+        fid[used] = np.arange(len(used))
+        self.names = [self.names[i] for i in used.tolist()]
+        self.vocab = {name: i for i, name in enumerate(self.names)}
+        spare = np.zeros(max(1024, len(used)))
+        self.df = np.concatenate((self.df[used], spare))
+        self._idf = np.concatenate((self._idf[used], spare))  # as cached: same decisions
+        ids = self.article_ids
+        self.article_ids = array("q", (ids[s] for s in live.tolist()))
+        self.times = array("d", np.frombuffer(self.times, dtype=np.float64)[live].tobytes())
+        self.terms = [fid[self.terms[s]].astype(np.int32) for s in live.tolist()]
+        self.tfs = [self.tfs[s] for s in live.tolist()]
+        self.alive = array("b", bytes([1]) * len(live))
+        self.slot_of = {a: i for i, a in enumerate(self.article_ids)}
+        self.rest = {int(remap[s]): fid[r].astype(np.int32) for s, r in self.rest.items()}
+        postings: dict[int, array[int]] = {}
+        for f, posting in self.postings.items():
+            kept = remap[np.frombuffer(posting, dtype=np.int32)]
+            kept = kept[kept >= 0]
+            if len(kept):
+                postings[int(fid[f])] = array("i", kept.astype(np.int32).tobytes())
+        self.postings = postings
+        return remap
 
     # --- reading ---------------------------------------------------------------------
     def _weights(self, slots: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
