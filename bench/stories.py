@@ -519,6 +519,53 @@ def stream_row(i: int, item: dict) -> dict:
     }
 
 
+class Ledger:
+    """What the store would hold after each change: every article's story, merges
+    followed, and each story's size (the stage itself remembers only the window's)."""
+
+    def __init__(self, n: int) -> None:
+        self.story = np.zeros(n + 1, dtype=np.int64)  # article id -> story (before merges)
+        self.into: dict[int, int] = {}  # merged story -> the story it went into
+        self.sizes: dict[int, int] = {}
+        self.last_id = 0
+
+    def permanent_ids(self, change) -> dict[int, int]:
+        """Ids for the provisional stories a change names, as the store hands them out."""
+        fresh = {}
+        for story in {change.story, *(m[2] for m in change.moves)}:
+            if story < 0:
+                self.last_id += 1
+                fresh[story] = self.last_id
+        return fresh
+
+    def record(self, change, fresh: dict[int, int]) -> None:
+        def real(story: int) -> int:
+            return fresh.get(story, story)
+
+        for story, into in change.merges:
+            self.into[real(story)] = real(into)
+            self.sizes[real(into)] = self.sizes.get(real(into), 0) + self.sizes.pop(real(story), 0)
+        for article, old, new in change.moves:
+            self.sizes[real(old)] = self.sizes.get(real(old), 0) - 1
+            self.sizes[real(new)] = self.sizes.get(real(new), 0) + 1
+            self.story[article] = real(new)
+        self.sizes[real(change.story)] = self.sizes.get(real(change.story), 0) + 1
+        self.story[change.article_id] = real(change.story)
+
+    def stories(self) -> int:
+        return sum(1 for size in self.sizes.values() if size > 0)
+
+    def final(self) -> list[int]:
+        """Each article's story at the end (articles 1..n)."""
+
+        def find(story: int) -> int:
+            while story in self.into:
+                story = self.into[story]
+            return story
+
+        return [find(s) for s in self.story[1:].tolist()]
+
+
 DENSE_THRESHOLDS = (0.085, 0.12, 0.16, 0.2, 0.25)
 
 
@@ -605,53 +652,6 @@ def scale_worker(datasets: Path, n: int, store: bool) -> dict:
     }
 
 
-class Ledger:
-    """What the store would hold after each change: every article's story, merges
-    followed, and each story's size (the stage itself remembers only the window's)."""
-
-    def __init__(self, n: int) -> None:
-        self.story = np.zeros(n + 1, dtype=np.int64)  # article id -> story (before merges)
-        self.into: dict[int, int] = {}  # merged story -> the story it went into
-        self.sizes: dict[int, int] = {}
-        self.last_id = 0
-
-    def permanent_ids(self, change) -> dict[int, int]:
-        """Ids for the provisional stories a change names, as the store hands them out."""
-        fresh = {}
-        for story in {change.story, *(m[2] for m in change.moves)}:
-            if story < 0:
-                self.last_id += 1
-                fresh[story] = self.last_id
-        return fresh
-
-    def record(self, change, fresh: dict[int, int]) -> None:
-        def real(story: int) -> int:
-            return fresh.get(story, story)
-
-        for story, into in change.merges:
-            self.into[real(story)] = real(into)
-            self.sizes[real(into)] = self.sizes.get(real(into), 0) + self.sizes.pop(real(story), 0)
-        for article, old, new in change.moves:
-            self.sizes[real(old)] = self.sizes.get(real(old), 0) - 1
-            self.sizes[real(new)] = self.sizes.get(real(new), 0) + 1
-            self.story[article] = real(new)
-        self.sizes[real(change.story)] = self.sizes.get(real(change.story), 0) + 1
-        self.story[change.article_id] = real(change.story)
-
-    def stories(self) -> int:
-        return sum(1 for size in self.sizes.values() if size > 0)
-
-    def final(self) -> list[int]:
-        """Each article's story at the end (articles 1..n)."""
-
-        def find(story: int) -> int:
-            while story in self.into:
-                story = self.into[story]
-            return story
-
-        return [find(s) for s in self.story[1:].tolist()]
-
-
 def store_worker(docs: list[dict], n: int, settings) -> dict:
     """The full stage with SQLite: save_article, then cluster_stored, per article."""
     import resource
@@ -688,8 +688,8 @@ def store_worker(docs: list[dict], n: int, settings) -> dict:
             if isinstance(saved, int):  # the understanding stage's entities, as ingest stores
                 found = [
                     {"start": 0, "end": 0, "label": label, "text": eid, "entity_id": eid}
-                    for eid, label, n in item["entities"]
-                    for _ in range(n)
+                    for eid, label, mentions in item["entities"]
+                    for _ in range(mentions)
                 ]
                 store.save_understanding(saved, {"entities": found}, {"entities": "bench"})
             middle = time.perf_counter()

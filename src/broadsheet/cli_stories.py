@@ -6,12 +6,11 @@ order given and with the same settings: ``Store.save_article`` (same URL skipped
 copies pointed at their first copy), the understanding stage (its entities are a
 clustering signal; off with ``BROADSHEET_UNDERSTAND=false``), then the stories stage
 ``cluster_stored`` (wire-copy folding, clustering, moves and merges), all in a throw-away
-store. It then writes one line
-per input: ``{"id", "story", "duplicate_of"}`` with the story as it stands once every input
-is in (later articles can move earlier ones) and ``duplicate_of`` the input id of the
-first copy of the same text, or null. A line that is not a JSON object is reported on
-standard error and skipped. An input without a date counts as fetched when the input
-before it was published.
+store. It then writes one line per input: ``{"id", "story", "duplicate_of"}`` with the
+story as it stands once every input is in (later articles can move earlier ones) and
+``duplicate_of`` the input id of the first copy of the same text, or null. A line that is
+not a JSON object is reported on standard error and skipped. An input without a date
+counts as fetched when the input before it was published.
 """
 
 from __future__ import annotations

@@ -110,13 +110,16 @@ class StoryState:
                 self._file_copy(copy, permanent)
 
     def _file_copy(self, copy: int, story: int) -> None:
-        old = self.story_of_copy.get(copy)
+        self._unfile_copy(copy)
+        self.story_of_copy[copy] = story
+        self.copies_in[story].add(copy)
+
+    def _unfile_copy(self, copy: int) -> None:
+        old = self.story_of_copy.pop(copy, None)
         if old is not None:
             self.copies_in[old].discard(copy)
             if not self.copies_in[old]:
                 del self.copies_in[old]
-        self.story_of_copy[copy] = story
-        self.copies_in[story].add(copy)
 
     def _time(self, row: dict[str, Any]) -> float:
         when: datetime = row["sort_at"]
@@ -270,11 +273,7 @@ class StoryState:
 
     def _forget_copy(self, article_id: int) -> None:
         root = self.root_of.pop(article_id, None)
-        story = self.story_of_copy.pop(article_id, None)
-        if story is not None and story in self.copies_in:
-            self.copies_in[story].discard(article_id)
-            if not self.copies_in[story]:
-                del self.copies_in[story]
+        self._unfile_copy(article_id)
         siblings = self.copies.get(root) if root is not None else None
         if siblings and article_id in siblings:
             siblings.remove(article_id)

@@ -5,7 +5,7 @@ A feature is a prefixed string: ``w:`` a word (title words count twice), ``e:`` 
 until the understanding stage supplies real ones), ``n:`` a number ("6.1", "2009", "23").
 The understanding stage's named entities plug in as ``E:`` features (its normalised entity
 ids, so "Kim Jong-un" and "Mr. Kim" count as one) through ``extra``: measured on ECB+ they
-add about 0.004 B-cubed F1 (bench/stories.py); countries (``C:``) were measured too and
+add about 0.01 B-cubed F1 (bench/stories.py); countries (``C:``) were measured too and
 did not help, so they are not used. Weights are sublinear term frequencies; the index
 multiplies them by the inverse document frequency it keeps.
 """
