@@ -1,8 +1,9 @@
-"""Run the numbered Alembic migrations in migrations/versions up to every head.
+"""Run the numbered Alembic migrations in migrations/versions up to the head.
 
-Each capability adds its tables in its own migration branching from the one it needs
-(0002 furniture, 0003 stories, 0004 understanding all branch from 0001), so they can be
-built side by side; ``heads`` applies them all.
+The history is one line: 0002 furniture, 0003 stories and 0004 understanding were built
+side by side from 0001 and are joined by the merge revision 0005; every later migration
+names the one before it. ``heads`` is kept as the target so a branch being built beside
+another still applies.
 """
 
 from __future__ import annotations
