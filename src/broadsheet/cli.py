@@ -376,3 +376,7 @@ _register_stories(app)
 from broadsheet.cli_extract import register as _register_extract  # noqa: E402
 
 _register_extract(app)
+
+from broadsheet.cli_search import register as _register_search  # noqa: E402
+
+_register_search(app)

@@ -137,3 +137,48 @@ def test_home_to_article_in_a_real_browser(base_url: str, tmp_path: Path) -> Non
             ("article-phone", "article-phone.png"),
         ):
             shutil.copyfile(shots[name], DOCS_SCREENSHOTS / target)
+
+
+def test_search_as_you_type_with_filters(base_url: str, tmp_path: Path) -> None:
+    """Type in the search box: htmx swaps the results in; a filter narrows them; the
+    matches are highlighted; no CSP violation or script error on the way."""
+    from playwright.sync_api import expect, sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+                context = browser.new_context(viewport=viewport, locale="en-US")
+                page = context.new_page()
+                page.on(
+                    "console",
+                    lambda m: (
+                        problems.append(f"console {m.type}: {m.text}")
+                        if m.type in ("error", "warning")
+                        else None
+                    ),
+                )
+                page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+                page.goto(base_url + "/")
+                page.fill("#site-search", "strike")
+                page.press("#site-search", "Enter")
+                page.wait_for_url("**/search?q=strike")
+                assert page.locator(".search-hit").count() >= 1
+                assert page.locator(".search-hit mark").first.inner_text().lower() == "strike"
+                # as you type: no submit, the results change in place
+                page.fill("#q", "auror")
+                results = page.locator("#search-results")
+                expect(results).to_contain_text("auroras")
+                assert "Port workers" not in page.locator("#search-results").inner_text()
+                # a filter that excludes the match: the helpful empty state
+                page.select_option("select[name=topic]", "sport")
+                expect(results).to_contain_text("No results")
+                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+                page.screenshot(path=str(tmp_path / f"search-{device}.png"), full_page=True)
+                context.close()
+        finally:
+            browser.close()
+    assert problems == []

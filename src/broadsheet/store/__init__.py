@@ -175,6 +175,17 @@ class Store:
         with self.reader() as conn:
             return search.search_ids(conn, words, limit)
 
+    def search(
+        self,
+        query: search.ParsedQuery,
+        filters: search.SearchFilters,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> search.SearchResults:
+        """Ranked, story-grouped results (see store/search.py)."""
+        with self.reader() as conn:
+            return search.search(conn, query, filters, _now(), limit, offset)
+
     # --- understanding (issue 5; queries in store/understanding.py) ---------------------
     def save_understanding(
         self, article_id: int, values: dict[str, Any], versions: dict[str, str]

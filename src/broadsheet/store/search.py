@@ -1,21 +1,243 @@
-"""Full-text search behind one function: FTS5 on SQLite (PostgreSQL follows later)."""
+"""Full-text search behind one module: FTS5 on SQLite (PostgreSQL follows, issue 14).
+
+What a reader types is parsed into a ``ParsedQuery`` (words, "quoted phrases", -excluded
+words) and rebuilt as an FTS5 expression from quoted tokens only, so no input can be an
+FTS5 syntax error. The cost of a search is bounded, whatever the store's size: it reads at
+most ``WINDOW`` of the newest matching articles (FTS5 walks its index in rowid order, and
+ids grow with time), ranks those by relevance (bm25, the title weighing more than the
+text) and recency, and folds hits of one story into one result.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, text
 
+WINDOW = 2000  # newest matching articles ranked per search at most
+MAX_TOKENS = 20
+TITLE_WEIGHT = 4.0  # bm25 weight of the title column against the text's 1.0
+RECENCY_HALF_LIFE_DAYS = 7.0  # relevance halves for every week of age
+SNIPPET_TOKENS = 28
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # FTS5 highlight markers; no text contains them
+
+_PART = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What a reader asked for: every word and phrase must appear, no excluded word may."""
+
+    words: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    excluded: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.words and not self.phrases
+
+    def fts(self, prefix_last: bool = True) -> str:
+        """The FTS5 expression: quoted tokens only, so it always parses.
+
+        The last plain word matches as a prefix (search as you type: "ukra" finds
+        "Ukraine"); phrases and excluded words match whole tokens."""
+        if self.empty:
+            return ""
+        parts = [f'"{w}"' for w in self.words]
+        if prefix_last and parts:
+            parts[-1] += "*"
+        parts += ['"' + " ".join(p) + '"' for p in self.phrases]
+        expr = " AND ".join(parts)
+        for word in self.excluded:
+            expr = f'({expr}) NOT "{word}"'
+        return expr
+
+
+def parse_query(raw: str) -> ParsedQuery:
+    """Words, "quoted phrases" and -excluded words from what a reader typed.
+
+    Punctuation inside a word splits it into tokens the way the FTS5 tokenizer does
+    ("U.S." is "U" "S"); a word of punctuation only is dropped; an unclosed quote runs to
+    the end. At most ``MAX_TOKENS`` tokens are kept."""
+    words: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    excluded: list[str] = []
+    budget = MAX_TOKENS
+    for m in _PART.finditer(raw.replace("\x00", " ")):
+        negated = bool(m.group(1) or m.group(3))
+        quoted = m.group(2) is not None
+        tokens = _WORD.findall(m.group(2) if quoted else m.group(4))[:budget]
+        if not tokens:
+            continue
+        budget -= len(tokens)
+        if negated:
+            excluded.extend(tokens)
+        elif quoted and len(tokens) > 1:
+            phrases.append(tuple(tokens))
+        else:
+            words.extend(tokens)
+        if budget <= 0:
+            break
+    return ParsedQuery(tuple(words), tuple(phrases), tuple(excluded))
+
+
 def fts_query(words: str) -> str:
-    """Turn what a reader typed into a safe FTS5 query: every word must appear (prefixes)."""
-    tokens = _WORD.findall(words)[:20]
-    return " ".join(f'"{t}"*' for t in tokens)
+    """A safe FTS5 expression for what a reader typed (see ``parse_query``)."""
+    return parse_query(words).fts()
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    source_id: int | None = None
+    language: str | None = None
+    country: str | None = None
+    topic: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass
+class SearchHit:
+    """One result: the best-ranked article of a story (or a story-less article), with
+    how many other matching reports of the same story were folded into it."""
+
+    article_id: int
+    title: str
+    source_id: int
+    source_name: str
+    sort_at: datetime
+    language: str | None
+    story_id: int | None
+    score: float
+    snippet: str = ""  # plain text with MARK_OPEN / MARK_CLOSE around matches
+    more_reports: int = 0
+
+
+@dataclass
+class SearchResults:
+    query: ParsedQuery
+    hits: list[SearchHit] = field(default_factory=list)
+    matched: int = 0  # articles matched, counted up to WINDOW
+    groups: int = 0  # results (stories and story-less articles) among them
+    capped: bool = False  # more than WINDOW articles matched
+
+
+def _filter_sql(f: SearchFilters) -> tuple[str, dict[str, Any]]:
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if f.source_id is not None:
+        where.append("a.source_id = :source_id")
+        params["source_id"] = f.source_id
+    if f.language:
+        where.append("a.language = :language")
+        params["language"] = f.language
+    if f.country:
+        where.append(
+            "EXISTS (SELECT 1 FROM article_countries c"
+            " WHERE c.article_id = a.id AND c.country = :country)"
+        )
+        params["country"] = f.country
+    if f.topic:
+        where.append(
+            "EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.topic = :topic)"
+        )
+        params["topic"] = f.topic
+    if f.since is not None:
+        where.append("a.sort_at >= :since")
+        params["since"] = _stored(f.since)
+    if f.until is not None:
+        where.append("a.sort_at < :until")
+        params["until"] = _stored(f.until)
+    return "".join(f" AND {w}" for w in where), params
+
+
+def search(
+    conn: Connection,
+    query: ParsedQuery,
+    filters: SearchFilters,
+    now: datetime,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchResults:
+    """Ranked, story-grouped results for ``query``; at most ``WINDOW`` articles read."""
+    results = SearchResults(query)
+    expr = query.fts()
+    if not expr or conn.dialect.name != "sqlite":
+        return results
+    extra, params = _filter_sql(filters)
+    rows = conn.execute(
+        text(
+            "SELECT a.id, a.title, a.source_id, s.name, a.sort_at, a.language,"
+            f" sa.story_id, bm25(articles_fts, {TITLE_WEIGHT}, 1.0)"
+            " FROM articles_fts"
+            " JOIN articles a ON a.id = articles_fts.rowid"
+            " JOIN sources s ON s.id = a.source_id"
+            " LEFT JOIN story_articles sa ON sa.article_id = a.id"
+            f" WHERE articles_fts MATCH :q{extra}"
+            " ORDER BY articles_fts.rowid DESC LIMIT :window"
+        ),
+        {"q": expr, "window": WINDOW + 1, **params},
+    ).all()
+    results.capped = len(rows) > WINDOW
+    rows = rows[:WINDOW]
+    results.matched = len(rows)
+    best: dict[Any, SearchHit] = {}
+    for r in rows:
+        sort_at = _aware(r[4])
+        age_days = max(0.0, (now - sort_at).total_seconds() / 86400.0)
+        score = -float(r[7]) * math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
+        key = ("story", r[6]) if r[6] is not None else ("article", r[0])
+        hit = best.get(key)
+        if hit is None:
+            best[key] = SearchHit(r[0], r[1], r[2], r[3], sort_at, r[5], r[6], score)
+        else:
+            hit.more_reports += 1
+            if score > hit.score:
+                more = hit.more_reports
+                best[key] = SearchHit(r[0], r[1], r[2], r[3], sort_at, r[5], r[6], score)
+                best[key].more_reports = more
+    ranked = sorted(best.values(), key=lambda h: (-h.score, -h.article_id))
+    results.groups = len(ranked)
+    results.hits = ranked[offset : offset + limit]
+    _add_snippets(conn, expr, results.hits)
+    return results
+
+
+def _add_snippets(conn: Connection, expr: str, hits: list[SearchHit]) -> None:
+    """Highlighted extracts for one page of hits, in one query."""
+    if not hits:
+        return
+    ids = ",".join(str(int(h.article_id)) for h in hits)
+    rows = conn.execute(
+        text(
+            "SELECT rowid, snippet(articles_fts, 1, :open, :close, '…', :n)"
+            f" FROM articles_fts WHERE articles_fts MATCH :q AND rowid IN ({ids})"
+        ),
+        {"q": expr, "open": MARK_OPEN, "close": MARK_CLOSE, "n": SNIPPET_TOKENS},
+    ).all()
+    by_id = {int(r[0]): r[1] or "" for r in rows}
+    for hit in hits:
+        hit.snippet = by_id.get(hit.article_id, "")
+
+
+def _stored(when: datetime) -> str:
+    """A datetime as the store keeps it (UTC, SQLAlchemy's SQLite text format)."""
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def search_ids(conn: Connection, words: str, limit: int = 50) -> list[int]:
+    """Article ids matching ``words``, best first (no grouping, no filters)."""
     query = fts_query(words)
     if not query or conn.dialect.name != "sqlite":
         return []

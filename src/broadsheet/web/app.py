@@ -168,4 +168,7 @@ def create_app(
     from broadsheet.web.story_ai import router as story_ai_router
 
     app.include_router(story_ai_router)
+    from broadsheet.web.search import router as search_router
+
+    app.include_router(search_router)
     return app

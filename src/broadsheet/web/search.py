@@ -1,0 +1,130 @@
+"""The search page: words, "phrases" and -excluded words, with filters, grouped by story.
+
+``GET /search`` renders the whole page; with the ``HX-Request`` header (htmx, search as
+you type) only the results. Every filter is checked here and an invalid one is dropped
+with a note, never an error page; what the reader typed reaches the store only as a
+``ParsedQuery``, which cannot be an FTS5 syntax error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup, escape
+
+from broadsheet.store.search import MARK_CLOSE, MARK_OPEN, SearchFilters, parse_query
+from broadsheet.web import pages
+
+router = APIRouter()
+
+PAGE_SIZE = 20
+MAX_PAGE = 10  # results come from a bounded window of matches; ten pages cover it
+MAX_QUERY_CHARS = 300
+_LANG = re.compile(r"^[a-z]{2,3}$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+
+
+def highlight(snippet: str) -> Markup:
+    """A search snippet as HTML: the text escaped, the matches in <mark>."""
+    safe = str(escape(snippet))  # the markers are control characters escape() leaves alone
+    return Markup(safe.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
+
+
+@dataclass
+class Form:
+    """The search form as the reader filled it, each value checked."""
+
+    q: str = ""
+    outlet: str = ""
+    lang: str = ""
+    country: str = ""
+    topic: str = ""
+    since: str = ""
+    until: str = ""
+
+
+def _day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _filters(form: Form, notes: list[str]) -> SearchFilters:
+    from broadsheet.understand.topics import TAXONOMY
+
+    source_id = int(form.outlet) if form.outlet.isdigit() and len(form.outlet) < 18 else None
+    if form.outlet and source_id is None:
+        notes.append("Unknown outlet ignored.")
+        form.outlet = ""
+    if form.lang and not _LANG.match(form.lang):
+        notes.append("Unknown language ignored.")
+        form.lang = ""
+    if form.country and not _COUNTRY.match(form.country):
+        notes.append("Unknown country ignored.")
+        form.country = ""
+    if form.topic and form.topic not in TAXONOMY:
+        notes.append("Unknown topic ignored.")
+        form.topic = ""
+    since, until = _day(form.since), _day(form.until)
+    for name, raw, parsed in (("from", form.since, since), ("to", form.until, until)):
+        if raw and parsed is None:
+            notes.append(f"The “{name}” date is not a date (YYYY-MM-DD) and was ignored.")
+    form.since = since.isoformat() if since else ""
+    form.until = until.isoformat() if until else ""
+    return SearchFilters(
+        source_id=source_id,
+        language=form.lang or None,
+        country=form.country.upper() or None,
+        topic=form.topic or None,
+        since=datetime.combine(since, time(), UTC) if since else None,
+        until=datetime.combine(until, time(), UTC) + timedelta(days=1) if until else None,
+    )
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: str = Query(default="", max_length=2000),
+    outlet: str = Query(default="", max_length=20),
+    lang: str = Query(default="", max_length=10),
+    country: str = Query(default="", max_length=10),
+    topic: str = Query(default="", max_length=40),
+    since: str = Query(default="", max_length=20, alias="from"),
+    until: str = Query(default="", max_length=20, alias="to"),
+    page: int = Query(default=1, ge=1, le=MAX_PAGE),
+) -> HTMLResponse:
+    from broadsheet.understand.topics import TAXONOMY
+
+    form = Form(q[:MAX_QUERY_CHARS].strip(), outlet, lang, country, topic, since, until)
+    notes: list[str] = []
+    filters = _filters(form, notes)
+    query = parse_query(form.q)
+    store = request.app.state.store
+    results = None
+    if not query.empty:
+        results = store.search(query, filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    elif form.q:
+        notes.append("Type a word to search for: excluded words (-word) alone match nothing.")
+    params = {k: v for k, v in vars(form).items() if v}
+    params["from"], params["to"] = params.pop("since", ""), params.pop("until", "")
+    base = urlencode({k: v for k, v in params.items() if v})
+    fragment = request.headers.get("hx-request") == "true"
+    return pages.render(
+        request,
+        "_search_results.html" if fragment else "search.html",
+        form=form,
+        notes=notes,
+        results=results,
+        page=page,
+        has_older=bool(results and results.groups > page * PAGE_SIZE) and page < MAX_PAGE,
+        base_query=base,
+        outlets=[] if fragment else store.list_sources(),
+        topics=sorted(TAXONOMY),
+        highlight=highlight,
+    )
