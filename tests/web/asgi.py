@@ -19,11 +19,17 @@ def get(app: FastAPI, path: str, **headers: str) -> httpx.Response:
     return asyncio.run(go())
 
 
-# The one script every page loads: htmx, vendored and served from /static (CSP 'self').
-OWN_SCRIPT = '<script src="/static/htmx-2.0.11.min.js" defer></script>'
+# The scripts every page loads, served from /static (CSP 'self'): htmx (vendored) and
+# app.js (the service worker's registration and the install button).
+OWN_SCRIPTS = (
+    '<script src="/static/htmx-2.0.11.min.js" defer></script>',
+    '<script src="/static/app.js" defer></script>',
+)
 
 
 def without_own_scripts(html: str) -> str:
-    """The page without Broadsheet's own script tag: what is left has no <script at all."""
-    assert html.count(OWN_SCRIPT) <= 1
-    return html.replace(OWN_SCRIPT, "")
+    """The page without Broadsheet's own script tags: what is left has no <script at all."""
+    for tag in OWN_SCRIPTS:
+        assert html.count(tag) <= 1
+        html = html.replace(tag, "")
+    return html

@@ -182,3 +182,46 @@ def test_search_as_you_type_with_filters(base_url: str, tmp_path: Path) -> None:
         finally:
             browser.close()
     assert problems == []
+
+
+def test_read_an_opened_article_offline(base_url: str, tmp_path: Path) -> None:
+    """The service worker keeps the articles a reader opened: offline, the article still
+    opens; an article never opened gives the offline page, which lists the kept ones."""
+    from playwright.sync_api import expect, sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = browser.new_context(viewport=PHONE, locale="en-US")
+            page = context.new_page()
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.goto(base_url + "/")
+            # the worker is installed and controls the page (a reload after it claims)
+            page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+            page.reload()
+            links = page.locator(".teaser__title a")
+            first_href = links.nth(0).get_attribute("href")
+            other_href = links.nth(1).get_attribute("href")
+            assert first_href and other_href
+            page.goto(base_url + first_href)
+            expect(page.locator("h1")).to_have_text(ARTICLES[0].title)
+
+            context.set_offline(True)
+            page.goto(base_url + first_href)
+            expect(page.locator("h1")).to_have_text(ARTICLES[0].title)
+            assert page.locator(".article__body p").count() == len(ARTICLES[0].paragraphs)
+            page.screenshot(path=str(tmp_path / "offline-article.png"), full_page=True)
+
+            page.goto(base_url + other_href)  # never opened: the offline page
+            expect(page.locator("h1")).to_have_text("You are offline")
+            kept = page.locator("#offline-articles a")
+            expect(kept).to_have_count(1)
+            expect(kept.first).to_have_text(ARTICLES[0].title)
+            page.screenshot(path=str(tmp_path / "offline-page.png"), full_page=True)
+            context.close()
+        finally:
+            browser.close()
+    assert problems == []

@@ -171,4 +171,7 @@ def create_app(
     from broadsheet.web.search import router as search_router
 
     app.include_router(search_router)
+    from broadsheet.web.shell import router as shell_router
+
+    app.include_router(shell_router)
     return app
