@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from broadsheet.config import Settings
 from broadsheet.errors import StoreError
 from broadsheet.models import Article, Skipped, Source, StoredArticle, Story, StoryMember
-from broadsheet.store import articles, furniture, migrate, search, sources, understanding
+from broadsheet.store import articles, daily, furniture, migrate, search, sources, understanding
 from broadsheet.store import stories as story_queries
 from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import LearnedFurniture, OutletFurniture
@@ -185,6 +185,30 @@ class Store:
         """Ranked, story-grouped results (see store/search.py)."""
         with self.reader() as conn:
             return search.search(conn, query, filters, _now(), limit, offset)
+
+    # --- the Daily 8 (issue 12; queries in store/daily.py) ---------------------------------
+    def daily_candidates(
+        self, start: datetime, end: datetime
+    ) -> tuple[list[Story], dict[int, str]]:
+        """Stories first reported in [start, end) with members, and their leads' topics."""
+        with self.reader() as conn:
+            found = daily.stories_of_day(conn, start, end)
+            leads = [s.lead_article_id for s in found if s.lead_article_id]
+            return found, daily.main_topics(conn, leads)
+
+    def daily_edition(self, day: str, edition: str) -> dict[str, Any] | None:
+        with self.reader() as conn:
+            return daily.get_edition(conn, day, edition)
+
+    def save_daily_edition(
+        self, day: str, edition: str, items: list[dict[str, Any]], final: bool
+    ) -> None:
+        with self.writer() as conn:
+            daily.save_edition(conn, day, edition, items, final, _now())
+
+    def recent_daily_editions(self, edition: str, limit: int = 30) -> list[dict[str, Any]]:
+        with self.reader() as conn:
+            return daily.recent_editions(conn, edition, limit)
 
     # --- understanding (issue 5; queries in store/understanding.py) ---------------------
     def save_understanding(

@@ -238,6 +238,7 @@ stories = Table(
     Column("source_count", Integer, nullable=False, default=0),
     Column("merged_into", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
     Index("ix_stories_last_at", "last_at"),
+    Index("ix_stories_first_at", "first_at"),
 )
 story_articles = Table(
     "story_articles",
@@ -268,4 +269,17 @@ story_terms = Table(  # a story's main features, for related stories (an inverte
     Column("term", String(100), primary_key=True),
     Column("weight", Float, nullable=False),
     Index("ix_story_terms_term", "term"),
+)
+
+# --- the Daily 8 (issue 12; queries in store/daily.py) -----------------------------------------
+# One row per day and edition: the eight stories chosen, each with its summary lines, as
+# JSON; ``final`` once the day is over (a past day's eight never change).
+daily_editions = Table(
+    "daily_editions",
+    metadata,
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD in the site's time zone
+    Column("edition", String(32), primary_key=True),  # "world" (editions: issue 12)
+    Column("items", Text, nullable=False),  # JSON
+    Column("final", Boolean, nullable=False, default=False),
+    Column("computed_at", UTCDateTime, nullable=False),
 )

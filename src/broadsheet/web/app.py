@@ -174,4 +174,7 @@ def create_app(
     from broadsheet.web.shell import router as shell_router
 
     app.include_router(shell_router)
+    from broadsheet.web.daily import router as daily_router
+
+    app.include_router(daily_router)
     return app
