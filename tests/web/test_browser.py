@@ -71,7 +71,7 @@ def base_url(settings: Settings, store: Store) -> Iterator[str]:
 
 
 def test_home_to_article_in_a_real_browser(base_url: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     problems: list[str] = []
     shots: dict[str, Path] = {}
@@ -105,7 +105,10 @@ def test_home_to_article_in_a_real_browser(base_url: str, tmp_path: Path) -> Non
                 first = page.locator(".teaser__title a").first
                 assert first.inner_text() == ARTICLES[0].title
                 assert "minutes ago" in page.locator(".teaser__time").first.inner_text()
-                assert page.locator("img.outlet__icon").first.evaluate("i => i.naturalWidth") == 16
+                # lazy icons load after the load event: wait for it, don't race it
+                expect(page.locator("img.outlet__icon").first).to_have_js_property(
+                    "naturalWidth", 16
+                )
                 # Nothing sticks out sideways on a phone.
                 assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
                 shots[f"home-{device}"] = tmp_path / f"home-{device}.png"

@@ -253,6 +253,11 @@ def continent(code: str) -> str | None:
     return CONTINENTS.get(str(row["continentcode"])) if row else None
 
 
+def is_country_code(code: str) -> bool:
+    """Whether ``code`` is a known ISO 3166 alpha-2 country code."""
+    return code.upper() in _countries()
+
+
 def country_name(code: str) -> str:
     row = _countries().get(code.upper())
     return str(row["name"]) if row else code.upper()

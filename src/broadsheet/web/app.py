@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from broadsheet.config import Settings
 from broadsheet.web import i18n, pages
+from broadsheet.web.http import HeadAsGet, TrailingSlash
 
 if TYPE_CHECKING:
     from broadsheet.store import Store
@@ -150,11 +151,19 @@ def create_app(
 
     ``clock`` returns "now" (timezone-aware UTC) for relative times; tests may fix it.
     """
-    app = FastAPI(title="Broadsheet", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Broadsheet",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        redirect_slashes=False,  # TrailingSlash redirects without trusting the Host header
+    )
     app.state.settings = settings
     app.state.store = store
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.templates = make_templates()
+    app.add_middleware(TrailingSlash)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -30,7 +30,7 @@ TODAY_TTL = 600.0
 SUMMARY_ARTICLES = 6  # articles a story's lines in the Daily 8 draw on
 FEED_DAYS = 14
 ARCHIVE_DAYS = 60
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 
 
 def _zone(request: Request) -> ZoneInfo:

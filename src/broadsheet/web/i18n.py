@@ -17,7 +17,7 @@ from babel.dates import get_timezone as babel_timezone
 
 MAX_HEADER_CHARS = 512  # a real Accept-Language is a few dozen characters
 MAX_TAGS = 16
-_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
+_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*\Z")
 _ONE_MINUTE = timedelta(minutes=1)
 
 

@@ -23,7 +23,7 @@ from broadsheet.web import i18n
 
 router = APIRouter()
 
-_DB_ID = re.compile(r"^[1-9][0-9]{0,17}$")  # positive, and fits a signed 64-bit integer
+_DB_ID = re.compile(r"^[1-9][0-9]{0,17}\Z")  # positive, and fits a signed 64-bit integer
 _TAGS = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
 _LEADING_BLOCK = re.compile(r"^\s*<(h[1-6]|p)\b[^>]*>(.*?)</\1\s*>", re.S | re.I)

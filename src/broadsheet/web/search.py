@@ -25,8 +25,8 @@ router = APIRouter()
 PAGE_SIZE = 20
 MAX_PAGE = 10  # results come from a bounded window of matches; ten pages cover it
 MAX_QUERY_CHARS = 300
-_LANG = re.compile(r"^[a-z]{2,3}$")
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_LANG = re.compile(r"^[a-z]{2,3}\Z")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}\Z")
 
 
 def highlight(snippet: str) -> Markup:

@@ -18,9 +18,9 @@ from broadsheet.web import pages
 
 router = APIRouter()
 
-_ENTITY_ID = re.compile(r"^[a-z_]{2,12}:[\w-]{1,180}$")
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-_LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$")
+_ENTITY_ID = re.compile(r"^[a-z_]{2,12}:[\w-]{1,180}\Z")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}\Z")
+_LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z]{2,4})?\Z")
 LIST_SIZE = 50
 PANEL_ENTITIES = 12
 LINKED_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT")
@@ -83,9 +83,9 @@ def entity_page(request: Request, entity_id: str) -> HTMLResponse:
 @router.get("/places/{code}", response_class=HTMLResponse)
 def place_page(request: Request, code: str) -> HTMLResponse:
     """A country edition: the latest articles about that country, in any language."""
-    from broadsheet.understand.gazetteer import continent, country_name
+    from broadsheet.understand.gazetteer import continent, country_name, is_country_code
 
-    if not _COUNTRY.match(code):
+    if not _COUNTRY.match(code) or not is_country_code(code):
         raise HTTPException(status_code=404)
     upper = code.upper()
     return _listing(request, "country", upper, country_name(upper), continent(upper) or "")
