@@ -376,3 +376,7 @@ _register_stories(app)
 from broadsheet.cli_extract import register as _register_extract  # noqa: E402
 
 _register_extract(app)
+
+from broadsheet.cli_store import register as _register_store  # noqa: E402
+
+_register_store(app)

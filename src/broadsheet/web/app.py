@@ -168,4 +168,7 @@ def create_app(
     from broadsheet.web.story_ai import router as story_ai_router
 
     app.include_router(story_ai_router)
+    from broadsheet.web.listing import router as listing_router
+
+    app.include_router(listing_router)
     return app
