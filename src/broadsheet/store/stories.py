@@ -309,13 +309,14 @@ def get(conn: Connection, story_id: int, with_members: bool = True) -> Story | N
 
 
 def members(conn: Connection, story_ids: list[int]) -> list[StoryMember]:
+    """Every member of these stories, oldest report first. Sorted here, not in SQL: an
+    ORDER BY on the articles' sort_at makes SQLite walk that index over every article."""
     out: list[StoryMember] = []
     for i in range(0, len(story_ids), 500):
         chunk = story_ids[i : i + 500]
-        out.extend(
-            _member(r)
-            for r in conn.execute(_member_select().where(story_articles.c.story_id.in_(chunk)))
-        )
+        query = _member_select().order_by(None).where(story_articles.c.story_id.in_(chunk))
+        out.extend(_member(r) for r in conn.execute(query))
+    out.sort(key=lambda m: (m.shown_at, m.article_id))
     return out
 
 

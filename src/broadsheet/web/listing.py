@@ -21,7 +21,6 @@ from broadsheet.web.pages import _db_id, render
 router = APIRouter()
 
 CURSOR_CHARS = 40
-LIST_SIZE = 50
 
 
 def cursors(before: str | None, after: str | None) -> tuple[Cursor | None, Cursor | None]:
@@ -85,7 +84,7 @@ def source_page(
     if name is None:
         raise HTTPException(status_code=404)
     older, newer = cursors(before, after)
-    found = store.source_page(wanted, LIST_SIZE, older, newer)
+    found = store.source_page(wanted, request.app.state.settings.page_size, older, newer)
     return render(
         request,
         "understand_list.html",
