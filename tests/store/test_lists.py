@@ -122,3 +122,13 @@ def test_story_digest_is_stored_refreshed_when_the_story_changes(store: Store) -
     assert [o["name"] for o in digest["coverage"]["outlets"]] == ["One", "Two"]
     assert digest["coverage"]["articles"] == 2
     assert {line["article_id"] for line in digest["summary"]["lines"]} <= {a, b}
+
+
+def test_optimize_gathers_the_planners_statistics(store: Store) -> None:
+    src = store.add_source("https://news.example/feed", name="News").id
+    for n in range(20):
+        _add(store, src, n, T0 - timedelta(minutes=n))
+    store.optimize()
+    with store.reader() as conn:
+        analysed = conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar()
+    assert analysed and store.integrity_ok()
