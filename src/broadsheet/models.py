@@ -6,7 +6,8 @@ All datetimes are timezone-aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Generic, TypeVar
 
 
 @dataclass(frozen=True)
@@ -189,3 +190,73 @@ class Story:
     title: str = ""
     members: list[StoryMember] = field(default_factory=list)
     score: float = 0.0  # trending rank, when ranked
+    updated_at: datetime | None = None  # when the stories stage last changed it
+
+
+# --- pages (issue 10) -----------------------------------------------------------------------
+T = TypeVar("T")
+
+
+@dataclass
+class ArticleTeaser:
+    """An article as a list shows it: no text, no HTML; ``lead`` is the description, or the
+    start of the text when there is none."""
+
+    id: int
+    source_id: int
+    source_name: str
+    source_has_icon: bool
+    title: str
+    sort_at: datetime
+    fetched_at: datetime
+    published: datetime | None = None
+    language: str | None = None
+    image: str | None = None
+    lead: str = ""
+
+    @property
+    def shown_at(self) -> datetime:
+        """The date readers see: published when known, else when we fetched it."""
+        return self.published or self.fetched_at
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a list sorted newest first: the sort time and the id that breaks ties.
+    In a URL it reads ``<microseconds since the epoch>_<id>``."""
+
+    at: datetime
+    id: int
+
+    def __str__(self) -> str:
+        micros = (self.at - _EPOCH) // _MICROSECOND
+        return f"{micros}_{self.id}"
+
+    @classmethod
+    def parse(cls, raw: str) -> Cursor | None:
+        """The cursor ``raw`` spells, or None when it is not one (never an exception)."""
+        micros, sep, ident = raw.partition("_")
+        if not sep or not _is_digits(micros.lstrip("-")) or not _is_digits(ident) or len(raw) > 40:
+            return None
+        try:
+            return cls(_EPOCH + int(micros) * _MICROSECOND, int(ident))
+        except OverflowError:
+            return None
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a list sorted newest first, and the cursors of its neighbours (None when
+    there is none)."""
+
+    items: list[T]
+    older: Cursor | None = None  # pass as ``before`` for the next, older page
+    newer: Cursor | None = None  # pass as ``after`` for the previous, newer page
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _is_digits(s: str) -> bool:
+    return s.isascii() and s.isdigit() and len(s) <= 19

@@ -109,21 +109,30 @@ def test_garbage_accept_language_does_not_crash(
     assert "ago" in response.text or "前" in response.text
 
 
-def test_home_pagination(settings: Settings, store: Store) -> None:
+def test_home_pagination_by_cursor(settings: Settings, store: Store) -> None:
+    """Before any story, the home page is the first page of /latest; older pages follow
+    a cursor (the last row's sort key), not a page number."""
     seed(store)
     app = create_app(settings.model_copy(update={"page_size": 3}), store, clock=lambda: NOW)
-    first = visible(get(app, "/").text)
-    assert positions(first, *NEWEST_FIRST[:3])
-    assert NEWEST_FIRST[3] not in first
-    assert 'href="/?page=2"' in first and "Newer" not in first
-    third = visible(get(app, "/?page=3").text)
-    assert NEWEST_FIRST[6] in third
-    assert 'href="/?page=2"' in third and "Older" not in third
-    assert get(app, "/?page=4").status_code == 404
+    first = get(app, "/").text
+    assert positions(visible(first), *NEWEST_FIRST[:3])
+    assert NEWEST_FIRST[3] not in visible(first) and "Newer" not in first
+    older = re.search(r'href="(/latest\?before=[0-9]+_[0-9]+)"', first)
+    assert older is not None
+    second = get(app, older.group(1).replace("&amp;", "&")).text
+    assert positions(visible(second), *NEWEST_FIRST[3:6])
+    newer = re.search(r'href="(/latest\?after=[0-9]+_[0-9]+)"', second)
+    assert newer is not None  # back to the newer page
+    assert positions(visible(get(app, newer.group(1)).text), *NEWEST_FIRST[:3])
+    third = get(app, re.search(r'href="(/latest\?before=[^"]+)"', second).group(1)).text
+    assert NEWEST_FIRST[6] in visible(third) and "Older" not in third
+    assert get(app, "/?page=2").status_code == 404  # no stories: no ranked pages
     for bad in ("0", "-1", "abc", "99999999999999999999"):
         response = get(app, f"/?page={bad}")
         assert response.status_code == 400, bad
         assert "content-security-policy" in response.headers
+    for bad in ("abc", "1_", "_1", "1.5_2", "9" * 30 + "_1", "1_2_3"):
+        assert get(app, f"/latest?before={bad}").status_code == 400, bad
 
 
 def test_home_empty_state(app: FastAPI) -> None:

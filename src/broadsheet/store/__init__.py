@@ -17,12 +17,24 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from broadsheet.config import Settings
 from broadsheet.errors import StoreError
-from broadsheet.models import Article, Skipped, Source, StoredArticle, Story, StoryMember
+from broadsheet.models import (
+    Article,
+    ArticleTeaser,
+    Cursor,
+    Page,
+    Skipped,
+    Source,
+    StoredArticle,
+    Story,
+    StoryMember,
+)
 from broadsheet.store import articles, daily, furniture, migrate, search, sources, understanding
 from broadsheet.store import stories as story_queries
 from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import LearnedFurniture, OutletFurniture
 from broadsheet.store.schema import meta
+
+ANALYSIS_ROWS = 1000  # rows of each index ANALYZE samples on SQLite
 
 
 def _now() -> datetime:
@@ -117,6 +129,16 @@ class Store:
         with self.writer() as conn:
             sources.set_icon(conn, source_id, body, content_type, _now())
 
+    def source_name(self, source_id: int) -> str | None:
+        """A source's name, without counting its articles (for pages)."""
+        with self.reader() as conn:
+            return sources.name_of(conn, source_id)
+
+    def enabled_outlets(self) -> list[tuple[int, str]]:
+        """(id, name) of the enabled sources, without counting their articles."""
+        with self.reader() as conn:
+            return sources.enabled_outlets(conn)
+
     def get_icon(self, source_id: int) -> tuple[bytes, str] | None:
         with self.reader() as conn:
             return sources.get_icon(conn, source_id)
@@ -164,8 +186,55 @@ class Store:
             return articles.get(conn, article_id)
 
     def count_articles(self) -> int:
+        """The kept count of stored articles (no scan)."""
         with self.reader() as conn:
             return articles.count(conn)
+
+    # --- lists for pages: teasers, keyset pages (issue 10) -------------------------------
+    def latest_page(
+        self, limit: int, before: Cursor | None = None, after: Cursor | None = None
+    ) -> Page[ArticleTeaser]:
+        with self.reader() as conn:
+            return articles.latest_page(conn, limit, before, after)
+
+    def source_page(
+        self, source_id: int, limit: int, before: Cursor | None = None, after: Cursor | None = None
+    ) -> Page[ArticleTeaser]:
+        with self.reader() as conn:
+            return articles.source_page(conn, source_id, limit, before, after)
+
+    def listing_page(
+        self,
+        kind: str,
+        key: str,
+        limit: int,
+        before: Cursor | None = None,
+        after: Cursor | None = None,
+    ) -> Page[ArticleTeaser]:
+        """Latest articles naming an entity / about a country / in a topic
+        (``kind``: entity, country, topic)."""
+        with self.reader() as conn:
+            return understanding.listing_page(conn, kind, key, limit, before, after)
+
+    def article_teasers(self, ids: list[int]) -> dict[int, ArticleTeaser]:
+        with self.reader() as conn:
+            return articles.teasers(conn, ids)
+
+    def article_texts(self, ids: list[int]) -> dict[int, tuple[str, str]]:
+        with self.reader() as conn:
+            return articles.texts(conn, ids)
+
+    def optimize(self) -> None:
+        """Refresh the planner's statistics: ``PRAGMA optimize`` on SQLite (it analyses
+        only the tables whose size changed enough, each from a bounded sample of rows, so
+        it stays short under the write lock at any size), ``ANALYZE`` elsewhere. For the
+        worker to run from time to time (say hourly, and after a large import)."""
+        with self.writer() as conn:
+            if is_sqlite(self.engine):
+                conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_ROWS}")
+                conn.exec_driver_sql("PRAGMA optimize=0x10002")  # every table, not only used
+            else:
+                conn.exec_driver_sql("ANALYZE")
 
     def iter_articles(self) -> Iterator[StoredArticle]:
         with self.reader() as conn:
@@ -228,13 +297,8 @@ class Store:
 
     def understood_article_ids(self, kind: str, key: str, limit: int = 50) -> list[int]:
         """Latest article ids naming an entity / about a country / in a topic."""
-        query = {
-            "entity": understanding.articles_for_entity,
-            "country": understanding.articles_for_country,
-            "topic": understanding.articles_for_topic,
-        }[kind]
         with self.reader() as conn:
-            return query(conn, key, limit)
+            return understanding.listed_ids(conn, kind, key, limit)
 
     def entity_name(self, entity_id: str) -> tuple[str, str] | None:
         with self.reader() as conn:
@@ -323,6 +387,36 @@ class Store:
     def latest_stories(self, limit: int, offset: int = 0) -> list[Story]:
         with self.reader() as conn:
             return story_queries.latest(conn, limit, offset)
+
+    def stories_page(
+        self, limit: int, before: Cursor | None = None, after: Cursor | None = None
+    ) -> Page[Story]:
+        with self.reader() as conn:
+            return story_queries.latest_page(conn, limit, before, after)
+
+    def stories_by_ids(self, story_ids: list[int]) -> list[Story]:
+        with self.reader() as conn:
+            return story_queries.by_ids(conn, story_ids)
+
+    def story_member_page(
+        self, story_id: int, limit: int, before: Cursor | None = None, after: Cursor | None = None
+    ) -> Page[StoryMember]:
+        with self.reader() as conn:
+            return story_queries.member_page(conn, story_id, limit, before, after)
+
+    def story_digest(self, story_id: int) -> tuple[str, datetime, str] | None:
+        with self.reader() as conn:
+            return story_queries.digest(conn, story_id)
+
+    def save_story_digests(self, rows: list[dict[str, Any]]) -> None:
+        with self.writer() as conn:
+            story_queries.save_digests(conn, rows)
+
+    def stories_needing_digest(
+        self, since: datetime, min_articles: int = 2, limit: int = 1000
+    ) -> list[int]:
+        with self.reader() as conn:
+            return story_queries.updated_since(conn, since, min_articles, limit)
 
     def count_stories(self) -> int:
         with self.reader() as conn:

@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, update
 
-from broadsheet.models import Article, Skipped, StoredArticle
-from broadsheet.store.schema import articles, entries_seen, source_icons, sources
+from broadsheet.models import Article, ArticleTeaser, Cursor, Page, Skipped, StoredArticle
+from broadsheet.store import keyset
+from broadsheet.store.schema import articles, counters, entries_seen, source_icons, sources
 
 MAX_WORDS_FOR_COUNT = 10**7
+LEAD_CHARS = 400  # of the text, for a teaser's line when the article has no description
 
 
 def _select() -> Any:
@@ -94,7 +96,17 @@ def save(
             duplicate_of=first_copy.id if first_copy is not None else None,
         )
     )
+    add_to_count(conn, 1)
     return int(result.inserted_primary_key[0])
+
+
+def add_to_count(conn: Connection, delta: int) -> None:
+    """Keep the ``articles`` counter (the writes that add or remove articles call this)."""
+    done = conn.execute(
+        update(counters).where(counters.c.name == "articles").values(value=counters.c.value + delta)
+    ).rowcount
+    if not done:
+        conn.execute(insert(counters).values(name="articles", value=max(delta, 0)))
 
 
 def get(conn: Connection, article_id: int) -> StoredArticle | None:
@@ -114,7 +126,93 @@ def latest(conn: Connection, limit: int, offset: int = 0) -> list[StoredArticle]
 
 
 def count(conn: Connection) -> int:
+    """How many articles are stored: the kept counter, not a count of the table."""
+    found = conn.execute(select(counters.c.value).where(counters.c.name == "articles")).scalar()
+    return int(found or 0)
+
+
+def count_rows(conn: Connection) -> int:
+    """The exact count, by counting (for checks, not pages)."""
     return int(conn.execute(select(func.count()).select_from(articles)).scalar() or 0)
+
+
+# --- lists: teasers, one query per page -----------------------------------------------------
+def teaser_select() -> Any:
+    """The columns a list shows, with the outlet; never the text or HTML."""
+    icon = select(source_icons.c.source_id).where(source_icons.c.source_id == articles.c.source_id)
+    lead = func.coalesce(articles.c.description, func.substr(articles.c.text, 1, LEAD_CHARS))
+    return select(
+        articles.c.id,
+        articles.c.source_id,
+        sources.c.name.label("source_name"),
+        icon.exists().label("source_has_icon"),
+        articles.c.title,
+        articles.c.sort_at,
+        articles.c.fetched_at,
+        articles.c.published_at,
+        articles.c.language,
+        articles.c.image_url,
+        lead.label("lead"),
+    ).join(sources, sources.c.id == articles.c.source_id)
+
+
+def to_teaser(row: Any) -> ArticleTeaser:
+    m = row._mapping
+    return ArticleTeaser(
+        id=m["id"],
+        source_id=m["source_id"],
+        source_name=m["source_name"],
+        source_has_icon=bool(m["source_has_icon"]),
+        title=m["title"],
+        sort_at=m["sort_at"],
+        fetched_at=m["fetched_at"],
+        published=m["published_at"],
+        language=m["language"],
+        image=m["image_url"],
+        lead=m["lead"] or "",
+    )
+
+
+def teasers(conn: Connection, ids: list[int]) -> dict[int, ArticleTeaser]:
+    """These articles as teasers, by id (missing ids are left out), in one query."""
+    if not ids:
+        return {}
+    rows = conn.execute(teaser_select().where(articles.c.id.in_(ids)))
+    return {t.id: t for t in map(to_teaser, rows)}
+
+
+def texts(conn: Connection, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(title, text) of these articles, by id, in one query."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(articles.c.id, articles.c.title, articles.c.text).where(articles.c.id.in_(ids))
+    )
+    return {r.id: (r.title, r.text) for r in rows}
+
+
+def latest_page(
+    conn: Connection, limit: int, before: Cursor | None = None, after: Cursor | None = None
+) -> Page[ArticleTeaser]:
+    """Original reports (not wire copies) newest first, through ix_articles_duplicate_sort."""
+    query = teaser_select().where(articles.c.duplicate_of.is_(None))
+    return keyset.page(
+        conn, query, articles.c.sort_at, articles.c.id, to_teaser, limit, before, after
+    )
+
+
+def source_page(
+    conn: Connection,
+    source_id: int,
+    limit: int,
+    before: Cursor | None = None,
+    after: Cursor | None = None,
+) -> Page[ArticleTeaser]:
+    """One outlet's articles newest first, through ix_articles_source_sort."""
+    query = teaser_select().where(articles.c.source_id == source_id)
+    return keyset.page(
+        conn, query, articles.c.sort_at, articles.c.id, to_teaser, limit, before, after
+    )
 
 
 def iter_all(conn: Connection, batch: int = 500) -> Iterator[StoredArticle]:

@@ -10,12 +10,31 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
+def _config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", "broadsheet.store:migrations")
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+def current(engine: Engine) -> str | None:
+    """The revision the database is at (None: never migrated); several joined by ','."""
+    with engine.connect() as conn:
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None
+
+
+def head() -> str:
+    """The revision the migrations lead to (their heads joined by ',')."""
+    return ",".join(sorted(ScriptDirectory.from_config(_config()).get_heads()))

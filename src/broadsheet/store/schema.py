@@ -104,9 +104,12 @@ articles = Table(
     Column("extraction", String(16), nullable=False, default="page"),
     Column("word_count", Integer, nullable=False, default=0),
     Column("duplicate_of", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
-    Index("ix_articles_source_id", "source_id"),
     Index("ix_articles_content_hash", "content_hash"),
     Index("ix_articles_sort_at", "sort_at"),
+    # an outlet's page, newest first; also the index of the foreign key (0006)
+    Index("ix_articles_source_sort", "source_id", "sort_at", "id"),
+    # the latest page (originals newest first); also the index of the foreign key (0006)
+    Index("ix_articles_duplicate_sort", "duplicate_of", "sort_at", "id"),
 )
 
 # What a source has already offered: re-polling a feed never refetches or re-adds these.
@@ -120,6 +123,7 @@ entries_seen = Table(
     Column("outcome", String(300), nullable=False),
     Column("seen_at", UTCDateTime, nullable=False),
     UniqueConstraint("source_id", "key", name="uq_entries_seen_source_key"),
+    Index("ix_entries_seen_article_id", "article_id"),
 )
 
 meta = Table(
@@ -147,7 +151,9 @@ article_entities = Table(
     Column("label", String(32), nullable=False),
     Column("name", String(300), nullable=False),
     Column("mentions", Integer, nullable=False),
-    Index("ix_article_entities_entity_id", "entity_id"),
+    # the article's sort_at, copied so a page lists the latest without sorting them all
+    Column("sort_at", UTCDateTime),
+    Index("ix_article_entities_entity_id_sort", "entity_id", "sort_at", "article_id"),
 )
 article_countries = Table(
     "article_countries",
@@ -155,7 +161,9 @@ article_countries = Table(
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("country", String(2), primary_key=True),
     Column("mentions", Integer, nullable=False),
-    Index("ix_article_countries_country", "country"),
+    # the article's sort_at, copied so a page lists the latest without sorting them all
+    Column("sort_at", UTCDateTime),
+    Index("ix_article_countries_country_sort", "country", "sort_at", "article_id"),
 )
 article_topics = Table(
     "article_topics",
@@ -163,7 +171,9 @@ article_topics = Table(
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("topic", String(32), primary_key=True),
     Column("score", Float, nullable=False),
-    Index("ix_article_topics_topic", "topic"),
+    # the article's sort_at, copied so a page lists the latest without sorting them all
+    Column("sort_at", UTCDateTime),
+    Index("ix_article_topics_topic_sort", "topic", "sort_at", "article_id"),
 )
 ai_results = Table(
     "ai_results",
@@ -239,6 +249,10 @@ stories = Table(
     Column("merged_into", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
     Index("ix_stories_last_at", "last_at"),
     Index("ix_stories_first_at", "first_at"),
+    Index("ix_stories_lead_article_id", "lead_article_id"),
+    Index("ix_stories_updated_at", "updated_at"),  # stories changed since, for digests
+    # the stories list (live stories newest first); also the foreign key's index (0006)
+    Index("ix_stories_merged_last", "merged_into", "last_at", "id"),
 )
 story_articles = Table(
     "story_articles",
@@ -261,6 +275,8 @@ story_events = Table(
     Column("to_story", Integer),
     Column("reason", String(300), nullable=False),
     Index("ix_story_events_to_story", "to_story"),
+    Index("ix_story_events_from_story", "from_story"),
+    Index("ix_story_events_article_id", "article_id"),
 )
 story_terms = Table(  # a story's main features, for related stories (an inverted index)
     "story_terms",
@@ -269,6 +285,30 @@ story_terms = Table(  # a story's main features, for related stories (an inverte
     Column("term", String(100), primary_key=True),
     Column("weight", Float, nullable=False),
     Index("ix_story_terms_term", "term"),
+)
+
+# --- pages (issue 10): counts kept by the writes, and the story page's stored digest --------
+# Totals a page shows, kept by the writes that change them (articles: store/articles.py
+# adds, store/sources.py subtracts what a removed source takes with it), never counted
+# per request.
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+# What the story page shows about a whole story (coverage, multi-outlet summary), computed
+# when the story changed; stale when the story's updated_at or the digest version moved on.
+story_digests = Table(
+    "story_digests",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", String(20), nullable=False),
+    Column("story_updated_at", UTCDateTime, nullable=False),  # the story it was computed for
+    Column("article_count", Integer, nullable=False),
+    Column("value", Text, nullable=False),  # JSON
+    Column("computed_at", UTCDateTime, nullable=False),
 )
 
 # --- the Daily 8 (issue 12; queries in store/daily.py) -----------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from broadsheet.models import Source
+from broadsheet.store.articles import add_to_count
 from broadsheet.store.schema import articles, source_icons, sources
 
 
@@ -87,7 +88,27 @@ def due(conn: Connection, now: datetime, limit: int | None = None) -> list[Sourc
 
 
 def remove(conn: Connection, source_id: int) -> bool:
-    return conn.execute(delete(sources).where(sources.c.id == source_id)).rowcount > 0
+    """Delete a source; its articles go with it (the foreign keys cascade, each through an
+    index) and leave the articles counter."""
+    taken = conn.execute(
+        select(func.count()).select_from(articles).where(articles.c.source_id == source_id)
+    ).scalar()
+    removed = conn.execute(delete(sources).where(sources.c.id == source_id)).rowcount > 0
+    if removed and taken:
+        add_to_count(conn, -int(taken))
+    return removed
+
+
+def name_of(conn: Connection, source_id: int) -> str | None:
+    return conn.execute(select(sources.c.name).where(sources.c.id == source_id)).scalar()
+
+
+def enabled_outlets(conn: Connection) -> list[tuple[int, str]]:
+    """(id, name) of every enabled source, without counting their articles."""
+    rows = conn.execute(
+        select(sources.c.id, sources.c.name).where(sources.c.enabled.is_(True))
+    ).all()
+    return [(r.id, r.name) for r in rows]
 
 
 def update_fields(conn: Connection, source_id: int, **values: Any) -> None:

@@ -14,6 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from broadsheet.models import ArticleTeaser, Cursor, Page
+from broadsheet.store import keyset
+from broadsheet.store.articles import teaser_select, to_teaser
 from broadsheet.store.schema import (
     ai_results,
     ai_usage,
@@ -25,6 +28,7 @@ from broadsheet.store.schema import (
 )
 
 NAME_CHARS = 300
+NAME_SAMPLE = 200  # an entity's latest mentions its page name is chosen from
 
 
 def versions(conn: Connection, article_id: int) -> dict[str, str]:
@@ -55,6 +59,11 @@ def save(
     """Store the features whose version changed; return the names written."""
     known = versions(conn, article_id)
     written = []
+    sort_at = None
+    if any(f in INDEXED for f in values):  # copied onto the index rows, for the pages
+        sort_at = conn.execute(
+            select(articles.c.sort_at).where(articles.c.id == article_id)
+        ).scalar()
     for feature, value in values.items():
         version = version_of.get(feature, "0")
         if known.get(feature) == version:
@@ -74,12 +83,17 @@ def save(
                 computed_at=now,
             )
         )
-        _index(conn, article_id, feature, value)
+        _index(conn, article_id, feature, value, sort_at)
         written.append(feature)
     return written
 
 
-def _index(conn: Connection, article_id: int, feature: str, value: Any) -> None:
+INDEXED = ("entities", "countries", "topics")
+
+
+def _index(
+    conn: Connection, article_id: int, feature: str, value: Any, sort_at: datetime | None
+) -> None:
     if feature == "entities":
         conn.execute(delete(article_entities).where(article_entities.c.article_id == article_id))
         counts: Counter[str] = Counter(m["entity_id"] for m in value)
@@ -95,6 +109,7 @@ def _index(conn: Connection, article_id: int, feature: str, value: Any) -> None:
                 label=m["label"],
                 name=m["text"][:NAME_CHARS],
                 mentions=counts[eid],
+                sort_at=sort_at,
             )
             for eid, m in first.items()
         ]
@@ -103,51 +118,67 @@ def _index(conn: Connection, article_id: int, feature: str, value: Any) -> None:
     elif feature == "countries":
         conn.execute(delete(article_countries).where(article_countries.c.article_id == article_id))
         rows = [
-            dict(article_id=article_id, country=c["code"], mentions=c["mentions"]) for c in value
+            dict(article_id=article_id, country=c["code"], mentions=c["mentions"], sort_at=sort_at)
+            for c in value
         ]
         if rows:
             conn.execute(insert(article_countries), rows)
     elif feature == "topics":
         conn.execute(delete(article_topics).where(article_topics.c.article_id == article_id))
-        rows = [dict(article_id=article_id, topic=t["topic"], score=t["score"]) for t in value]
+        rows = [
+            dict(article_id=article_id, topic=t["topic"], score=t["score"], sort_at=sort_at)
+            for t in value
+        ]
         if rows:
             conn.execute(insert(article_topics), rows)
 
 
-def _recent(conn: Connection, column: Any, join_on: Any, value: str, limit: int) -> list[int]:
+_LISTED = {
+    "entity": (article_entities, article_entities.c.entity_id),
+    "country": (article_countries, article_countries.c.country),
+    "topic": (article_topics, article_topics.c.topic),
+}
+
+
+def listing_page(
+    conn: Connection,
+    kind: str,
+    key: str,
+    limit: int,
+    before: Cursor | None = None,
+    after: Cursor | None = None,
+) -> Page[ArticleTeaser]:
+    """The latest original reports naming an entity / about a country / in a topic, read
+    through the (key, sort_at, article_id) index in order: no sort of every match."""
+    table, column = _LISTED[kind]
     query = (
-        select(articles.c.id)
-        .join(column.table, join_on == articles.c.id)
-        .where(column == value, articles.c.duplicate_of.is_(None))
-        .order_by(articles.c.sort_at.desc(), articles.c.id.desc())
-        .limit(limit)
+        teaser_select()
+        .join(table, table.c.article_id == articles.c.id)
+        .where(column == key, articles.c.duplicate_of.is_(None))
     )
-    return list(conn.execute(query).scalars())
-
-
-def articles_for_entity(conn: Connection, entity_id: str, limit: int) -> list[int]:
-    return _recent(
-        conn, article_entities.c.entity_id, article_entities.c.article_id, entity_id, limit
+    return keyset.page(
+        conn, query, table.c.sort_at, table.c.article_id, to_teaser, limit, before, after
     )
 
 
-def articles_for_country(conn: Connection, country: str, limit: int) -> list[int]:
-    return _recent(
-        conn, article_countries.c.country, article_countries.c.article_id, country, limit
-    )
-
-
-def articles_for_topic(conn: Connection, topic: str, limit: int) -> list[int]:
-    return _recent(conn, article_topics.c.topic, article_topics.c.article_id, topic, limit)
+def listed_ids(conn: Connection, kind: str, key: str, limit: int) -> list[int]:
+    """The ids of the first page of :func:`listing_page`."""
+    return [t.id for t in listing_page(conn, kind, key, limit).items]
 
 
 def entity_name(conn: Connection, entity_id: str) -> tuple[str, str] | None:
-    """The most used spelling of an entity and its label."""
-    row = conn.execute(
-        select(article_entities.c.name, article_entities.c.label, func.count().label("n"))
+    """The most used spelling of an entity and its label, among its latest mentions."""
+    recent = (
+        select(article_entities.c.name, article_entities.c.label)
         .where(article_entities.c.entity_id == entity_id)
-        .group_by(article_entities.c.name, article_entities.c.label)
-        .order_by(func.count().desc(), func.length(article_entities.c.name).desc())
+        .order_by(article_entities.c.sort_at.desc(), article_entities.c.article_id.desc())
+        .limit(NAME_SAMPLE)
+        .subquery()
+    )
+    row = conn.execute(
+        select(recent.c.name, recent.c.label, func.count().label("n"))
+        .group_by(recent.c.name, recent.c.label)
+        .order_by(func.count().desc(), func.length(recent.c.name).desc())
         .limit(1)
     ).first()
     return (row.name, row.label) if row else None

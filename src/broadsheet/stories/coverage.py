@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from broadsheet.models import Source, StoryMember
 
@@ -82,3 +83,28 @@ def coverage(members: list[StoryMember], sources: list[Source]) -> Coverage:
             key=lambda s: s.name.casefold(),
         ),
     )
+
+
+def folded(members: list[StoryMember], exclude: int | None = None) -> list[dict[str, Any]]:
+    """Members as the reader sees them: each wire text once, with every outlet that ran it
+    (the earliest report first as its origin); other articles one by one; newest first."""
+    groups: dict[int, list[StoryMember]] = {}
+    for m in members:
+        groups.setdefault(m.duplicate_of or m.article_id, []).append(m)
+    items = []
+    for group in groups.values():
+        group.sort(key=lambda m: (m.published or m.shown_at, m.article_id))
+        shown = [m for m in group if m.article_id != exclude]
+        if not shown:
+            continue
+        origin = shown[0]
+        items.append(
+            {
+                "member": origin,
+                "also": [m for m in shown[1:]],
+                "copies": len(group),
+                "agency": next((m.agency for m in group if m.agency), None),
+            }
+        )
+    items.sort(key=lambda i: i["member"].shown_at, reverse=True)
+    return items

@@ -186,4 +186,7 @@ def create_app(
     from broadsheet.web.daily import router as daily_router
 
     app.include_router(daily_router)
+    from broadsheet.web.listing import router as listing_router
+
+    app.include_router(listing_router)
     return app

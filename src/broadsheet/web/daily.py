@@ -20,14 +20,12 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
 from broadsheet.stories import daily as daily_rule
-from broadsheet.understand.summary import summarize_story
 from broadsheet.web.pages import render
 
 router = APIRouter()
 
 EDITION = "world"
 TODAY_TTL = 600.0
-SUMMARY_ARTICLES = 6  # articles a story's lines in the Daily 8 draw on
 FEED_DAYS = 14
 ARCHIVE_DAYS = 60
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
@@ -49,8 +47,8 @@ def _bounds(request: Request, day: date) -> tuple[datetime, datetime]:
 
 
 def _items(request: Request, day: date) -> list[dict[str, Any]]:
-    """Choose the day's stories and write their summaries (plain data for the store)."""
-    from broadsheet.web.story_ai import originals
+    """Choose the day's stories, with their stored digests' summary lines (plain data)."""
+    from broadsheet import story_digest
 
     store = request.app.state.store
     found, topics = store.daily_candidates(*_bounds(request, day))
@@ -60,13 +58,16 @@ def _items(request: Request, day: date) -> list[dict[str, Any]]:
     items = []
     for c in picked:
         story = c.story
-        sources = []
-        for m in originals(story, SUMMARY_ARTICLES):
-            article = store.get_article(m.article_id)
-            if article is not None and article.text.strip():
-                sources.append((article.id, article.title, article.text, m.source_name))
-        lines = summarize_story([(a, t, x) for a, t, x, _o in sources])
-        outlets = {a: o for a, _t, _x, o in sources}
+        summary = story_digest.load(store, story)["summary"]
+        outlets = {aid: outlet for aid, outlet, _title in summary["sources"]}
+        lines = [
+            {
+                "text": ln["text"],
+                "article": ln["article_id"],
+                "outlet": outlets.get(ln["article_id"]),
+            }
+            for ln in summary["lines"]
+        ]
         items.append(
             {
                 "story": story.id,
@@ -76,14 +77,7 @@ def _items(request: Request, day: date) -> list[dict[str, Any]]:
                 "voices": c.voices,
                 "outlets": len({m.source_id for m in story.members}),
                 "countries": c.countries[:6],
-                "lines": [
-                    {
-                        "text": ln.text,
-                        "article": ln.article_id,
-                        "outlet": outlets.get(ln.article_id),
-                    }
-                    for ln in lines
-                ],
+                "lines": lines,
             }
         )
     return items

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
 from broadsheet.config import Settings
-from broadsheet.models import StoredArticle
+from broadsheet.models import ArticleTeaser, StoredArticle
 from broadsheet.web import i18n
 
 router = APIRouter()
@@ -87,9 +87,12 @@ def badge_colour(name: str) -> int:
     return zlib.crc32(name.casefold().encode("utf-8")) % BADGE_COLOURS
 
 
-def blurb(article: StoredArticle) -> str:
+def blurb(article: StoredArticle | ArticleTeaser) -> str:
     """One line of text under a headline: the description, else the first paragraph."""
-    source = article.description or article.text.strip().split("\n\n", 1)[0]
+    if isinstance(article, ArticleTeaser):
+        source = article.lead.strip().split("\n\n", 1)[0]
+    else:
+        source = article.description or article.text.strip().split("\n\n", 1)[0]
     line = _SPACES.sub(" ", source).strip()
     if len(line) > BLURB_CHARS:
         line = line[:BLURB_CHARS].rsplit(" ", 1)[0] + "…"
@@ -139,13 +142,14 @@ def home(request: Request, page: int = Query(default=1, ge=1, le=100_000)) -> HT
     stories = home_stories(request, page)  # top stories, once there are stories
     if stories is not None:
         return stories
-    settings: Settings = request.app.state.settings
-    size = settings.page_size
-    # One more than a page, to know whether an older page exists.
-    rows = request.app.state.store.latest_articles(limit=size + 1, offset=(page - 1) * size)
-    if page > 1 and not rows:
+    if page > 1:  # before the first story, the home page is the first page of /latest
         raise HTTPException(status_code=404)
-    return render(request, "home.html", articles=rows[:size], page=page, has_older=len(rows) > size)
+    settings: Settings = request.app.state.settings
+    found = request.app.state.store.latest_page(settings.page_size)
+    older = f"/latest?before={found.older}" if found.older else None
+    return render(
+        request, "home.html", articles=found.items, paged=False, newer_href=None, older_href=older
+    )
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -202,4 +206,5 @@ def sniff_icon(body: bytes) -> str | None:
 
 @router.get("/healthz")
 def healthz(request: Request) -> JSONResponse:
+    # the kept count (a counters row), not a count of the articles table
     return JSONResponse({"status": "ok", "articles": request.app.state.store.count_articles()})

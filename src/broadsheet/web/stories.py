@@ -16,9 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from broadsheet.config import Settings
 from broadsheet.models import StoredArticle, Story, StoryMember
-from broadsheet.stories import coverage as coverage_mod
 from broadsheet.stories import related as related_mod
 from broadsheet.stories import trending
+from broadsheet.stories.coverage import folded
+from broadsheet.web.listing import CURSOR_CHARS, cursors, pager
 from broadsheet.web.pages import _db_id, render
 
 router = APIRouter()
@@ -28,59 +29,40 @@ RANKED = 500  # at most this many recent stories are ranked
 RANK_TTL = 60.0  # seconds a ranking is reused
 OTHERS_ON_HOME = 3  # other outlets' headlines under a top story
 RELATED = 6
+STORY_ITEMS = 30  # articles on the story page; the rest on /stories/{id}/articles
+ARTICLE_ITEMS = 10  # other articles of its story under an article
+MEMBERS_PAGE = 50
 
 
 # --- building blocks --------------------------------------------------------------------
-def folded(members: list[StoryMember], exclude: int | None = None) -> list[dict[str, Any]]:
-    """Members as the reader sees them: each wire text once, with every outlet that ran it
-    (the earliest report first as its origin); other articles one by one; newest first."""
-    groups: dict[int, list[StoryMember]] = {}
-    for m in members:
-        groups.setdefault(m.duplicate_of or m.article_id, []).append(m)
-    items = []
-    for group in groups.values():
-        group.sort(key=lambda m: (m.published or m.shown_at, m.article_id))
-        shown = [m for m in group if m.article_id != exclude]
-        if not shown:
-            continue
-        origin = shown[0]
-        items.append(
-            {
-                "member": origin,
-                "also": [m for m in shown[1:]],
-                "copies": len(group),
-                "agency": next((m.agency for m in group if m.agency), None),
-            }
-        )
-    items.sort(key=lambda i: i["member"].shown_at, reverse=True)
-    return items
-
-
 def _related(store: Any, story: Story) -> related_mod.Related:
     found = store.related_story_ids(story.id, limit=3 * RELATED)
-    others = [s for sid, _score in found if (s := store.get_story(sid, with_members=False))]
+    others = store.stories_by_ids([sid for sid, _score in found])  # one query
     return related_mod.split(story, others, RELATED)
 
 
 def article_sections(request: Request, article: StoredArticle) -> dict[str, Any] | None:
-    """What the article page shows after its body: full coverage and related stories."""
+    """What the article page shows after its body: full coverage (the story's latest
+    articles, a bounded list) and related stories."""
     store = request.app.state.store
     story_id = store.story_of_article(article.id)
     if story_id is None:
         return None
-    story = store.get_story(story_id)
+    story = store.get_story(story_id, with_members=False)
     if story is None:
         return None
+    found = store.story_member_page(story.id, ARTICLE_ITEMS + 1)
     return {
         "story": story,
-        "items": folded(story.members, exclude=article.id),
-        "outlets": len({m.source_id for m in story.members}),
+        "items": folded(found.items, exclude=article.id)[:ARTICLE_ITEMS],
+        "outlets": story.source_count,
         "related": _related(store, story),
     }
 
 
 def ranked(request: Request) -> list[Story]:
-    """Recent stories ranked (cached for ``RANK_TTL`` seconds per app)."""
+    """Recent stories ranked (cached for ``RANK_TTL`` seconds per app; an empty ranking
+    is not cached, so the first stories show at once)."""
     state = request.app.state
     cache = getattr(state, "stories_rank", None)
     if cache is not None and time.monotonic() - cache[0] < RANK_TTL:
@@ -97,7 +79,8 @@ def ranked(request: Request) -> list[Story]:
         for s, m in _with_members(older, state.store.story_members([s.id for s in older])):
             s.members = m
         top += older
-    state.stories_rank = (time.monotonic(), top)
+    if top:
+        state.stories_rank = (time.monotonic(), top)
     return top
 
 
@@ -113,16 +96,17 @@ def _with_members(
 def home_stories(request: Request, page: int) -> HTMLResponse | None:
     """The home page as top stories; None while there are no stories yet."""
     store = request.app.state.store
-    if not store.count_stories():
+    stories = ranked(request)
+    if not stories:
         return None
     size = request.app.state.settings.page_size
-    stories = ranked(request)
     chunk = stories[(page - 1) * size : page * size]
     if page > 1 and not chunk:
         raise HTTPException(status_code=404)
+    leads = store.article_teasers([s.lead_article_id for s in chunk if s.lead_article_id])
     teasers = []
     for story in chunk:
-        lead = store.get_article(story.lead_article_id) if story.lead_article_id else None
+        lead = leads.get(story.lead_article_id or 0)
         if lead is None:
             continue
         items = folded(story.members, exclude=lead.id)
@@ -136,44 +120,95 @@ def home_stories(request: Request, page: int) -> HTMLResponse | None:
                 "countries": len({m.country for m in story.members if m.country}),
             }
         )
+    newer = None if page == 1 else ("/" if page == 2 else f"/?page={page - 1}")
+    older = f"/?page={page + 1}" if len(stories) > page * size else None
     return render(
         request,
         "stories_home.html",
         teasers=teasers,
         page=page,
-        has_older=len(stories) > page * size,
+        newer_href=newer,
+        older_href=older,
     )
+
+
+def _live_story(request: Request, raw_id: str, suffix: str = "") -> Story | Response:
+    """The story a URL names (without members); a redirect when it was merged."""
+    wanted = _db_id(raw_id)
+    story = request.app.state.store.get_story(wanted, with_members=False)
+    if story is None or not story.article_count:
+        raise HTTPException(status_code=404)
+    if story.id != wanted:  # merged into another story: that one answers
+        return RedirectResponse(f"/stories/{story.id}{suffix}", status_code=301)
+    return story
 
 
 # --- routes -----------------------------------------------------------------------------
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(request: Request, story_id: str) -> Response:
+    """A story's coverage view, its summary (both from the stored digest), its latest
+    articles (a bounded list; the rest a "more" link away), related stories, history."""
+    story = _live_story(request, story_id)
+    if isinstance(story, Response):
+        return story
     store = request.app.state.store
-    wanted = _db_id(story_id)
-    story = store.get_story(wanted)
-    if story is None or not story.members:
-        raise HTTPException(status_code=404)
-    if story.id != wanted:  # merged into another story: that one answers
-        return RedirectResponse(f"/stories/{story.id}", status_code=301)
+    from broadsheet import story_digest
     from broadsheet.web import story_ai
 
-    view = coverage_mod.coverage(story.members, store.list_sources())
+    digest = story_digest.load(store, story)
+    view = digest["coverage"]
+    covered = {o["source_id"] for o in view["outlets"]}
+    missing = sorted(
+        (name for sid, name in store.enabled_outlets() if sid not in covered), key=str.casefold
+    )
+    found = store.story_member_page(story.id, STORY_ITEMS)
     return render(
         request,
         "story.html",
         story=story,
-        summary=story_ai.summary(request, story_ai.sources(store, story)),
+        summary=story_ai.stored_summary(request, digest["summary"]),
         coverage=view,
-        items=folded(story.members),
-        timeline=sorted(story.members, key=lambda m: (m.shown_at, m.article_id)),
+        missing=missing,
+        items=folded(found.items),
+        timeline=sorted(found.items, key=lambda m: (m.shown_at, m.article_id)),
+        more_href=f"/stories/{story.id}/articles?before={found.older}" if found.older else None,
         related=_related(store, story),
         events=store.story_events(story.id),
     )
 
 
+@router.get("/stories/{story_id}/articles", response_class=HTMLResponse)
+def story_articles(
+    request: Request,
+    story_id: str,
+    before: str | None = Query(default=None, max_length=CURSOR_CHARS),
+    after: str | None = Query(default=None, max_length=CURSOR_CHARS),
+) -> Response:
+    """Every article of a story, newest first, a page at a time."""
+    story = _live_story(request, story_id, "/articles")
+    if isinstance(story, Response):
+        return story
+    older, newer = cursors(before, after)
+    found = request.app.state.store.story_member_page(story.id, MEMBERS_PAGE, older, newer)
+    return render(
+        request,
+        "story_articles.html",
+        story=story,
+        items=folded(found.items),
+        **pager(f"/stories/{story.id}/articles", found),
+    )
+
+
 @router.get("/stories", response_class=HTMLResponse)
-def stories_index(request: Request, page: int = Query(default=1, ge=1, le=100_000)) -> Response:
-    found = home_stories(request, page)
-    if found is None:
-        return RedirectResponse("/", status_code=307)
-    return found
+def stories_index(
+    request: Request,
+    before: str | None = Query(default=None, max_length=CURSOR_CHARS),
+    after: str | None = Query(default=None, max_length=CURSOR_CHARS),
+) -> Response:
+    """Every story, the latest report first, a page at a time."""
+    older, newer = cursors(before, after)
+    size = request.app.state.settings.page_size
+    found = request.app.state.store.stories_page(size, older, newer)
+    if (older or newer) and not found.items:
+        raise HTTPException(status_code=404)
+    return render(request, "stories_list.html", stories=found.items, **pager("/stories", found))

@@ -18,38 +18,41 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from broadsheet.ai import service
 from broadsheet.ai.client import ChatClient
 from broadsheet.ai.story import Source
-from broadsheet.models import Story, StoryMember
+from broadsheet.models import Story
+from broadsheet.story_digest import originals
 from broadsheet.understand.summary import summarize_story
 from broadsheet.web.pages import _db_id, render
-from broadsheet.web.stories import folded
 
 router = APIRouter()
 
-MAX_ARTICLES = 12  # articles a story's summary and answers draw on
-
-
-def originals(story: Story, limit: int = MAX_ARTICLES) -> list[StoryMember]:
-    """The reports a story's summary reads: each wire text once (its first report); the
-    story's lead first, then one article per outlet, newest first, then the rest."""
-    members = [item["member"] for item in folded(story.members)]  # newest first
-    picked = [m for m in members if m.article_id == story.lead_article_id]
-    outlets = {m.source_id for m in picked}
-    for m in members:
-        if m.source_id not in outlets:
-            picked.append(m)
-            outlets.add(m.source_id)
-    chosen = {m.article_id for m in picked}
-    picked += [m for m in members if m.article_id not in chosen]
-    return picked[:limit]
-
 
 def sources(store: Any, story: Story) -> list[Source]:
-    found = []
-    for m in originals(story):
-        article = store.get_article(m.article_id)
-        if article is not None and article.text.strip():
-            found.append(Source(article.id, m.source_name, article.title, article.text))
-    return found
+    """The texts a story's summary and answers draw on (one query for the texts)."""
+    picked = originals(story, story.members)
+    texts = store.article_texts([m.article_id for m in picked])
+    return [
+        Source(m.article_id, m.source_name, *texts[m.article_id])
+        for m in picked
+        if m.article_id in texts and texts[m.article_id][1].strip()
+    ]
+
+
+def stored_summary(request: Request, stored: dict[str, Any]) -> dict[str, Any]:
+    """Context for story_summary.html from a story's stored digest (no article text read):
+    the extractive lines, and with a model any AI summary already made."""
+    state = request.app.state
+    enabled = ChatClient(state.settings).enabled
+    ai = None
+    if enabled and stored["sources"]:
+        # The cache is keyed by the articles' ids; looking it up needs no text.
+        found = [Source(aid, outlet, title, "") for aid, outlet, title in stored["sources"]]
+        ai = service.story_summary(state.settings, state.store, found, cached_only=True)
+    return {
+        "lines": stored["lines"],
+        "outlets": {aid: outlet for aid, outlet, _title in stored["sources"]},
+        "ai_enabled": enabled,
+        "ai_summary": ai,
+    }
 
 
 def summary(request: Request, found: list[Source], cached_ai: bool = True) -> dict[str, Any]:

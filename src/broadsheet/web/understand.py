@@ -14,7 +14,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from broadsheet.models import StoredArticle
-from broadsheet.web import pages
+from broadsheet.web import listing, pages
+from broadsheet.web.listing import CURSOR_CHARS
 
 router = APIRouter()
 
@@ -62,42 +63,80 @@ def _article(request: Request, raw_id: str) -> StoredArticle:
     return article
 
 
-def _listing(request: Request, kind: str, key: str, heading: str, note: str = "") -> HTMLResponse:
-    store = request.app.state.store
-    ids = store.understood_article_ids(kind, key, LIST_SIZE)
-    rows = [a for a in (store.get_article(i) for i in ids) if a is not None]
-    return pages.render(request, "understand_list.html", heading=heading, note=note, articles=rows)
+def _listing(
+    request: Request,
+    kind: str,
+    key: str,
+    heading: str,
+    note: str,
+    path: str,
+    before: str | None,
+    after: str | None,
+) -> HTMLResponse:
+    """A page of the latest articles naming / about / in ``key``: one query."""
+    older, newer = listing.cursors(before, after)
+    found = request.app.state.store.listing_page(kind, key, LIST_SIZE, older, newer)
+    return pages.render(
+        request,
+        "understand_list.html",
+        heading=heading,
+        note=note,
+        articles=found.items,
+        **listing.pager(path, found),
+    )
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
-def entity_page(request: Request, entity_id: str) -> HTMLResponse:
+def entity_page(
+    request: Request,
+    entity_id: str,
+    before: str | None = Query(default=None, max_length=CURSOR_CHARS),
+    after: str | None = Query(default=None, max_length=CURSOR_CHARS),
+) -> HTMLResponse:
     if not _ENTITY_ID.match(entity_id):
         raise HTTPException(status_code=404)
     found = request.app.state.store.entity_name(entity_id)
     if found is None:
         raise HTTPException(status_code=404)
     name, label = found
-    return _listing(request, "entity", entity_id, name, label)
+    return _listing(
+        request, "entity", entity_id, name, label, f"/entities/{entity_id}", before, after
+    )
 
 
 @router.get("/places/{code}", response_class=HTMLResponse)
-def place_page(request: Request, code: str) -> HTMLResponse:
+def place_page(
+    request: Request,
+    code: str,
+    before: str | None = Query(default=None, max_length=CURSOR_CHARS),
+    after: str | None = Query(default=None, max_length=CURSOR_CHARS),
+) -> HTMLResponse:
     """A country edition: the latest articles about that country, in any language."""
     from broadsheet.understand.gazetteer import continent, country_name, is_country_code
 
     if not _COUNTRY.match(code) or not is_country_code(code):
         raise HTTPException(status_code=404)
     upper = code.upper()
-    return _listing(request, "country", upper, country_name(upper), continent(upper) or "")
+    return _listing(
+        request, "country", upper, country_name(upper), continent(upper) or "",
+        f"/places/{code.lower()}", before, after,
+    )  # fmt: skip
 
 
 @router.get("/topics/{topic}", response_class=HTMLResponse)
-def topic_page(request: Request, topic: str) -> HTMLResponse:
+def topic_page(
+    request: Request,
+    topic: str,
+    before: str | None = Query(default=None, max_length=CURSOR_CHARS),
+    after: str | None = Query(default=None, max_length=CURSOR_CHARS),
+) -> HTMLResponse:
     from broadsheet.understand.topics import TAXONOMY
 
     if topic not in TAXONOMY:
         raise HTTPException(status_code=404)
-    return _listing(request, "topic", topic, topic.capitalize(), "topic")
+    return _listing(
+        request, "topic", topic, topic.capitalize(), "topic", f"/topics/{topic}", before, after
+    )
 
 
 @router.get("/articles/{article_id}/ask", response_class=HTMLResponse)

@@ -1,7 +1,7 @@
 """The Daily 8: each day's chosen stories; stories found by the day of their first report.
 
 Revision ID: 0012
-Revises: 0005
+Revises: 0006
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from broadsheet.store.schema import UTCDateTime
 
 revision = "0012"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
