@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -121,27 +121,96 @@ def error_page(request: Request, status_code: int) -> HTMLResponse:
     return response
 
 
-def install_error_pages(app: FastAPI) -> None:
-    """The one place where exceptions become HTML."""
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "rate_limited",
+    500: "server_error",
+}
 
-    async def http_error(request: Request, exc: Exception) -> HTMLResponse:
+
+def api_error(status_code: int, detail: str | None = None) -> JSONResponse:
+    """The API's one error shape (``web/api/schemas.Error``); the detail is ours, never an
+    exception's text."""
+    title, message = ERROR_MESSAGES.get(status_code, (f"Error {status_code}", ""))
+    body = {
+        "error": {
+            "status": status_code,
+            "code": ERROR_CODES.get(status_code, f"http_{status_code}"),
+            "message": detail or message or title,
+        }
+    }
+    response = JSONResponse(body, status_code=status_code)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def install_error_pages(app: FastAPI) -> None:
+    """The one place where exceptions become HTML (or, under /api/, the API's JSON)."""
+
+    async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        response = error_page(request, exc.status_code)
+        if _is_api(request):
+            detail = (
+                exc.detail if isinstance(exc.detail, str) and exc.detail != _default(exc) else None
+            )
+            response: Response = api_error(exc.status_code, detail)
+        else:
+            response = error_page(request, exc.status_code)
         if exc.headers:
             response.headers.update(exc.headers)
         return response
 
-    async def bad_request(request: Request, exc: Exception) -> HTMLResponse:
+    async def bad_request(request: Request, exc: Exception) -> Response:
+        if _is_api(request):
+            assert isinstance(exc, RequestValidationError)
+            where = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()[:3]]
+            return api_error(400, "invalid parameter: " + ", ".join(where))
         return error_page(request, 400)
 
-    async def server_error(request: Request, exc: Exception) -> HTMLResponse:
+    async def server_error(request: Request, exc: Exception) -> Response:
         # The server logs the traceback (Starlette re-raises after this page is sent).
         log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
-        return error_page(request, 500)
+        return api_error(500) if _is_api(request) else error_page(request, 500)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, bad_request)
     app.add_exception_handler(Exception, server_error)
+
+
+def _default(exc: StarletteHTTPException) -> str:
+    """Starlette's own detail for a status (the reason phrase): not worth repeating."""
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        return ""
+
+
+def _include_routers(app: FastAPI) -> None:
+    """The pages (left out of the OpenAPI document) and the JSON API."""
+    from broadsheet.web import api, daily, listing, search, shell, stories, story_ai, understand
+
+    for router in (
+        pages.router,
+        understand.router,
+        stories.router,
+        story_ai.router,
+        search.router,
+        shell.router,
+        daily.router,
+        listing.router,
+    ):
+        app.include_router(router, include_in_schema=False)
+    app.include_router(api.router)
 
 
 def create_app(
@@ -155,7 +224,8 @@ def create_app(
         title="Broadsheet",
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url="/openapi.json",  # the JSON API's; pages are left out of it
+        version="1",
         redirect_slashes=False,  # TrailingSlash redirects without trusting the Host header
     )
     app.state.settings = settings
@@ -167,26 +237,5 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(pages.router)
-    from broadsheet.web.understand import router as understand_router
-
-    app.include_router(understand_router)
-    from broadsheet.web.stories import router as stories_router
-
-    app.include_router(stories_router)
-    from broadsheet.web.story_ai import router as story_ai_router
-
-    app.include_router(story_ai_router)
-    from broadsheet.web.search import router as search_router
-
-    app.include_router(search_router)
-    from broadsheet.web.shell import router as shell_router
-
-    app.include_router(shell_router)
-    from broadsheet.web.daily import router as daily_router
-
-    app.include_router(daily_router)
-    from broadsheet.web.listing import router as listing_router
-
-    app.include_router(listing_router)
+    _include_routers(app)
     return app
