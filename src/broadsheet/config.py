@@ -115,6 +115,11 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port serve listens on.")
     locale: str = Field(default="en", description="Fallback locale when the browser sends none.")
     timezone: str = Field(default="UTC", description="Time zone for dates shown to readers.")
+    public_url: str | None = Field(
+        default=None,
+        description="The site's public address (https://news.example.org), for absolute links "
+        "in feeds; default: taken from each request.",
+    )
     page_size: int = Field(default=30, description="Articles per page on the home page.")
 
     # --- stories (issue 4) -----------------------------------------------------------

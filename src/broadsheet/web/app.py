@@ -197,7 +197,17 @@ def _default(exc: StarletteHTTPException) -> str:
 
 def _include_routers(app: FastAPI) -> None:
     """The pages (left out of the OpenAPI document) and the JSON API."""
-    from broadsheet.web import api, daily, listing, search, shell, stories, story_ai, understand
+    from broadsheet.web import (
+        api,
+        daily,
+        feed_routes,
+        listing,
+        search,
+        shell,
+        stories,
+        story_ai,
+        understand,
+    )
 
     for router in (
         pages.router,
@@ -208,6 +218,7 @@ def _include_routers(app: FastAPI) -> None:
         shell.router,
         daily.router,
         listing.router,
+        feed_routes.router,
     ):
         app.include_router(router, include_in_schema=False)
     app.include_router(api.router)

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from broadsheet.config import Settings
 from broadsheet.models import ArticleTeaser, StoredArticle
-from broadsheet.web import i18n
+from broadsheet.web import feeds_out, i18n
 
 router = APIRouter()
 
@@ -64,11 +64,22 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         request=request,
         ui_lang="en",  # the interface strings are English for now
         locale_tag=i18n.html_lang(locale),
+        alternates=feeds_out.alternates(
+            request.url.path, dict(request.query_params), feed_title(context)
+        )
+        if status_code == 200
+        else [],
         reltime=reltime,
         absdate=absdate,
         **context,
     )
     return HTMLResponse(body, status_code=status_code, headers={"vary": "Accept-Language"})
+
+
+def feed_title(context: dict[str, Any]) -> str:
+    """A name for a page's feeds: its heading when it has one."""
+    heading = context.get("heading")
+    return f"{heading} — Broadsheet" if isinstance(heading, str) and heading else "Broadsheet"
 
 
 # --- template filters -------------------------------------------------------------------

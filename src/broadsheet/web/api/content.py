@@ -27,7 +27,8 @@ def _cursor() -> Any:
     return Query(
         default=None,
         max_length=40,
-        pattern=r"^-?[0-9]{1,19}_[0-9]{1,19}$",
+        # microseconds since 1970 (within years 1653-5138) _ an id below 2**63
+        pattern=r"^(-?[0-9]{1,16}|[0-9]{17})_[0-9]{1,18}$",
         description="A page's next or previous cursor.",
     )
 
