@@ -101,6 +101,13 @@ class Settings(BaseSettings):
         description="Pages are trimmed to this size before parsing.",
     )
 
+    max_input_line_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="JSON Lines input (cluster, entities, summarize, import): a longer line "
+        "is refused, bytes.",
+    )
+
     # --- understanding (issue 5) ------------------------------------------------------
     understand: bool = Field(
         default=True, description="Run language, entities, topics and summaries on ingest."
