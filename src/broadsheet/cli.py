@@ -220,6 +220,8 @@ def ingest(
     with opened_store(settings) as store:
         report = run_ingest_once(settings, store)
     print_report(report)
+    if report.store_error:  # the report first, then the one line that matters
+        raise fail(report.store_error)
 
 
 def run_ingest_once(settings: Settings, store: Store) -> IngestReport:
