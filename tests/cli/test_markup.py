@@ -39,3 +39,18 @@ def test_brackets_in_an_error_and_an_opml_title(tmp_path: Path) -> None:
     assert "imported 1 sources" in done.stdout and "[red]Bad[/red]" in done.stderr
     listed = run(tmp_path, "sources", "list")
     assert TITLE in listed.stdout and "http://[fd00::2]/feed" in listed.stdout
+
+
+def test_an_opml_row_without_xml_url_is_reported(tmp_path: Path) -> None:
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        '<outline text="Empty folder"/>'
+        '<outline type="rss" text="Quay Weekly" htmlUrl="https://quay.example/"/>'
+        '<outline text="Good" xmlUrl="https://good.example/feed"/>'
+        "</body></opml>"
+    )
+    done = run(tmp_path, "sources", "import-opml", str(opml))
+    assert done.returncode == 0, done.stderr
+    assert "imported 1 sources, 0 already present, 1 rejected" in done.stdout
+    assert done.stderr.strip() == "rejected: outline 'Quay Weekly': no xmlUrl, so no feed to import"
