@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from broadsheet.cli_errors import BroadsheetGroup, fail
 from broadsheet.config import Settings
 from broadsheet.errors import BroadsheetError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from broadsheet.pipeline import IngestReport
     from broadsheet.store import Store
 
@@ -35,10 +36,28 @@ app = typer.Typer(
 sources_app = typer.Typer(no_args_is_help=True, help="The feeds and sitemaps Broadsheet polls.")
 app.add_typer(sources_app, name="sources")
 
+
 # piped output is not wrapped at 80 columns, so scripts can read whole rows
 # and markup is off: untrusted text ("[/red] Daily News", "[fd00::2]") prints as it is
-out = Console(markup=False, width=None if sys.stdout.isatty() else 240)
-err = Console(stderr=True, markup=False, width=None if sys.stderr.isatty() else 240)
+class _Console:
+    """A Rich console made on first use, so that commands that print none (``extract``)
+    do not import Rich."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            tty = (sys.stderr if self._stderr else sys.stdout).isatty()
+            self._console = Console(stderr=self._stderr, markup=False, width=None if tty else 240)
+        return getattr(self._console, name)
+
+
+out: Console = _Console(stderr=False)  # type: ignore[assignment]
+err: Console = _Console(stderr=True)  # type: ignore[assignment]
 
 
 class _State:
