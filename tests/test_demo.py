@@ -120,3 +120,11 @@ def test_demo_command_serves_the_site(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
     assert proc.returncode in (0, -signal.SIGINT, 130), log.read_text()
+    assert "Traceback" not in log.read_text() and "leaked semaphore" not in log.read_text()
+    # the global --data-dir is honoured: the demo's database is kept there (issue 16)
+    kept = Settings(data_dir=tmp_path / "data", default_sources=False)
+    store = Store.open(kept)
+    try:
+        assert len(store.list_sources()) == len(OUTLETS)
+    finally:
+        store.close()

@@ -1,42 +1,63 @@
 """Commands: parse arguments, call the pipeline or the store, print. Nothing else.
 
-Errors raised on purpose (:mod:`broadsheet.errors`) are turned into a one-line message and
-exit code 1 here, in one place.
+Whatever a command lets out is turned into a one-line message and an exit code in one
+place, :mod:`broadsheet.cli_errors`. Untrusted text (feed titles, URLs, file names) is never
+given to Rich as markup. Modules are imported by the commands that need them, so that a
+command starts fast (``extract`` imports no database code).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
 
+from broadsheet.cli_errors import BroadsheetGroup, fail
 from broadsheet.config import Settings
 from broadsheet.errors import BroadsheetError
-from broadsheet.store import Store
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from broadsheet.pipeline import IngestReport
+    from broadsheet.store import Store
 
 app = typer.Typer(
-    no_args_is_help=True, add_completion=False, help="Broadsheet: the news, gathered."
+    cls=BroadsheetGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    help="Broadsheet: the news, gathered.",
 )
 sources_app = typer.Typer(no_args_is_help=True, help="The feeds and sitemaps Broadsheet polls.")
 app.add_typer(sources_app, name="sources")
 
+
 # piped output is not wrapped at 80 columns, so scripts can read whole rows
-out = Console() if sys.stdout.isatty() else Console(width=240)
-err = Console(stderr=True) if sys.stderr.isatty() else Console(stderr=True, width=240)
+# and markup is off: untrusted text ("[/red] Daily News", "[fd00::2]") prints as it is
+class _Console:
+    """A Rich console made on first use, so that commands that print none (``extract``)
+    do not import Rich."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            tty = (sys.stderr if self._stderr else sys.stdout).isatty()
+            self._console = Console(stderr=self._stderr, markup=False, width=None if tty else 240)
+        return getattr(self._console, name)
+
+
+out: Console = _Console(stderr=False)  # type: ignore[assignment]
+err: Console = _Console(stderr=True)  # type: ignore[assignment]
 
 
 class _State:
@@ -57,17 +78,22 @@ def _global(
 
 
 def load_settings(**overrides: object) -> Settings:
+    """The settings (environment, then ``overrides``); a bad value is a ConfigError that
+    names the variable. Log records go to the data directory's log file from here on."""
+    from broadsheet.cli_errors import log_to
+    from broadsheet.config import read_settings
+
     if state.data_dir is not None:
         overrides.setdefault("data_dir", state.data_dir)
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        err.print(f"[red]configuration error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    settings = read_settings(**overrides)
+    log_to(Path(state.data_dir) if state.data_dir is not None else settings.data_dir)
+    return settings
 
 
 @contextmanager
 def opened_store(settings: Settings) -> Iterator[Store]:
+    from broadsheet.store import Store
+
     store = Store.open(settings)
     try:
         yield store
@@ -76,8 +102,7 @@ def opened_store(settings: Settings) -> Iterator[Store]:
 
 
 def _fail(exc: BroadsheetError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
-    return typer.Exit(1)
+    return fail(str(exc))
 
 
 def _ago(when: datetime | None) -> str:
@@ -97,6 +122,8 @@ def sources_add(
     ] = None,
 ) -> None:
     """Add a feed URL, or a site URL whose feed is discovered from its page."""
+    import asyncio
+
     from broadsheet.pipeline import subscribe
 
     settings = load_settings()
@@ -111,6 +138,9 @@ def sources_add(
 @sources_app.command("list")
 def sources_list() -> None:
     """Every source with its health: last fetch, errors, next poll."""
+    from rich.table import Table
+    from rich.text import Text
+
     from broadsheet.jobs.schedule import is_failing
 
     settings = load_settings()
@@ -119,12 +149,12 @@ def sources_list() -> None:
     table = Table("id", "name", "url", "articles", "last fetch", "status", "next poll")
     for s in rows:
         if not s.enabled:
-            status = f"[red]disabled[/red]: {s.disabled_reason or ''}"
+            status = Text.assemble(("disabled", "red"), f": {s.disabled_reason or ''}")
         elif s.error_count:
-            flag = "[red]failing[/red]" if is_failing(s, settings) else "[yellow]error[/yellow]"
-            status = f"{flag} ×{s.error_count}: {s.last_error or ''}"
+            flag = ("failing", "red") if is_failing(s, settings) else ("error", "yellow")
+            status = Text.assemble(flag, f" ×{s.error_count}: {s.last_error or ''}")
         else:
-            status = "[green]ok[/green]" if s.last_success_at else "new"
+            status = Text("ok", "green") if s.last_success_at else Text("new")
         table.add_row(
             str(s.id),
             s.name,
@@ -146,8 +176,7 @@ def sources_remove(source: Annotated[str, typer.Argument(help="Source id or URL.
             store.get_source(int(source)) if source.isdigit() else store.get_source_by_url(source)
         )
         if found is None:
-            err.print(f"error: no source {source!r}", highlight=False)
-            raise typer.Exit(1)
+            raise fail(f"no source {source!r}")
         store.remove_source(found.id)
     out.print(f"removed source {found.id}: {found.name}", highlight=False)
 
@@ -162,8 +191,7 @@ def sources_import_opml(file: Path) -> None:
     try:
         outlines, warnings = parse_opml(file.read_bytes())
     except OSError as exc:
-        err.print(f"error: cannot read {file}: {exc.strerror}", highlight=False)
-        raise typer.Exit(1) from exc
+        raise fail(f"cannot read {file}: {exc.strerror}") from exc
     except BroadsheetError as exc:
         raise _fail(exc) from exc
     with opened_store(settings) as store:
@@ -211,9 +239,13 @@ def ingest(
     with opened_store(settings) as store:
         report = run_ingest_once(settings, store)
     print_report(report)
+    if report.store_error:  # the report first, then the one line that matters
+        raise fail(report.store_error)
 
 
 def run_ingest_once(settings: Settings, store: Store) -> IngestReport:
+    import asyncio
+
     from rich.progress import Progress
 
     from broadsheet.pipeline import ingest_once
@@ -229,6 +261,8 @@ def run_ingest_once(settings: Settings, store: Store) -> IngestReport:
 
 
 def print_report(r: IngestReport) -> None:
+    from rich.table import Table
+
     table = Table("ingest", "count", title=None)
     for label, value in (
         ("sources polled", r.sources_polled),
@@ -252,12 +286,13 @@ def export(
     format: Annotated[str, typer.Option("--format", help="Output format: jsonl.")] = "jsonl",
 ) -> None:
     """Every stored article as one JSON object per line on standard output."""
+    import json
+
     from broadsheet.cli_stories import export_fields as story_export_fields
     from broadsheet.cli_understand import export_fields
 
     if format != "jsonl":
-        err.print(f"error: unknown format {format!r} (supported: jsonl)", highlight=False)
-        raise typer.Exit(2)
+        raise fail(f"unknown format {format!r} (supported: jsonl)", 2)
     settings = load_settings()
     with opened_store(settings) as store:
         for a in store.iter_articles():
@@ -286,10 +321,12 @@ def _iso(when: datetime | None) -> str | None:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port to listen on.")] = None,
 ) -> None:
     """Serve the web app and poll sources in the background."""
     settings = load_settings()
+    host, port = host or settings.host, port or settings.port
+    check_port_free(host, port)  # before the data dir is created and sources seeded
     with opened_store(settings) as store:
         if settings.default_sources:
             from broadsheet.catalog import seed_defaults
@@ -297,7 +334,22 @@ def serve(
             seeded = seed_defaults(store)
             if seeded:
                 out.print(f"added {seeded.added} default sources (edit with `broadsheet sources`)")
-        run_server(settings, store, host or settings.host, port or settings.port)
+        run_server(settings, store, host, port)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail now, not after minutes of seeding or ingesting, if ``host:port`` is taken."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as exc:  # socket.gaierror included
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def run_server(settings: Settings, store: Store, host: str, port: int) -> None:
@@ -317,22 +369,26 @@ def run_server(settings: Settings, store: Store, host: str, port: int) -> None:
 
 @app.command()
 def demo(
-    port: Annotated[int, typer.Option(help="Port for the web app.")] = 8000,
-    articles: Annotated[int, typer.Option(help="Sample articles per outlet.")] = 8,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port for the web app.")] = 8000,
+    articles: Annotated[int, typer.Option(min=1, max=200, help="Sample articles per outlet.")] = 8,
 ) -> None:
     """Start a local sample publisher, ingest it over real HTTP, and serve the site.
 
-    The demo keeps its database in a temporary directory that is removed when it stops.
+    The demo keeps its database in a temporary directory that is removed when it stops,
+    or in --data-dir when one is given (an earlier demo's sources there are replaced).
     """
-    from broadsheet.demo.publisher import SamplePublisher
+    import tempfile
 
+    from broadsheet.demo.publisher import SamplePublisher
+    from broadsheet.store import Store
+
+    check_port_free("127.0.0.1", port)  # before minutes of ingest, not after
     with (
         SamplePublisher(articles_per_outlet=articles) as publisher,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        # always a throw-away store: the sample publisher's ports change with every run
         settings = load_settings(
-            data_dir=Path(tmp),
+            data_dir=state.data_dir or Path(tmp),
             allow_private_networks=True,
             default_sources=False,
             per_host_delay=0.0,
@@ -340,6 +396,7 @@ def demo(
             scheduler_tick=30.0,
         )
         store = Store.open(settings)
+        _forget_earlier_demos(store, publisher)
         for outlet in publisher.outlets:
             if store.get_source_by_url(outlet.feed_url) is None:
                 store.add_source(
@@ -354,15 +411,33 @@ def demo(
             "(sample content, not real news)"
         )
         print_report(run_ingest_once(settings, store))
-        run_server(settings, store, settings.host, port)
+        run_server(settings, store, "127.0.0.1", port)
+
+
+def _forget_earlier_demos(store: Store, publisher: Any) -> None:
+    """A kept demo database (--data-dir) holds the outlets of an earlier run on ports that
+    are gone: remove them (and their articles) so this run starts clean."""
+    from urllib.parse import urlsplit
+
+    current = {o.feed_url for o in publisher.outlets}
+    names = {o.name for o in publisher.outlets}
+    for source in store.list_sources():
+        if (
+            source.name in names
+            and source.url not in current
+            and urlsplit(source.url).hostname == "127.0.0.1"
+        ):
+            store.remove_source(source.id)
 
 
 def main() -> None:
+    from broadsheet.cli_errors import enable_file_log, exit_for
+
+    enable_file_log()
     try:
         app()
-    except BroadsheetError as exc:  # the one place errors meet the terminal
-        err.print(f"error: {exc}", highlight=False)
-        sys.exit(1)
+    except (BroadsheetError, OSError) as exc:  # raised outside a command (rare)
+        sys.exit(exit_for(exc).exit_code)
 
 
 from broadsheet.cli_understand import register as _register_understand  # noqa: E402

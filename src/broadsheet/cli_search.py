@@ -13,8 +13,6 @@ from typing import Annotated
 
 import typer
 
-from broadsheet.store.search import MARK_CLOSE, MARK_OPEN, SearchFilters, parse_query
-
 MAX_LIMIT = 200
 
 
@@ -33,6 +31,7 @@ def register(app: typer.Typer) -> None:
         from rich.text import Text
 
         from broadsheet.cli import load_settings, opened_store, out
+        from broadsheet.store.search import MARK_CLOSE, MARK_OPEN, SearchFilters, parse_query
 
         if fmt not in ("table", "jsonl"):
             raise typer.BadParameter("must be table or jsonl", param_hint="--format")

@@ -8,25 +8,26 @@ clustering signal; off with ``BROADSHEET_UNDERSTAND=false``), then the stories s
 ``cluster_stored`` (wire-copy folding, clustering, moves and merges), all in a throw-away
 store. It then writes one line per input: ``{"id", "story", "duplicate_of"}`` with the
 story as it stands once every input is in (later articles can move earlier ones) and
-``duplicate_of`` the input id of the first copy of the same text, or null. A line that is
-not a JSON object is reported on standard error and skipped. An input without a date
+``duplicate_of`` the input id of the first copy of the same text, or null. A bad line (not
+JSON, no id or text, ...: :mod:`broadsheet.cli_jsonl`) is reported on standard error with
+its number and skipped, and the exit code is then 1. An input without a date
 counts as fetched when the input before it was published.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from broadsheet.models import Article, Skipped
-from broadsheet.store import Store
+
+if TYPE_CHECKING:
+    from broadsheet.store import Store
 
 InputOption = Annotated[
     Path | None, typer.Option("--input", help="JSON Lines file (default: standard input).")
@@ -120,10 +121,15 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def cluster(input: InputOption = None) -> None:
         """Fold and cluster JSON Lines articles as ingest would; one line out per input."""
-        from broadsheet.cli_understand import _open, _records
+        from broadsheet.cli_jsonl import read_jsonl, write_jsonl
+        from broadsheet.store import Store
 
-        with _open(input) as stream:
-            records = list(enumerate(_records(stream), 1))
+        reader = read_jsonl(
+            input,
+            load_settings().max_input_line_bytes,
+            strings=("title", "url", "source", "published"),
+        )
+        records = list(reader)
         with tempfile.TemporaryDirectory(prefix="broadsheet-cluster-") as tmp:
             settings = load_settings(
                 data_dir=Path(tmp),
@@ -136,7 +142,8 @@ def register(app: typer.Typer) -> None:
             finally:
                 store.close()
         for line in results:
-            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+            write_jsonl(line)
+        reader.finish()
 
 
 def export_fields(store: Store, article_id: int) -> dict[str, Any]:

@@ -1,51 +1,20 @@
 """Commands of the understanding stage: ``entities``, ``summarize``, ``understand``.
 
 ``entities`` and ``summarize`` read JSON Lines (a file or standard input) and write JSON
-Lines to standard output; a line that is not a JSON object is reported on standard error
-and skipped. ``understand`` (re)computes the stored features of every article whose
-versions are out of date.
+Lines to standard output; a bad line is reported on standard error with its number and
+skipped, and the exit code is 1 if there was one (:mod:`broadsheet.cli_jsonl`).
+``understand`` (re)computes the stored features of every article whose versions are out
+of date.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 
 BATCH = 64
-
-
-def _records(stream: TextIO) -> Iterator[dict[str, object]]:
-    for number, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            print(f"line {number}: not JSON ({exc.msg}); skipped", file=sys.stderr)
-            continue
-        if not isinstance(record, dict):
-            print(f"line {number}: not a JSON object; skipped", file=sys.stderr)
-            continue
-        yield record
-
-
-def _open(path: Path | None) -> TextIO:
-    if path is None:
-        return sys.stdin
-    try:
-        return path.open(encoding="utf-8")
-    except OSError as exc:
-        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
-        raise typer.Exit(1) from exc
-
-
-def _write(record: dict[str, object]) -> None:
-    sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 InputOption = Annotated[
@@ -72,29 +41,35 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def entities(input: InputOption = None) -> None:
         """Named entities: JSON Lines {id, text} in, {id, entities: [...]} out."""
+        from broadsheet.cli_jsonl import read_jsonl, write_jsonl
         from broadsheet.understand.annotate import entity_records
         from broadsheet.understand.pipelines import Pipelines
 
-        pipelines = Pipelines(load_settings().spacy_models)
+        settings = load_settings()
+        pipelines = Pipelines(settings.spacy_models)
+        records = read_jsonl(input, settings.max_input_line_bytes, strings=("language",))
         batch: list[dict[str, object]] = []
-        with _open(input) as stream:
-            for record in _records(stream):
-                batch.append(record)
-                if len(batch) == BATCH:
-                    for row in entity_records(pipelines, batch):
-                        _write({"id": row["id"], "entities": row["entities"]})
-                    batch = []
-            for row in entity_records(pipelines, batch):
-                _write({"id": row["id"], "entities": row["entities"]})
+        for _number, record in records:
+            batch.append(record)
+            if len(batch) == BATCH:
+                for row in entity_records(pipelines, batch):
+                    write_jsonl({"id": row["id"], "entities": row["entities"]})
+                batch = []
+        for row in entity_records(pipelines, batch):
+            write_jsonl({"id": row["id"], "entities": row["entities"]})
+        records.finish()
 
     @app.command()
     def summarize(input: InputOption = None) -> None:
         """Extractive summaries: JSON Lines {id, title, text} in, {id, summary, key_points} out."""
+        from broadsheet.cli_jsonl import read_jsonl, write_jsonl
         from broadsheet.understand.annotate import summary_record
 
-        with _open(input) as stream:
-            for record in _records(stream):
-                _write(summary_record(record))
+        settings = load_settings()
+        records = read_jsonl(input, settings.max_input_line_bytes, strings=("title",))
+        for _number, record in records:
+            write_jsonl(summary_record(record))
+        records.finish()
 
     @app.command()
     def understand() -> None:

@@ -2,17 +2,23 @@
 
 Settings are read from the environment (prefix ``BROADSHEET_``) and passed explicitly:
 ``create_app(settings, store)``, ``Pipeline(settings, store, fetcher)``. Nothing here is
-built at import time.
+built at import time. Every number is range-checked (``ge``/``gt``/``le``): a zero
+concurrency or a negative timeout is a configuration error naming the variable, never a
+hang. :func:`read_settings` turns any bad value into one :class:`ConfigError` line.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Any, Self
 
 import platformdirs
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from broadsheet.errors import ConfigError
 
 
 def _default_data_dir() -> Path:
@@ -41,35 +47,41 @@ class Settings(BaseSettings):
         default="Broadsheet/0.1 (+https://github.com/broadsheet-news/broadsheet; news aggregator)",
         description="User-Agent sent with every request; keep a contact URL in it.",
     )
-    fetch_timeout: float = Field(default=20.0, description="Total deadline per request, s.")
-    connect_timeout: float = Field(default=10.0, description="Connect timeout per hop, s.")
+    fetch_timeout: float = Field(default=20.0, gt=0, description="Total deadline per request, s.")
+    connect_timeout: float = Field(default=10.0, gt=0, description="Connect timeout per hop, s.")
     max_body_bytes: int = Field(
-        default=8 * 1024 * 1024, description="Body size cap after decompression, bytes."
+        default=8 * 1024 * 1024, ge=1024, description="Body size cap after decompression, bytes."
     )
-    max_redirects: int = Field(default=10, description="Redirect hops followed at most.")
-    fetch_concurrency: int = Field(default=16, description="Requests in flight in total.")
-    per_host_concurrency: int = Field(default=2, description="Requests in flight per host.")
+    max_redirects: int = Field(
+        default=10, ge=0, le=100, description="Redirect hops followed at most."
+    )
+    fetch_concurrency: int = Field(default=16, ge=1, description="Requests in flight in total.")
+    per_host_concurrency: int = Field(default=2, ge=1, description="Requests in flight per host.")
     per_host_delay: float = Field(
-        default=1.0, description="Minimum gap between two requests to one host, s."
+        default=1.0, ge=0, description="Minimum gap between two requests to one host, s."
     )
     retry_after_max: float = Field(
-        default=6 * 3600.0, description="Upper clamp for a server's Retry-After, s."
+        default=6 * 3600.0, ge=0, description="Upper clamp for a server's Retry-After, s."
     )
-    robots_ttl: float = Field(default=3600.0, description="How long robots.txt is cached, s.")
+    robots_ttl: float = Field(default=3600.0, ge=0, description="How long robots.txt is cached, s.")
 
     # --- polling ---------------------------------------------------------------------
-    poll_interval: int = Field(default=1800, description="Initial poll interval per source, s.")
-    poll_interval_min: int = Field(default=300, description="Fastest a source is polled, s.")
-    poll_interval_max: int = Field(default=6 * 3600, description="Slowest poll interval, s.")
-    backoff_max: int = Field(default=24 * 3600, description="Longest back-off after errors, s.")
+    poll_interval: int = Field(
+        default=1800, ge=1, description="Initial poll interval per source, s."
+    )
+    poll_interval_min: int = Field(default=300, ge=1, description="Fastest a source is polled, s.")
+    poll_interval_max: int = Field(default=6 * 3600, ge=1, description="Slowest poll interval, s.")
+    backoff_max: int = Field(
+        default=24 * 3600, ge=0, description="Longest back-off after errors, s."
+    )
     failing_after: int = Field(
-        default=3, description="Consecutive failures after which a source is flagged failing."
+        default=3, ge=1, description="Consecutive failures after which a source is flagged failing."
     )
     max_new_per_poll: int = Field(
-        default=100, description="New articles fetched per source and poll at most."
+        default=100, ge=1, description="New articles fetched per source and poll at most."
     )
     scheduler_tick: float = Field(
-        default=30.0, description="How often serve checks for due sources, s."
+        default=30.0, gt=0, description="How often serve checks for due sources, s."
     )
     default_sources: bool = Field(
         default=True,
@@ -79,11 +91,21 @@ class Settings(BaseSettings):
     # --- extraction ------------------------------------------------------------------
     extract_workers: int = Field(
         default_factory=lambda: max(1, min(4, os.cpu_count() or 1)),
+        ge=1,
         description="Processes that run extraction (CPU-bound).",
     )
-    extract_timeout: float = Field(default=30.0, description="Time budget per page, s.")
+    extract_timeout: float = Field(default=30.0, gt=0, description="Time budget per page, s.")
     max_html_bytes: int = Field(
-        default=3 * 1024 * 1024, description="Pages are trimmed to this size before parsing."
+        default=3 * 1024 * 1024,
+        ge=1024,
+        description="Pages are trimmed to this size before parsing.",
+    )
+
+    max_input_line_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="JSON Lines input (cluster, entities, summarize, import): a longer line "
+        "is refused, bytes.",
     )
 
     # --- understanding (issue 5) ------------------------------------------------------
@@ -101,18 +123,20 @@ class Settings(BaseSettings):
     )
     ai_model: str = Field(default="", description="Model name sent to the AI endpoint.")
     ai_api_key: str | None = Field(default=None, description="Bearer key for the AI endpoint.")
-    ai_timeout: float = Field(default=30.0, description="Deadline per AI request, s.")
-    ai_max_tokens: int = Field(default=700, description="max_tokens asked per AI request.")
+    ai_timeout: float = Field(default=30.0, gt=0, description="Deadline per AI request, s.")
+    ai_max_tokens: int = Field(default=700, ge=1, description="max_tokens asked per AI request.")
     ai_max_response_bytes: int = Field(
-        default=1024 * 1024, description="AI responses larger than this are refused, bytes."
+        default=1024 * 1024, ge=1, description="AI responses larger than this are refused, bytes."
     )
     ai_daily_budget: int = Field(
-        default=200, description="AI requests per day at most (0: none); then extractive only."
+        default=200,
+        ge=0,
+        description="AI requests per day at most (0: none); then extractive only.",
     )
 
     # --- web -------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Address serve listens on.")
-    port: int = Field(default=8000, description="Port serve listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port serve listens on.")
     locale: str = Field(default="en", description="Fallback locale when the browser sends none.")
     timezone: str = Field(default="UTC", description="Time zone for dates shown to readers.")
     public_url: str | None = Field(
@@ -120,24 +144,76 @@ class Settings(BaseSettings):
         description="The site's public address (https://news.example.org), for absolute links "
         "in feeds; default: taken from each request.",
     )
-    page_size: int = Field(default=30, description="Articles per page on the home page.")
+    page_size: int = Field(
+        default=30, ge=1, le=500, description="Articles per page on the home page."
+    )
 
     # --- stories (issue 4) -----------------------------------------------------------
     story_window_days: float = Field(
         default=14.0,
+        gt=0,
         description="Articles older than this are no longer candidates for a story or a copy.",
     )
     story_grace_hours: float = Field(
-        default=36.0, description="Time between two reports that costs their similarity nothing."
+        default=36.0,
+        ge=0,
+        description="Time between two reports that costs their similarity nothing.",
     )
     story_half_life_hours: float = Field(
-        default=72.0, description="Beyond the grace, similarity halves every this many hours."
+        default=72.0, gt=0, description="Beyond the grace, similarity halves every this many hours."
     )
     trending_half_life_hours: float = Field(
-        default=12.0, description="A story's rank halves for every this many hours without news."
+        default=12.0,
+        gt=0,
+        description="A story's rank halves for every this many hours without news.",
     )
+
+    @field_validator("data_dir")
+    @classmethod
+    def _a_directory(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} exists and is not a directory")
+        return value
+
+    @model_validator(mode="after")
+    def _intervals_in_order(self) -> Self:
+        if self.poll_interval_min > self.poll_interval_max:
+            raise ValueError(
+                f"BROADSHEET_POLL_INTERVAL_MIN ({self.poll_interval_min}) is above "
+                f"BROADSHEET_POLL_INTERVAL_MAX ({self.poll_interval_max})"
+            )
+        return self
 
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'broadsheet.db'}"
+
+
+def read_settings(**overrides: Any) -> Settings:
+    """The settings from the environment and ``overrides``; a bad value raises a
+    :class:`ConfigError` such as "BROADSHEET_FETCH_CONCURRENCY: Input should be greater
+    than or equal to 1 (got '0')"."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_validation_message(exc)) from None
+    except SettingsError as exc:  # a value that should be JSON and is not
+        found = re.search(r'field "(\w+)"', str(exc))
+        name = f"BROADSHEET_{found.group(1).upper()}" if found else "a setting"
+        why = f" ({exc.__cause__})" if exc.__cause__ else ""
+        raise ConfigError(f"{name}: not valid JSON{why}") from None
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        field = "".join(str(p) for p in error.get("loc", ())[:1])
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        if not field:  # a check across fields: its message names them
+            parts.append(message)
+            continue
+        got = error.get("input")
+        shown = f" (got {str(got)[:80]!r})" if isinstance(got, str | int | float) else ""
+        parts.append(f"BROADSHEET_{field.upper()}: {message}{shown}")
+    return "; ".join(parts)

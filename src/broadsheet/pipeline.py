@@ -16,13 +16,19 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from broadsheet.config import Settings
-from broadsheet.errors import BroadsheetError, ExtractError, FetchError, ParseError
+from broadsheet.errors import (
+    BroadsheetError,
+    ExtractError,
+    FetchError,
+    ParseError,
+    StoreError,
+)
 from broadsheet.extract import canonical_url, extract, extract_from_entry
 from broadsheet.extract.blocks import html_blocks
 from broadsheet.extract.learn import outlet_key
@@ -51,6 +57,8 @@ class IngestReport:
     not_modified: int = 0
     fallbacks: int = 0  # articles whose body came from the feed, not the page
     failures: list[tuple[str, str]] = field(default_factory=list)
+    # the database refused a write (full disk, read-only file...): the run cannot go on well
+    store_error: str | None = None
     # seconds of work per stage, summed over concurrent tasks; waiting for a slot excluded
     stage_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
@@ -104,10 +112,19 @@ class Pipeline:
                 source.id, **schedule.after_failure(source, exc, now, self.settings)
             )
             return
-        self._learn_about_source(source, feed)
-        new = await self.ingest_entries(source, feed, report)
-        self.flush_stories(report)
-        self._succeeded(source, new, now, etag=result.etag, last_modified=result.last_modified)
+        try:
+            self._learn_about_source(source, feed)
+            new = await self.ingest_entries(source, feed, report)
+            self.flush_stories(report)
+            self._succeeded(source, new, now, etag=result.etag, last_modified=result.last_modified)
+        except StoreError as exc:  # e.g. a full disk: on the source's row if it still fits
+            report.failures.append((source.name, str(exc)))
+            report.store_error = str(exc)
+            with suppress(StoreError):
+                self.store.update_source(
+                    source.id, **schedule.after_failure(source, exc, now, self.settings)
+                )
+            return
         await self._ensure_icon(source, feed)
 
     def _succeeded(

@@ -37,7 +37,9 @@ def test_hostile_rows_rejected_one_by_one() -> None:
     text = "\n".join(warnings)
     for rejected in ("javascript:", "file:", "/feed.xml", "duplicate", "spa ces"):
         assert rejected in text
-    assert len(warnings) == 5  # "No url" is an empty folder, not an error
+    # a feed row (type="rss") without xmlUrl is reported (issue 16), an empty folder is not
+    assert "outline 'No url': no xmlUrl" in text
+    assert len(warnings) == 6
 
 
 def test_deep_nesting_is_capped() -> None:

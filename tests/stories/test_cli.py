@@ -76,7 +76,7 @@ def test_cluster_one_line_per_input(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text(lines(records) + "not json\n")
     result = runner.invoke(app, ["cluster", "--input", str(path)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the bad line 7 was skipped
     out = [json.loads(x) for x in result.stdout.splitlines()]
     assert [o["id"] for o in out] == [r["id"] for r in records]
     assert set(out[0]) == {"id", "story", "duplicate_of"}

@@ -56,7 +56,8 @@ def test_cli_entities_contract_and_languages_without_a_model(tmp_path) -> None: 
     ]
     source.write_text("\n".join(json.dumps(r) for r in rows) + "\nnot json\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["entities", "--input", str(source)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # line 3 is not JSON: reported, skipped
+    assert "line 3: not JSON" in result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [o["id"] for o in out] == [1, "de"]
     first = out[0]["entities"]

@@ -1,8 +1,10 @@
 """OPML subscription lists in and out.
 
 Import is forgiving row by row: a hostile or broken outline is skipped with a warning
-saying why, and the rest are imported. Nested folders flatten: a feed takes the text of
-its nearest folder as its category, unless it names its own ``category``.
+saying why, and the rest are imported. An outline with children is a folder; a childless
+one that says it is a feed (a ``type``, an ``htmlUrl``) but has no ``xmlUrl`` is reported;
+one with only a text is an empty folder. Nested folders flatten: a feed takes the text
+of its nearest folder as its category, unless it names its own ``category``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ def parse_opml(body: bytes) -> tuple[list[OPMLOutline], list[str]]:
             if tag != "outline":
                 continue
             if event == "end":
+                if len(stack) <= MAX_DEPTH and len(elem) == 0 and _is_feed_row(elem):
+                    _no_feed_url(warnings, elem)
                 stack.pop()
                 elem.clear()
                 continue
@@ -83,6 +87,21 @@ def _attr(elem: ET.Element, name: str) -> str | None:
         wanted = name.lower()
         value = next((v for k, v in elem.attrib.items() if k.lower() == wanted), None)
     return value
+
+
+def _is_feed_row(elem: ET.Element) -> bool:
+    """A childless outline without ``xmlUrl`` that says it is a feed (a ``type`` such as
+    "rss", or an ``htmlUrl``); one with only a text is an empty folder."""
+    kind = (elem.get("type") or "").strip().lower()
+    says_feed = kind not in ("", "folder", "category") or _attr(elem, "htmlUrl") is not None
+    return says_feed and _attr(elem, "xmlUrl") is None
+
+
+def _no_feed_url(warnings: list[str], elem: ET.Element) -> None:
+    name = fields.plain_text(elem.get("text") or elem.get("title"), NAME_MAX)
+    site = _attr(elem, "htmlUrl")
+    label = repr(name or site or "(untitled)")[:80]
+    warnings.append(f"outline {label}: no xmlUrl, so no feed to import")
 
 
 def _warn_once(warnings: list[str], message: str) -> None:

@@ -13,14 +13,30 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from broadsheet.errors import ConfigError
 
 BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"BROADSHEET_DATABASE_URL: not a database URL ({exc})") from None
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except ImportError as exc:  # the URL names a driver that is not installed
+            backend, package = parsed.get_backend_name(), exc.name or parsed.get_driver_name()
+            hint = " (pip install 'psycopg[binary]')" if package == "psycopg" else ""
+            raise ConfigError(
+                f"BROADSHEET_DATABASE_URL: the {backend} driver needs the Python package "
+                f"{package!r}, which is not installed{hint}"
+            ) from None
+        except NoSuchModuleError as exc:
+            raise ConfigError(f"BROADSHEET_DATABASE_URL: {exc}") from None
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
