@@ -446,6 +446,11 @@ class Store:
             conn.execute(meta.delete().where(meta.c.key == key))
             conn.execute(meta.insert().values(key=key, value=value))
 
+    def schema_revision(self) -> dict[str, Any]:
+        """Where the database's schema is and where the migrations lead (for /readyz)."""
+        at, head = migrate.current(self.engine), migrate.head()
+        return {"revision": at, "head": head, "current": at == head}
+
     def integrity_ok(self) -> bool:
         if not is_sqlite(self.engine):
             return True

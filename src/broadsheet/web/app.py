@@ -202,6 +202,7 @@ def _include_routers(app: FastAPI) -> None:
         daily,
         feed_routes,
         listing,
+        ops,
         search,
         shell,
         stories,
@@ -219,6 +220,7 @@ def _include_routers(app: FastAPI) -> None:
         daily.router,
         listing.router,
         feed_routes.router,
+        ops.router,
     ):
         app.include_router(router, include_in_schema=False)
     app.include_router(api.router)
@@ -243,6 +245,10 @@ def create_app(
     app.state.store = store
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.templates = make_templates()
+    from broadsheet.web.ops import Metrics, RequestMetrics
+
+    app.state.metrics = Metrics(app.state)
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     app.add_middleware(TrailingSlash)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
