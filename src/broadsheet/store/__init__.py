@@ -34,7 +34,6 @@ from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import LearnedFurniture, OutletFurniture
 from broadsheet.store.schema import meta
 
-
 ANALYSIS_ROWS = 1000  # rows of each index ANALYZE samples on SQLite
 
 
