@@ -253,22 +253,22 @@ def _member_select() -> Any:
 
 
 def _member(row: Any) -> StoryMember:
-    m = row._mapping
+    # attribute access, not row._mapping: the ranking reads thousands of members
     return StoryMember(
-        article_id=m["article_id"],
-        story_id=m["story_id"],
-        title=m["title"],
-        url=m["url"],
-        source_id=m["source_id"],
-        source_name=m["source_name"],
-        source_has_icon=bool(m["has_icon"]),
-        shown_at=m["sort_at"],
-        published=m["published_at"],
-        country=m["country"],
-        language=m["language"] or m["source_language"],
-        duplicate_of=m["duplicate_of"],
-        agency=m["agency"],
-        similarity=float(m["similarity"] or 0.0),
+        article_id=row.article_id,
+        story_id=row.story_id,
+        title=row.title,
+        url=row.url,
+        source_id=row.source_id,
+        source_name=row.source_name,
+        source_has_icon=bool(row.has_icon),
+        shown_at=row.sort_at,
+        published=row.published_at,
+        country=row.country,
+        language=row.language or row.source_language,
+        duplicate_of=row.duplicate_of,
+        agency=row.agency,
+        similarity=float(row.similarity or 0.0),
     )
 
 

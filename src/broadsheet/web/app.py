@@ -8,6 +8,7 @@ referrer policy); every error becomes HTML in one place, ``install_error_pages``
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,6 +156,7 @@ def create_app(
     app.state.store = store
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.templates = make_templates()
+    app.state.rank_lock = threading.Lock()  # one background ranking of top stories at a time
     app.add_middleware(SecurityHeaders)
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
