@@ -40,6 +40,7 @@ from broadsheet.store.schema import (
 )
 
 MAX_TERMS = 12
+RELATED_POSTINGS = 200  # newest stories read per shared term when finding related ones
 
 
 @dataclass
@@ -409,20 +410,36 @@ def count(conn: Connection) -> int:
 
 
 def related(conn: Connection, story_id: int, limit: int) -> list[tuple[int, float]]:
-    """Stories sharing main terms with ``story_id``, by summed weight products."""
-    mine = story_terms.alias("mine")
-    theirs = story_terms.alias("theirs")
-    score = func.sum(mine.c.weight * theirs.c.weight).label("score")
-    shared = func.count().label("shared")
+    """Stories sharing at least two main terms with ``story_id``, by summed weight
+    products. Each term contributes its ``RELATED_POSTINGS`` newest stories (read in
+    order from the (term, story_id) index), so a common word costs a bounded read however
+    many stories ever used it: my terms (one query), then one statement."""
+    mine = conn.execute(
+        select(story_terms.c.term, story_terms.c.weight).where(story_terms.c.story_id == story_id)
+    ).all()
+    if len(mine) < 2:
+        return []
+    postings = [
+        select(
+            story_terms.c.story_id,
+            (story_terms.c.weight * weight).label("product"),
+        )
+        .where(story_terms.c.term == term, story_terms.c.story_id != story_id)
+        .order_by(story_terms.c.story_id.desc())
+        .limit(RELATED_POSTINGS)
+        .subquery()
+        .select()
+        for term, weight in mine
+    ]
+    shared = union_all(*postings).subquery()
+    score = func.sum(shared.c.product).label("score")
     query = (
-        select(theirs.c.story_id, score, shared)
-        .select_from(mine.join(theirs, mine.c.term == theirs.c.term))
-        .join(stories, stories.c.id == theirs.c.story_id)
-        .where(mine.c.story_id == story_id, theirs.c.story_id != story_id)
+        select(shared.c.story_id, score)
+        .join(stories, stories.c.id == shared.c.story_id)
         .where(stories.c.merged_into.is_(None), stories.c.article_count > 0)
-        .group_by(theirs.c.story_id)
+        .group_by(shared.c.story_id)
         .having(func.count() >= 2)
-        .order_by(score.desc())
+        .order_by(score.desc(), shared.c.story_id.desc())
         .limit(limit)
     )
     return [(int(r[0]), float(r[1])) for r in conn.execute(query)]
