@@ -127,3 +127,16 @@ def test_without_stories_the_home_page_lists_articles(
     add("Andes Daily", *CHILE[0], at(0))  # stored, never clustered
     html = get(create_app(settings, store, clock=lambda: NOW), "/").text
     assert "Latest news" in html and CHILE[0][0] in html
+
+
+def test_an_expired_ranking_is_served_while_a_thread_ranks_anew(app: FastAPI, news: dict) -> None:
+    from broadsheet.web import stories as story_pages
+
+    assert get(app, "/").text.count('class="teaser"') == 3  # the first request ranks
+    stamp, top = app.state.stories_rank
+    app.state.stories_rank = (stamp - story_pages.RANK_TTL - 1, top[:1])  # expired, and stale
+    assert get(app, "/").text.count('class="teaser"') == 1  # served at once, as cached
+    app.state.rank_thread.join(timeout=30)
+    assert len(app.state.stories_rank[1]) == 3
+    assert get(app, "/").text.count('class="teaser"') == 3
+    assert app.state.rank_lock.acquire(blocking=False)  # released after the refresh

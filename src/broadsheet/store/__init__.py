@@ -28,7 +28,16 @@ from broadsheet.models import (
     Story,
     StoryMember,
 )
-from broadsheet.store import articles, daily, furniture, migrate, search, sources, understanding
+from broadsheet.store import (
+    articles,
+    daily,
+    furniture,
+    migrate,
+    search,
+    sources,
+    story_pages,
+    understanding,
+)
 from broadsheet.store import stories as story_queries
 from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import LearnedFurniture, OutletFurniture
@@ -392,31 +401,31 @@ class Store:
         self, limit: int, before: Cursor | None = None, after: Cursor | None = None
     ) -> Page[Story]:
         with self.reader() as conn:
-            return story_queries.latest_page(conn, limit, before, after)
+            return story_pages.latest_page(conn, limit, before, after)
 
     def stories_by_ids(self, story_ids: list[int]) -> list[Story]:
         with self.reader() as conn:
-            return story_queries.by_ids(conn, story_ids)
+            return story_pages.by_ids(conn, story_ids)
 
     def story_member_page(
         self, story_id: int, limit: int, before: Cursor | None = None, after: Cursor | None = None
     ) -> Page[StoryMember]:
         with self.reader() as conn:
-            return story_queries.member_page(conn, story_id, limit, before, after)
+            return story_pages.member_page(conn, story_id, limit, before, after)
 
     def story_digest(self, story_id: int) -> tuple[str, datetime, str] | None:
         with self.reader() as conn:
-            return story_queries.digest(conn, story_id)
+            return story_pages.digest(conn, story_id)
 
     def save_story_digests(self, rows: list[dict[str, Any]]) -> None:
         with self.writer() as conn:
-            story_queries.save_digests(conn, rows)
+            story_pages.save_digests(conn, rows)
 
     def stories_needing_digest(
         self, since: datetime, min_articles: int = 2, limit: int = 1000
     ) -> list[int]:
         with self.reader() as conn:
-            return story_queries.updated_since(conn, since, min_articles, limit)
+            return story_pages.updated_since(conn, since, min_articles, limit)
 
     def count_stories(self) -> int:
         with self.reader() as conn:

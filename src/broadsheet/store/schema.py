@@ -284,7 +284,8 @@ story_terms = Table(  # a story's main features, for related stories (an inverte
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
     Column("term", String(100), primary_key=True),
     Column("weight", Float, nullable=False),
-    Index("ix_story_terms_term", "term"),
+    # the newest stories using a term, in order (related stories read a bounded posting)
+    Index("ix_story_terms_term_story", "term", "story_id"),
 )
 
 # --- pages (issue 10): counts kept by the writes, and the story page's stored digest --------

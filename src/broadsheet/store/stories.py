@@ -24,8 +24,7 @@ from sqlalchemy import (
     update,
 )
 
-from broadsheet.models import Cursor, Page, Story, StoryMember
-from broadsheet.store import keyset
+from broadsheet.models import Story, StoryMember
 from broadsheet.store.schema import (
     UTCDateTime,
     article_entities,
@@ -34,12 +33,12 @@ from broadsheet.store.schema import (
     sources,
     stories,
     story_articles,
-    story_digests,
     story_events,
     story_terms,
 )
 
 MAX_TERMS = 12
+RELATED_POSTINGS = 200  # newest stories read per shared term when finding related ones
 
 
 @dataclass
@@ -253,22 +252,22 @@ def _member_select() -> Any:
 
 
 def _member(row: Any) -> StoryMember:
-    m = row._mapping
+    # attribute access, not row._mapping: the ranking reads thousands of members
     return StoryMember(
-        article_id=m["article_id"],
-        story_id=m["story_id"],
-        title=m["title"],
-        url=m["url"],
-        source_id=m["source_id"],
-        source_name=m["source_name"],
-        source_has_icon=bool(m["has_icon"]),
-        shown_at=m["sort_at"],
-        published=m["published_at"],
-        country=m["country"],
-        language=m["language"] or m["source_language"],
-        duplicate_of=m["duplicate_of"],
-        agency=m["agency"],
-        similarity=float(m["similarity"] or 0.0),
+        article_id=row.article_id,
+        story_id=row.story_id,
+        title=row.title,
+        url=row.url,
+        source_id=row.source_id,
+        source_name=row.source_name,
+        source_has_icon=bool(row.has_icon),
+        shown_at=row.sort_at,
+        published=row.published_at,
+        country=row.country,
+        language=row.language or row.source_language,
+        duplicate_of=row.duplicate_of,
+        agency=row.agency,
+        similarity=float(row.similarity or 0.0),
     )
 
 
@@ -361,44 +360,6 @@ def latest(conn: Connection, limit: int, offset: int = 0) -> list[Story]:
     return [_story(r) for r in conn.execute(query)]
 
 
-def latest_page(
-    conn: Connection, limit: int, before: Cursor | None = None, after: Cursor | None = None
-) -> Page[Story]:
-    """Live stories, latest report first, through ix_stories_merged_last."""
-    query = _story_select().where(stories.c.merged_into.is_(None), stories.c.article_count > 0)
-    return keyset.page(conn, query, stories.c.last_at, stories.c.id, _story, limit, before, after)
-
-
-def by_ids(conn: Connection, story_ids: list[int]) -> list[Story]:
-    """These stories (without members), in the order asked, in one query; merged or
-    emptied stories are left out."""
-    if not story_ids:
-        return []
-    rows = conn.execute(
-        _story_select().where(
-            stories.c.id.in_(story_ids),
-            stories.c.merged_into.is_(None),
-            stories.c.article_count > 0,
-        )
-    )
-    found = {s.id: s for s in map(_story, rows)}
-    return [found[i] for i in story_ids if i in found]
-
-
-def member_page(
-    conn: Connection,
-    story_id: int,
-    limit: int,
-    before: Cursor | None = None,
-    after: Cursor | None = None,
-) -> Page[StoryMember]:
-    """A story's articles, newest first, a page at a time."""
-    query = _member_select().where(story_articles.c.story_id == story_id)
-    return keyset.page(
-        conn, query, articles.c.sort_at, articles.c.id, _member, limit, before, after
-    )
-
-
 def count(conn: Connection) -> int:
     return int(
         conn.execute(
@@ -409,20 +370,36 @@ def count(conn: Connection) -> int:
 
 
 def related(conn: Connection, story_id: int, limit: int) -> list[tuple[int, float]]:
-    """Stories sharing main terms with ``story_id``, by summed weight products."""
-    mine = story_terms.alias("mine")
-    theirs = story_terms.alias("theirs")
-    score = func.sum(mine.c.weight * theirs.c.weight).label("score")
-    shared = func.count().label("shared")
+    """Stories sharing at least two main terms with ``story_id``, by summed weight
+    products. Each term contributes its ``RELATED_POSTINGS`` newest stories (read in
+    order from the (term, story_id) index), so a common word costs a bounded read however
+    many stories ever used it: my terms (one query), then one statement."""
+    mine = conn.execute(
+        select(story_terms.c.term, story_terms.c.weight).where(story_terms.c.story_id == story_id)
+    ).all()
+    if len(mine) < 2:
+        return []
+    postings = [
+        select(
+            story_terms.c.story_id,
+            (story_terms.c.weight * weight).label("product"),
+        )
+        .where(story_terms.c.term == term, story_terms.c.story_id != story_id)
+        .order_by(story_terms.c.story_id.desc())
+        .limit(RELATED_POSTINGS)
+        .subquery()
+        .select()
+        for term, weight in mine
+    ]
+    shared = union_all(*postings).subquery()
+    score = func.sum(shared.c.product).label("score")
     query = (
-        select(theirs.c.story_id, score, shared)
-        .select_from(mine.join(theirs, mine.c.term == theirs.c.term))
-        .join(stories, stories.c.id == theirs.c.story_id)
-        .where(mine.c.story_id == story_id, theirs.c.story_id != story_id)
+        select(shared.c.story_id, score)
+        .join(stories, stories.c.id == shared.c.story_id)
         .where(stories.c.merged_into.is_(None), stories.c.article_count > 0)
-        .group_by(theirs.c.story_id)
+        .group_by(shared.c.story_id)
         .having(func.count() >= 2)
-        .order_by(score.desc())
+        .order_by(score.desc(), shared.c.story_id.desc())
         .limit(limit)
     )
     return [(int(r[0]), float(r[1])) for r in conn.execute(query)]
@@ -438,48 +415,6 @@ def events(conn: Connection, story_id: int, limit: int = 50) -> list[dict[str, A
     both = union_all(into.order_by(None), out).subquery()
     query = select(both).order_by(both.c.id.desc()).limit(limit)
     return [dict(r._mapping) for r in conn.execute(query)]
-
-
-# --- the story page's digest (what it shows about the whole story, computed once) ----------
-def digest(conn: Connection, story_id: int) -> tuple[str, datetime, str] | None:
-    """(version, the story's updated_at it was computed for, JSON value), if stored."""
-    row = conn.execute(
-        select(
-            story_digests.c.version, story_digests.c.story_updated_at, story_digests.c.value
-        ).where(story_digests.c.story_id == story_id)
-    ).first()
-    return (row[0], row[1], row[2]) if row else None
-
-
-def save_digests(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Replace the digests of these stories (rows: story_id, version, story_updated_at,
-    article_count, value, computed_at); a story deleted meanwhile is skipped."""
-    if not rows:
-        return
-    ids = [r["story_id"] for r in rows]
-    live = set(conn.execute(select(stories.c.id).where(stories.c.id.in_(ids))).scalars())
-    conn.execute(delete(story_digests).where(story_digests.c.story_id.in_(ids)))
-    kept = [r for r in rows if r["story_id"] in live]
-    if kept:
-        conn.execute(insert(story_digests), kept)
-
-
-def updated_since(conn: Connection, since: datetime, min_articles: int, limit: int) -> list[int]:
-    """Live stories changed since ``since`` with at least ``min_articles`` articles whose
-    digest is missing or older than the change."""
-    query = (
-        select(stories.c.id)
-        .outerjoin(story_digests, story_digests.c.story_id == stories.c.id)
-        .where(stories.c.updated_at >= since, stories.c.merged_into.is_(None))
-        .where(stories.c.article_count >= min_articles)
-        .where(
-            (story_digests.c.story_id.is_(None))
-            | (story_digests.c.story_updated_at != stories.c.updated_at)
-        )
-        .order_by(stories.c.updated_at.desc())
-        .limit(limit)
-    )
-    return list(conn.execute(query).scalars())
 
 
 _ENTITIES = select(

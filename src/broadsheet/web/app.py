@@ -8,6 +8,7 @@ referrer policy); every error becomes HTML in one place, ``install_error_pages``
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -245,6 +246,7 @@ def create_app(
     app.state.store = store
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.templates = make_templates()
+    app.state.rank_lock = threading.Lock()  # one background ranking of top stories at a time
     from broadsheet.web.ops import Metrics, RequestMetrics
 
     app.state.metrics = Metrics(app.state)

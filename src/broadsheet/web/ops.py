@@ -58,7 +58,7 @@ class Metrics:
     """The app's registry and its request instruments."""
 
     def __init__(self, app_state: Any) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
+        self.registry = CollectorRegistry()  # collectors are read at scrape time only
         self.latency = Histogram(
             "broadsheet_request_seconds",
             "Time to answer a request, by route.",

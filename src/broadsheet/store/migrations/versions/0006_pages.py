@@ -1,6 +1,7 @@
 """Pages whose cost does not grow with the store: an index for every foreign key and for
 what pages filter and sort on, sort_at copied onto the entity/country/topic rows, kept
-counters, and the story page's stored digest.
+counters, the story page's stored digest, and a (term, story_id) index so related
+stories read bounded postings.
 
 Revision ID: 0006
 Revises: 0005
@@ -33,6 +34,8 @@ def upgrade() -> None:
     op.create_index("ix_stories_updated_at", "stories", ["updated_at"])
     op.create_index("ix_story_events_from_story", "story_events", ["from_story"])
     op.create_index("ix_story_events_article_id", "story_events", ["article_id"])
+    op.drop_index("ix_story_terms_term", table_name="story_terms")
+    op.create_index("ix_story_terms_term_story", "story_terms", ["term", "story_id"])
     for table, key in UNDERSTOOD:
         op.add_column(table, sa.Column("sort_at", UTCDateTime))
         op.execute(
@@ -71,6 +74,8 @@ def downgrade() -> None:
         op.create_index(f"ix_{table}_{key}", table, [key])
         with op.batch_alter_table(table) as batch:
             batch.drop_column("sort_at")
+    op.drop_index("ix_story_terms_term_story", table_name="story_terms")
+    op.create_index("ix_story_terms_term", "story_terms", ["term"])
     op.drop_index("ix_story_events_article_id", table_name="story_events")
     op.drop_index("ix_story_events_from_story", table_name="story_events")
     op.drop_index("ix_stories_updated_at", table_name="stories")

@@ -1,0 +1,98 @@
+"""Reads for the story pages: stories and a story's articles a page at a time (keyset),
+stories by id in one query, and the story page's stored digest (``story_digest.py``
+computes it; this module keeps it).
+
+The rows are shaped by the helpers of ``store/stories.py``; nothing here writes a story.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from broadsheet.models import Cursor, Page, Story, StoryMember
+from broadsheet.store import keyset
+from broadsheet.store.schema import articles, stories, story_articles, story_digests
+from broadsheet.store.stories import _member, _member_select, _story, _story_select
+
+
+def latest_page(
+    conn: Connection, limit: int, before: Cursor | None = None, after: Cursor | None = None
+) -> Page[Story]:
+    """Live stories, latest report first, through ix_stories_merged_last."""
+    query = _story_select().where(stories.c.merged_into.is_(None), stories.c.article_count > 0)
+    return keyset.page(conn, query, stories.c.last_at, stories.c.id, _story, limit, before, after)
+
+
+def by_ids(conn: Connection, story_ids: list[int]) -> list[Story]:
+    """These stories (without members), in the order asked, in one query; merged or
+    emptied stories are left out."""
+    if not story_ids:
+        return []
+    rows = conn.execute(
+        _story_select().where(
+            stories.c.id.in_(story_ids),
+            stories.c.merged_into.is_(None),
+            stories.c.article_count > 0,
+        )
+    )
+    found = {s.id: s for s in map(_story, rows)}
+    return [found[i] for i in story_ids if i in found]
+
+
+def member_page(
+    conn: Connection,
+    story_id: int,
+    limit: int,
+    before: Cursor | None = None,
+    after: Cursor | None = None,
+) -> Page[StoryMember]:
+    """A story's articles, newest first, a page at a time."""
+    query = _member_select().where(story_articles.c.story_id == story_id)
+    return keyset.page(
+        conn, query, articles.c.sort_at, articles.c.id, _member, limit, before, after
+    )
+
+
+# --- the story page's digest (what it shows about the whole story, computed once) ----------
+def digest(conn: Connection, story_id: int) -> tuple[str, datetime, str] | None:
+    """(version, the story's updated_at it was computed for, JSON value), if stored."""
+    row = conn.execute(
+        select(
+            story_digests.c.version, story_digests.c.story_updated_at, story_digests.c.value
+        ).where(story_digests.c.story_id == story_id)
+    ).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def save_digests(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Replace the digests of these stories (rows: story_id, version, story_updated_at,
+    article_count, value, computed_at); a story deleted meanwhile is skipped."""
+    if not rows:
+        return
+    ids = [r["story_id"] for r in rows]
+    live = set(conn.execute(select(stories.c.id).where(stories.c.id.in_(ids))).scalars())
+    conn.execute(delete(story_digests).where(story_digests.c.story_id.in_(ids)))
+    kept = [r for r in rows if r["story_id"] in live]
+    if kept:
+        conn.execute(insert(story_digests), kept)
+
+
+def updated_since(conn: Connection, since: datetime, min_articles: int, limit: int) -> list[int]:
+    """Live stories changed since ``since`` with at least ``min_articles`` articles whose
+    digest is missing or older than the change."""
+    query = (
+        select(stories.c.id)
+        .outerjoin(story_digests, story_digests.c.story_id == stories.c.id)
+        .where(stories.c.updated_at >= since, stories.c.merged_into.is_(None))
+        .where(stories.c.article_count >= min_articles)
+        .where(
+            (story_digests.c.story_id.is_(None))
+            | (story_digests.c.story_updated_at != stories.c.updated_at)
+        )
+        .order_by(stories.c.updated_at.desc())
+        .limit(limit)
+    )
+    return list(conn.execute(query).scalars())
