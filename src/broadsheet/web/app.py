@@ -201,6 +201,7 @@ def _include_routers(app: FastAPI) -> None:
     from broadsheet.web import (
         api,
         daily,
+        editions,
         feed_routes,
         listing,
         ops,
@@ -219,6 +220,7 @@ def _include_routers(app: FastAPI) -> None:
         search.router,
         shell.router,
         daily.router,
+        editions.router,
         listing.router,
         feed_routes.router,
         ops.router,

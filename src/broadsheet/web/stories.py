@@ -148,6 +148,8 @@ def home_stories(request: Request, page: int) -> HTMLResponse | None:
         )
     newer = None if page == 1 else ("/" if page == 2 else f"/?page={page - 1}")
     older = f"/?page={page + 1}" if len(stories) > page * size else None
+    from broadsheet.web.editions import local_section
+
     return render(
         request,
         "stories_home.html",
@@ -155,6 +157,7 @@ def home_stories(request: Request, page: int) -> HTMLResponse | None:
         page=page,
         newer_href=newer,
         older_href=older,
+        local=local_section(request, stories) if page == 1 else None,
     )
 
 

@@ -1,0 +1,191 @@
+"""Editions: "global content with local flavor".
+
+An edition is a country and a language ("Nigeria · English", "France · Français"), offered
+for every pair the site has outlets for. Its page shows the country's own stories — those
+its outlets report — beside the world's top stories, and marks the world stories that
+local outlets covered too. The reader's edition is the one they chose (a cookie), else the
+one their browser's Accept-Language names (``fr-FR`` → France · Français) when the site has
+it, else none: the world's top stories.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from broadsheet.models import Story
+from broadsheet.web import i18n
+from broadsheet.web.pages import render
+
+router = APIRouter()
+
+COOKIE = "edition"
+COOKIE_AGE = 365 * 86400
+CACHE_SECONDS = 300.0
+LOCAL_STORIES = 8
+WORLD_STORIES = 20
+_CODE = re.compile(r"^([a-z]{2})-([a-z]{2,3})\Z")
+
+
+@dataclass(frozen=True)
+class Edition:
+    country: str  # ISO 3166 alpha-2, upper case
+    language: str  # ISO 639, lower case
+    outlets: int = 0
+
+    @property
+    def code(self) -> str:
+        return f"{self.country.lower()}-{self.language}"
+
+    def label(self, locale: Any = None) -> str:
+        """'France · Français': the country in English, the language in itself."""
+        from babel import Locale, UnknownLocaleError
+
+        from broadsheet.understand.gazetteer import country_name
+
+        try:
+            language = Locale.parse(self.language).get_display_name(self.language) or ""
+        except (UnknownLocaleError, ValueError):
+            language = self.language
+        return f"{country_name(self.country)} · {language[:1].upper()}{language[1:]}"
+
+
+def available(request: Request) -> dict[str, Edition]:
+    """Every edition the site's outlets make (cached a few minutes per app)."""
+    state = request.app.state
+    cached = getattr(state, "editions", None)
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return dict(cached[1])
+    counts: dict[tuple[str, str], int] = {}
+    for source in state.store.list_sources():
+        if source.enabled and source.country and source.language:
+            key = (source.country.upper()[:2], source.language.lower().split("-")[0][:3])
+            counts[key] = counts.get(key, 0) + 1
+    found = {e.code: e for e in (Edition(c, lang, n) for (c, lang), n in sorted(counts.items()))}
+    state.editions = (time.monotonic(), found)
+    return dict(found)
+
+
+def current(request: Request) -> Edition | None:
+    """The reader's edition: chosen, else from Accept-Language, else None (world)."""
+    offered = available(request)
+    chosen = request.cookies.get(COOKIE, "")
+    if chosen == "world":
+        return None
+    if chosen in offered:
+        return offered[chosen]
+    for tag in i18n.parse_accept_language(request.headers.get("accept-language")):
+        language, _, region = tag.lower().partition("-")
+        if region and f"{region[:2]}-{language}" in offered:
+            return offered[f"{region[:2]}-{language}"]
+    return None
+
+
+def split(stories: list[Story], edition: Edition) -> tuple[list[Story], set[int]]:
+    """The edition's local stories (its country's outlets report them, best ranked first)
+    and the ids of every ranked story its outlets covered."""
+    covered = {s.id for s in stories if any(m.country == edition.country for m in s.members)}
+    local = [
+        s
+        for s in stories
+        if s.id in covered
+        and any(m.country == edition.country and m.language == edition.language for m in s.members)
+    ]
+    if len(local) < LOCAL_STORIES:  # the country's stories in other languages next
+        seen = {s.id for s in local}
+        local += [s for s in stories if s.id in covered and s.id not in seen]
+    return local[:LOCAL_STORIES], covered
+
+
+def _teasers(request: Request, stories: list[Story]) -> list[dict[str, Any]]:
+    from broadsheet.stories.coverage import folded
+
+    leads = request.app.state.store.article_teasers(
+        [s.lead_article_id for s in stories if s.lead_article_id]
+    )
+    out = []
+    for story in stories:
+        lead = leads.get(story.lead_article_id or 0)
+        if lead is not None:
+            items = folded(story.members, exclude=lead.id)
+            out.append(
+                {
+                    "story": story,
+                    "lead": lead,
+                    "others": [i for i in items if i["member"].source_id != lead.source_id][:3],
+                    "outlets": len({m.source_id for m in story.members}),
+                    "countries": len({m.country for m in story.members if m.country}),
+                }
+            )
+    return out
+
+
+def local_section(request: Request, stories: list[Story]) -> dict[str, Any] | None:
+    """What the home page adds for the reader's edition: its label and local stories, and
+    which of the world's stories local outlets covered. None for the world edition."""
+    edition = current(request)
+    if edition is None:
+        return None
+    local, covered = split(stories, edition)
+    return {
+        "edition": edition,
+        "label": edition.label(),
+        "teasers": _teasers(request, local),
+        "covered": covered,
+        "shown": {s.id for s in local},  # not repeated in the world list below
+    }
+
+
+@router.get("/editions", response_class=HTMLResponse)
+def editions(request: Request) -> HTMLResponse:
+    offered = sorted(available(request).values(), key=lambda e: e.label())
+    chosen = current(request)
+    return render(
+        request,
+        "editions.html",
+        editions=[(e, e.label()) for e in offered],
+        chosen=chosen.code if chosen else "world",
+    )
+
+
+@router.get("/editions/{code}", response_class=HTMLResponse)
+def edition_page(request: Request, code: str) -> HTMLResponse:
+    from broadsheet.web.stories import ranked
+
+    edition = available(request).get(code) if _CODE.match(code) else None
+    if edition is None:
+        raise HTTPException(status_code=404)
+    stories = ranked(request)
+    local, covered = split(stories, edition)
+    world = [s for s in stories if s.id not in {x.id for x in local}][:WORLD_STORIES]
+    return render(
+        request,
+        "edition.html",
+        edition=edition,
+        label=edition.label(),
+        local=_teasers(request, local),
+        world=_teasers(request, world),
+        covered=covered,
+    )
+
+
+@router.get("/editions/{code}/choose")
+def choose(request: Request, code: str) -> Response:
+    """Make ``code`` (or ``world``) the reader's edition: a preference cookie, then home."""
+    if code != "world" and (not _CODE.match(code) or code not in available(request)):
+        raise HTTPException(status_code=404)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        code,
+        max_age=COOKIE_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response

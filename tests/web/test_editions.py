@@ -1,0 +1,86 @@
+"""Editions through the real ASGI app: offered from the outlets, chosen by cookie or by
+Accept-Language, local stories beside the world's, world stories marked when local
+outlets covered them."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+
+from broadsheet.config import Settings
+from broadsheet.store import Store
+from broadsheet.stories.engine import cluster_stored
+from broadsheet.web.app import create_app
+from tests.stories import conftest as stories_fixtures
+from tests.stories.conftest import Add
+from tests.stories.sample import CHILE, JAPAN, STRIKE, at
+from tests.web.asgi import get
+
+outlets = stories_fixtures.outlets
+stories_add = stories_fixtures.add
+
+
+@pytest.fixture
+def news(store: Store, settings: Settings, stories_add: Add) -> dict[str, int]:
+    ids = {
+        "chile0": stories_add("Andes Daily", *CHILE[0], at(60)),  # CL, es
+        "chile1": stories_add("Pacific Times", *CHILE[1], at(61)),  # US, en
+        "japan0": stories_add("Nippon Herald", *JAPAN[0], at(72)),  # JP, ja
+        "strike": stories_add("Harbour Gazette", *STRIKE, at(74)),  # GB, en
+    }
+    for article_id in ids.values():
+        cluster_stored(store, settings, article_id)
+    return ids
+
+
+@pytest.fixture
+def app(settings: Settings, store: Store, news: dict[str, int]) -> FastAPI:
+    return create_app(settings, store, clock=lambda: at(80))
+
+
+def test_editions_come_from_the_outlets(app: FastAPI) -> None:
+    page = get(app, "/editions").text
+    for label in ("Chile · Español", "Japan · 日本語", "United Kingdom · English"):
+        assert label in page
+    assert 'href="/editions/world/choose"' in page
+
+
+def test_an_edition_page_puts_local_stories_first(app: FastAPI) -> None:
+    page = get(app, "/editions/cl-es")
+    assert page.status_code == 200
+    html = page.text
+    local, world = html.split(">World<", 1)
+    assert CHILE[0][0] in local  # Chile's outlet reported it
+    assert STRIKE[0] not in local and STRIKE[0] in world
+    assert "Covered in Chile" in local
+
+
+def test_accept_language_picks_the_edition_on_the_home_page(app: FastAPI) -> None:
+    home = get(app, "/", accept_language="ja-JP,ja;q=0.9").text
+    assert "Japan · 日本語" in home
+    assert home.index(JAPAN[0][0]) < home.index(">World<")
+    plain = get(app, "/", accept_language="ja").text  # no country: the world edition
+    assert "Japan · 日本語" not in plain and ">Top stories<" in plain
+
+
+def test_choosing_an_edition_sets_a_cookie_and_world_undoes_it(app: FastAPI) -> None:
+    chosen = get(app, "/editions/gb-en/choose")
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/"
+    cookie = chosen.headers["set-cookie"]
+    assert cookie.startswith("edition=gb-en") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    home = get(app, "/", cookie="edition=gb-en", accept_language="ja-JP").text
+    assert "United Kingdom · English" in home  # the choice beats the browser's language
+    world = get(app, "/", cookie="edition=world", accept_language="ja-JP").text
+    assert ">Top stories<" in world
+
+
+@pytest.mark.parametrize(
+    "path", ["/editions/zz-en", "/editions/fr-fr", "/editions/cl-es%0a", "/editions/x/choose"]
+)
+def test_unknown_editions_are_404(app: FastAPI, path: str) -> None:
+    assert get(app, path).status_code == 404
+
+
+def test_a_forged_cookie_is_ignored(app: FastAPI) -> None:
+    home = get(app, "/", cookie='edition="<script>"').text
+    assert "<script>" not in home and ">Top stories<" in home
