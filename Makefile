@@ -35,6 +35,7 @@ bench: $(READY)     ## every benchmark; each prints a table
 	$(PY) bench/extraction.py $(DATASETS)/trafilatura-eval
 	$(PY) bench/understanding.py $(DATASETS)
 	$(PY) bench/stories.py $(DATASETS) --scales 10000,100000
+	$(PY) bench/folding.py $(DATASETS)
 
 screenshots: $(READY) ## refresh docs/screenshots from the browser test
 	BROADSHEET_SCREENSHOTS=1 $(PY) -m pytest -m browser tests/web

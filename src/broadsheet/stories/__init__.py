@@ -1,6 +1,6 @@
 """Stories: fold wire copies, group coverage into stories, related and trending.
 
-fold.py      near-duplicates (MinHash LSH over word shingles): wire copies folded
+fold.py      wire copies, shortened ones too, by shingle containment: folded
 agency.py    which news agency a text credits
 text.py      article text -> weighted features
 index.py     the term index: candidate retrieval without scanning stories

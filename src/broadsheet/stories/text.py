@@ -106,6 +106,11 @@ def shingle_hashes(text: str, size: int = 5) -> np.ndarray:
     Each word is hashed once (CRC-32, in C), and a shingle's hash combines its words'
     hashes polynomially, vectorised: the same shingles as :func:`shingles`, hashed fast.
     """
+    return np.unique(shingle_sequence(text, size))
+
+
+def shingle_sequence(text: str, size: int = 5) -> np.ndarray:
+    """The hashes of :func:`shingle_hashes` in text order, repeats kept."""
     words = WORD.findall(text.lower())
     if not words:
         return np.empty(0, dtype=np.uint64)
@@ -117,7 +122,7 @@ def shingle_hashes(text: str, size: int = 5) -> np.ndarray:
         mixed = (mixed * np.uint64(1_000_003) + h[k : len(h) - size + 1 + k]) & np.uint64(
             0xFFFFFFFF
         )
-    return np.unique(mixed)
+    return mixed
 
 
 def shingles(text: str, size: int = 5) -> set[bytes]:
