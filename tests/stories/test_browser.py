@@ -72,7 +72,9 @@ def test_home_to_full_coverage_in_a_real_browser(base_url: str, tmp_path: Path) 
     errors: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=DESKTOP)
+        # a reader whose browser names no country gets the world edition (an en-US
+        # browser would open on the United States edition: tests/web/test_editions.py)
+        page = browser.new_page(viewport=DESKTOP, locale="en")
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(base_url + "/")
         assert page.locator("h1").inner_text().lower() == "top stories"
