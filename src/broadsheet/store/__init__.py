@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from broadsheet.config import Settings
 from broadsheet.errors import StoreError
 from broadsheet.models import Article, Skipped, Source, StoredArticle, Story, StoryMember
-from broadsheet.store import articles, furniture, migrate, search, sources, understanding
+from broadsheet.store import articles, bulk, furniture, migrate, search, sources, understanding
 from broadsheet.store import stories as story_queries
 from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import LearnedFurniture, OutletFurniture
@@ -306,6 +306,18 @@ class Store:
     ) -> Iterator[dict[str, Any]]:
         with self.reader() as conn:
             yield from story_queries.for_clustering(conn, after_id, oldest, upto)
+
+    # --- bulk loading (imports, the web benchmark; queries in store/bulk.py) -----------
+    def bulk_insert(self, batch: list[bulk.Loaded]) -> tuple[list[int], dict[int, int]]:
+        """Store understood, clustered articles in one transaction; their ids and the
+        permanent id of every provisional story."""
+        with self.writer() as conn:
+            return bulk.insert_batch(conn, batch, _now())
+
+    def sample_keys(self, count: int, seed: int = 0) -> bulk.Sample:
+        """Random articles and what a reader can click from them (stories, outlets...)."""
+        with self.reader() as conn:
+            return bulk.sample(conn, count, seed)
 
     # --- meta ---------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from broadsheet.store.schema import (
     ai_results,
@@ -80,8 +80,19 @@ def save(
 
 
 def _index(conn: Connection, article_id: int, feature: str, value: Any) -> None:
+    found = index_rows(article_id, feature, value)
+    if found is None:
+        return
+    table, rows = found
+    conn.execute(delete(table).where(table.c.article_id == article_id))
+    if rows:
+        conn.execute(insert(table), rows)
+
+
+def index_rows(article_id: int, feature: str, value: Any) -> tuple[Table, list[dict]] | None:
+    """The page-index rows a feature's value makes (entities, countries, topics), and
+    their table; None for features without an index. Shared with ``bulk``."""
     if feature == "entities":
-        conn.execute(delete(article_entities).where(article_entities.c.article_id == article_id))
         counts: Counter[str] = Counter(m["entity_id"] for m in value)
         first: dict[str, dict[str, Any]] = {}
         for m in value:  # the longest spelling names the entity
@@ -98,20 +109,16 @@ def _index(conn: Connection, article_id: int, feature: str, value: Any) -> None:
             )
             for eid, m in first.items()
         ]
-        if rows:
-            conn.execute(insert(article_entities), rows)
-    elif feature == "countries":
-        conn.execute(delete(article_countries).where(article_countries.c.article_id == article_id))
+        return article_entities, rows
+    if feature == "countries":
         rows = [
             dict(article_id=article_id, country=c["code"], mentions=c["mentions"]) for c in value
         ]
-        if rows:
-            conn.execute(insert(article_countries), rows)
-    elif feature == "topics":
-        conn.execute(delete(article_topics).where(article_topics.c.article_id == article_id))
+        return article_countries, rows
+    if feature == "topics":
         rows = [dict(article_id=article_id, topic=t["topic"], score=t["score"]) for t in value]
-        if rows:
-            conn.execute(insert(article_topics), rows)
+        return article_topics, rows
+    return None
 
 
 def _recent(conn: Connection, column: Any, join_on: Any, value: str, limit: int) -> list[int]:
