@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -77,35 +78,58 @@ MANIFEST = "bench-web.json"
 
 
 # --- fill -----------------------------------------------------------------------------------
-def fill(store, corpus, n: int, seed: int) -> dict:  # noqa: ANN001 (Store, Corpus)
-    from websynth import Synth
+_SYNTH = None  # the generator, inherited by the forked process that makes batches
 
+
+def _make_batch(lo: int) -> list:
+    assert _SYNTH is not None
+    return _SYNTH.batch(lo, BATCH)
+
+
+def fill(store, synth, workers: int) -> dict:  # noqa: ANN001 (Store, Synth)
+    """Write the synthetic articles; ``workers`` processes make them meanwhile (0: this
+    process makes them, between writes)."""
+    global _SYNTH
     started = time.perf_counter()
-    synth = Synth(corpus, n, seed=seed)
+    n = synth.n
     for outlet, row in zip(synth.outlets, synth.source_rows(), strict=True):
         outlet.id = store.add_source(**row).id
+    _SYNTH = synth  # the outlets' ids are set: fork the makers now
+    pool = multiprocessing.get_context("fork").Pool(workers) if workers else None
+    batches = (pool.imap(_make_batch, range(0, n, BATCH)) if pool
+               else (synth.batch(lo, BATCH) for lo in range(0, n, BATCH)))  # fmt: skip
     planned = time.perf_counter()
-    marks: list[tuple[int, float]] = []
-    done = 0
-    for batch in synth.batches(BATCH):
-        _ids, stories = store.bulk_insert(batch)
-        synth.learn(stories)
-        done += len(batch)
-        if done * 10 // n != (done - len(batch)) * 10 // n or done == n:
-            elapsed = time.perf_counter() - planned
-            marks.append((done, elapsed))
-            console.print(
-                f"  filled {done:,} articles in {elapsed:,.0f} s ({done / elapsed:,.0f}/s)"
-            )
+    marks: list[tuple[int, float, float]] = []
+    done, writing = 0, 0.0
+    try:
+        for batch in batches:
+            t0 = time.perf_counter()
+            _ids, stories = store.bulk_insert(synth.resolve(batch))
+            writing += time.perf_counter() - t0
+            synth.learn(stories)
+            done += len(batch)
+            if done * 10 // n != (done - len(batch)) * 10 // n or done == n:
+                elapsed = time.perf_counter() - planned
+                marks.append((done, round(elapsed, 1), round(writing, 1)))
+                console.print(
+                    f"  filled {done:,} articles in {elapsed:,.0f} s ({done / elapsed:,.0f}/s; "
+                    f"{writing:,.0f} s of it writing)"
+                )
+    finally:
+        if pool:
+            pool.terminate()
+            pool.join()
     seconds = time.perf_counter() - planned
     return {
         "articles": n,
-        "seed": seed,
+        "seed": synth.seed,
+        "makers": workers,
         "filled_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "newest_article": synth.now.isoformat(),
-        "plan_seconds": round(planned - started, 1),
+        "setup_seconds": round(planned - started, 1),
         "fill_seconds": round(seconds, 1),
         "articles_per_second": round(n / seconds, 1),
+        "write_seconds": round(writing, 1),
         "marks": marks,
         "stories": len(synth.story_ids),
         "outlets": len(synth.outlets),
@@ -222,7 +246,9 @@ class Server:
             os.environ, BROADSHEET_DATA_DIR=str(data_dir), BROADSHEET_DEFAULT_SOURCES="false"
         )
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
-        self.popen = subprocess.Popen(cmd, env=env, cwd=ROOT)
+        self.log = data_dir / "web.log"  # the server's own output (its error traces)
+        with open(self.log, "wb") as log:
+            self.popen = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=log)
         self.proc = psutil.Process(self.popen.pid)
         self.peak = 0
         self._watching = threading.Event()
@@ -360,9 +386,12 @@ def prepare(args: argparse.Namespace) -> tuple[Path, dict] | None:
     console.print(
         f"filling {data_dir}: {args.articles:,} articles from {docs:,} documents, {langs} languages"
     )
+    from websynth import Synth
+
+    synth = Synth(corpus, args.articles, seed=args.seed)
     store = open_store(data_dir)
     try:
-        manifest = fill(store, corpus, args.articles, args.seed)
+        manifest = fill(store, synth, args.makers)
     finally:
         store.close()
     manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -386,6 +415,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20, help="uncounted requests per page")
     parser.add_argument("--sample", type=int, default=2000, help="URLs per page type")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--makers", type=int, default=1, help="processes making articles")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
 
@@ -408,6 +438,12 @@ def main() -> None:
         "fill": f"{manifest['fill_seconds']:,} s, {manifest['articles_per_second']:,} articles/s "
         f"(filled {manifest['filled_at']}; newest article {manifest['newest_article']})",
     }
+    age = datetime.now(UTC) - datetime.fromisoformat(manifest["newest_article"])
+    if age.total_seconds() > 24 * 3600:
+        facts["note"] = (
+            f"the newest article is {age.days} days old: the home page ranks the last 3 days' "
+            "stories, so it shows older ones here than on a live site (refill with --fresh)"
+        )
     if args.fill_only:
         report({}, {}, facts)
         return
@@ -430,6 +466,8 @@ def main() -> None:
         heavy = loaded_libraries(server.proc)
     finally:
         server.stop()
+    errors = server.log.read_text(encoding="utf-8", errors="replace").count("Traceback")
+    facts["web log"] = f"{server.log}: {errors} error traces"
     mb = 2**20
     facts["web process"] = (
         f"{server.how}; RSS {idle / mb:.0f} MB idle after start, {server.peak / mb:.0f} MB peak "

@@ -6,9 +6,9 @@ The shape, per million articles (each figure scales with the size):
 - time: about 6,000 articles a day (a large aggregator), so 1M articles span ~5.5 months
   and end now; each event's reports follow its first one by a log-normal delay (median
   3 h, a tail of days);
-- stories: sizes from a heavy-tailed (Lomax) law, mean about 15, at most 3,000: ~65k
-  stories, half of them of 1 to 5 articles, a few hundred of 500 or more; 8 % of the later reports of an
-  agency story are near copies of its first report (agency-credited, folded on pages);
+- stories: sizes from a heavy-tailed (Lomax) law, mean about 17, at most 3,000: ~59k
+  stories, half of them of 1 to 5 articles, ~175 of 500 or more; 8 % of the later reports
+  of an agency story are near copies of its first report (agency-credited, folded);
   2 % of reports were moved from another story (logged as the stage logs it);
 - languages: 55 % English, 25 % German, the rest shared by the other languages of the
   corpus; entities and countries only for English (only English has a spaCy model by
@@ -31,7 +31,6 @@ import math
 import random
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -111,8 +110,7 @@ class Synth:
         self._names(corpus.names, rng)
         self._plan(rng, shares)
         self.outlets = self._outlets(rng)
-        self.story_ids: dict[int, int] = {}  # event -> permanent story id
-        self.known: list[int] = []
+        self.story_ids: dict[int, int] = {}  # provisional id -> the store's, once written
 
     # --- the plan -----------------------------------------------------------------------
     def _plan(self, rng: np.random.Generator, shares: np.ndarray) -> None:
@@ -133,6 +131,8 @@ class Synth:
         start = rng.uniform(0, span_s, events)
         self.event_lang = rng.choice(len(self.langs), size=events, p=shares)
         self.event_start = start
+        self.by_start = np.argsort(start, kind="stable")
+        self.starts = start[self.by_start].tolist()
         event = np.repeat(np.arange(events), size)
         first = np.cumsum(size) - size
         k = np.arange(self.n) - np.repeat(first, size)
@@ -303,16 +303,17 @@ class Synth:
         features = self._features(ev, r, title, paragraphs)
         terms = self._terms(ev, title, text) if k == 0 else {}
         moved = None
-        if k > 0 and self.known and r.random() < MOVE_SHARE:
-            moved = r.choice(self.known)
-            moved = None if moved == self.story_ids.get(e) else moved
+        if k > 0 and r.random() < MOVE_SHARE:  # from an event that had begun by then
+            begun = bisect.bisect(self.starts, when_s)
+            other = int(self.by_start[r.randrange(begun)]) if begun else e
+            moved = -(other + 1) if other != e else None
         return Loaded(
             source_id=outlet.id,
             article=article,
             fetched_at=when + timedelta(seconds=r.randint(30, 900)),
             features=features,
             versions=self.versions[ev["lang"]],
-            story=self.story_ids.get(e, -(e + 1)),
+            story=-(e + 1),  # provisional: the writer maps it (``resolve``)
             similarity=0.0 if k == 0 else round(r.uniform(0.25, 0.9), 4),
             agency=agency,
             duplicate_of_url=copy_of,
@@ -365,26 +366,26 @@ class Synth:
         return out
 
     # --- batches ------------------------------------------------------------------------
-    def batches(self, size: int) -> Iterator[list[Loaded]]:
-        """The articles in time order, ``size`` at a time; call ``learn`` with what the
-        store answered before asking for the next batch."""
-        for lo in range(0, self.n, size):
-            hi = min(self.n, lo + size)
-            yield [
-                self.article(int(e), int(k), float(w))
-                for e, k, w in zip(
-                    self.order_event[lo:hi],
-                    self.order_k[lo:hi],
-                    self.order_when[lo:hi],
-                    strict=True,
-                )
-            ]
+    def batch(self, lo: int, size: int) -> list[Loaded]:
+        """Articles ``lo`` to ``lo + size`` in time order; their stories are provisional
+        ids (one per event), which ``resolve`` maps to the store's once they exist."""
+        hi = min(self.n, lo + size)
+        rows = zip(
+            self.order_event[lo:hi], self.order_k[lo:hi], self.order_when[lo:hi], strict=True
+        )
+        return [self.article(int(e), int(k), float(w)) for e, k, w in rows]
+
+    def resolve(self, batch: list[Loaded]) -> list[Loaded]:
+        """Give stories the store already has their permanent ids (in place)."""
+        for item in batch:
+            item.story = self.story_ids.get(item.story, item.story)
+            if item.moved_from is not None:
+                item.moved_from = self.story_ids.get(item.moved_from, item.moved_from)
+        return batch
 
     def learn(self, stories: dict[int, int]) -> None:
         """Permanent ids of the stories the last batch created."""
-        for provisional, story in stories.items():
-            self.story_ids[-provisional - 1] = story
-            self.known.append(story)
+        self.story_ids.update(stories)
 
 
 _TITLES = ("Herald", "Times", "Post", "Courier", "Chronicle", "Gazette", "Observer", "Tribune",
