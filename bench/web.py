@@ -152,7 +152,7 @@ def sample_urls(keys, count: int, seed: int, pages: int) -> dict[str, list[dict]
 
     def page() -> str:
         roll = rng.random()
-        wanted = 1 if roll < 0.6 else rng.randint(2, 5) if roll < 0.9 else rng.randint(6, 20)
+        wanted = 1 if roll < 0.6 else rng.randint(2, 5) if roll < 0.9 else rng.randint(6, 15)
         return str(min(wanted, pages))
 
     values = {
@@ -332,7 +332,10 @@ def report(results: dict[int, dict], chosen: dict[str, dict], facts: dict) -> No
             continue
         for clients, by_page in results.items():
             r = by_page[page]
-            bad = sum(v for k, v in r["statuses"].items() if k != "200")
+            odd = {k: v for k, v in r["statuses"].items() if k != "200"}
+            bad = f"{sum(odd.values())}" + (
+                f" ({', '.join(f'{k}: {v}' for k, v in odd.items())})" if odd else ""
+            )
             target = ""
             if clients == TARGET_CLIENTS:
                 limit = TARGET_P95_MS.get(page, DEFAULT_TARGET_MS)
@@ -340,7 +343,7 @@ def report(results: dict[int, dict], chosen: dict[str, dict], facts: dict) -> No
             table.add_row(
                 page, choice["template"], str(clients), str(r["requests"]),
                 f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['p99']:.1f}", f"{r['rps']:.1f}",
-                str(bad), target,
+                bad, target,
             )  # fmt: skip
     console.print(table)
 
@@ -415,6 +418,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20, help="uncounted requests per page")
     parser.add_argument("--sample", type=int, default=2000, help="URLs per page type")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--settle", type=float, default=2.0, help="s idle before reading RSS")
     parser.add_argument("--makers", type=int, default=1, help="processes making articles")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
@@ -454,14 +458,14 @@ def main() -> None:
     results: dict[int, dict] = {}
     try:
         server.wait_ready()
-        time.sleep(2.0)
+        time.sleep(args.settle)
         idle = rss(server.proc)
         chosen = choose_urls(server.base, values, args.sample)
         server.watch()
         for clients in [int(c) for c in args.clients.split(",")]:
             console.print(f"  load: {clients} concurrent clients ...")
             results[clients] = run_load(server.base, chosen, clients, args)
-        time.sleep(2.0)
+        time.sleep(args.settle)
         after = rss(server.proc)
         heavy = loaded_libraries(server.proc)
     finally:

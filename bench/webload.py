@@ -35,9 +35,9 @@ def percentile(sorted_values: list[float], share: float) -> float:
 
 async def _drive(
     client: httpx.AsyncClient, urls: list[str], clients: int, seconds: float, limit: int
-) -> tuple[list[float], Counter[int], float]:
+) -> tuple[list[float], Counter[int | str], float]:
     latencies: list[float] = []
-    statuses: Counter[int] = Counter()
+    statuses: Counter[int | str] = Counter()
     position = 0
     started = time.perf_counter()
     deadline = started + seconds
@@ -50,9 +50,9 @@ async def _drive(
             t0 = time.perf_counter()
             try:
                 response = await client.get(url)
-                status = response.status_code
-            except httpx.HTTPError:
-                status = 0  # no answer (connection refused, timed out)
+                status: int | str = response.status_code
+            except httpx.HTTPError as exc:  # no answer: counted by kind (ReadTimeout...)
+                status = type(exc).__name__
             latencies.append((time.perf_counter() - t0) * 1000.0)
             statuses[status] += 1
 
@@ -80,7 +80,7 @@ async def run(spec: dict) -> dict:
             lat.sort()
             results[page] = {
                 "requests": len(lat),
-                "statuses": {str(k): v for k, v in sorted(statuses.items())},
+                "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)},
                 "p50": percentile(lat, 0.50),
                 "p95": percentile(lat, 0.95),
                 "p99": percentile(lat, 0.99),

@@ -47,7 +47,7 @@ def test_web_bench_runs_end_to_end_on_a_tiny_store(tmp_path: Path) -> None:
             sys.executable, str(ROOT / "bench" / "web.py"), str(tmp_path / "no-datasets"),
             "--articles", "300", "--corpus", str(corpus), "--data-dir", str(tmp_path / "store"),
             "--clients", "1,3", "--seconds", "0.4", "--warmup", "2", "--sample", "50",
-            "--json", str(results),
+            "--settle", "0.2", "--json", str(results),
         ],
         capture_output=True, text=True, env=env, timeout=180, check=False,
     )  # fmt: skip
