@@ -288,13 +288,16 @@ class Server:
                 self.popen.wait()
 
 
-def run_load(base: str, chosen: dict[str, dict], clients: int, args: argparse.Namespace) -> dict:
+def run_load(
+    base: str, server_pid: int, chosen: dict[str, dict], clients: int, args: argparse.Namespace
+) -> dict:
     spec = {
         "base": base,
         "clients": clients,
         "seconds": args.seconds,
         "max_requests": args.max_requests,
         "warmup": args.warmup,
+        "server_pid": server_pid,
         "pages": {p: c["urls"] for p, c in chosen.items() if c.get("template")},
     }
     done = subprocess.run(
@@ -328,7 +331,7 @@ def report(results: dict[int, dict], chosen: dict[str, dict], facts: dict) -> No
         table.add_column(col, justify="left" if col in ("page", "URL", "target") else "right")
     for page, choice in chosen.items():
         if not choice.get("template"):
-            table.add_row(page, "not served", "", "", "", "", "", "", "", choice.get("why", ""))
+            table.add_row(page, "not served", *[""] * 8, choice.get("why", ""))
             continue
         for clients, by_page in results.items():
             r = by_page[page]
@@ -343,6 +346,7 @@ def report(results: dict[int, dict], chosen: dict[str, dict], facts: dict) -> No
             table.add_row(
                 page, choice["template"], str(clients), str(r["requests"]),
                 f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['p99']:.1f}", f"{r['rps']:.1f}",
+                f"{r['cpu_ms']:.1f}",
                 bad, target,
             )  # fmt: skip
     console.print(table)
@@ -464,7 +468,7 @@ def main() -> None:
         server.watch()
         for clients in [int(c) for c in args.clients.split(",")]:
             console.print(f"  load: {clients} concurrent clients ...")
-            results[clients] = run_load(server.base, chosen, clients, args)
+            results[clients] = run_load(server.base, server.popen.pid, chosen, clients, args)
         time.sleep(args.settle)
         after = rss(server.proc)
         heavy = loaded_libraries(server.proc)

@@ -3,12 +3,13 @@
     python bench/webload.py < spec.json > results.json
 
 The spec: ``{"base": "http://127.0.0.1:PORT", "clients": 10, "seconds": 10.0,
-"max_requests": 5000, "warmup": 20, "pages": {"home": ["/", ...], ...}}``. For each page
-in turn, ``clients`` concurrent clients (asyncio + httpx, one connection each, kept alive)
-go through the page's URLs round-robin: first ``warmup`` requests that are not counted,
-then requests for ``seconds`` or ``max_requests``, whichever ends first. Only loopback
-addresses are accepted. The results: per page, the number of requests, the statuses, the
-latency percentiles (ms) and the requests per second.
+"max_requests": 5000, "warmup": 20, "server_pid": 1234, "pages": {"home": ["/", ...]}}``.
+For each page in turn, ``clients`` concurrent clients (asyncio + httpx, one kept-alive
+connection each, fresh for each page) go through the page's URLs round-robin: first
+``warmup`` requests that are not counted, then requests for ``seconds`` or
+``max_requests``, whichever ends first. Only loopback addresses are accepted. The results,
+per page: the number of requests, their statuses (or the client's error), the latency
+percentiles (ms), the requests per second, and the server's CPU time per request.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 import httpx
+import psutil
 
 TIMEOUT = 60.0
 
@@ -66,17 +68,22 @@ async def run(spec: dict) -> dict:
         raise SystemExit(f"refusing to load {host}: the benchmark only talks to loopback")
     clients = int(spec["clients"])
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    server = psutil.Process(int(spec["server_pid"])) if spec.get("server_pid") else None
     results = {}
-    async with httpx.AsyncClient(
-        base_url=spec["base"], limits=limits, timeout=TIMEOUT, follow_redirects=False
-    ) as client:
-        for page, urls in spec["pages"].items():
+    for page, urls in spec["pages"].items():
+        # fresh connections per page: a kept-alive one the server timed out meanwhile
+        # would fail the first request on it
+        async with httpx.AsyncClient(
+            base_url=spec["base"], limits=limits, timeout=TIMEOUT, follow_redirects=False
+        ) as client:
             warm = int(spec.get("warmup", 0))
             if warm:
                 await _drive(client, urls[::-1], clients, float(spec["seconds"]), warm)
+            cpu = _cpu(server)
             lat, statuses, elapsed = await _drive(
                 client, urls, clients, float(spec["seconds"]), int(spec["max_requests"])
             )
+            cpu = _cpu(server) - cpu
             lat.sort()
             results[page] = {
                 "requests": len(lat),
@@ -86,8 +93,21 @@ async def run(spec: dict) -> dict:
                 "p99": percentile(lat, 0.99),
                 "rps": len(lat) / elapsed if elapsed else 0.0,
                 "seconds": elapsed,
+                # the web process's CPU time per request: what a page costs, less
+                # sensitive than its latency to other work on the machine
+                "cpu_ms": cpu * 1000.0 / len(lat) if lat and server else float("nan"),
             }
     return results
+
+
+def _cpu(process: psutil.Process | None) -> float:
+    if process is None:
+        return 0.0
+    total = 0.0
+    for p in [process, *process.children(recursive=True)]:
+        times = p.cpu_times()
+        total += times.user + times.system
+    return total
 
 
 def main() -> None:
