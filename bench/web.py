@@ -315,19 +315,11 @@ def report(results: dict[int, dict], chosen: dict[str, dict], facts: dict) -> No
     console.print()
     for key, value in facts.items():
         console.print(f"{key}: {value}", highlight=False)
-    table = Table(title="Web pages: latency (ms) and throughput per page type")
-    for col in (
-        "page",
-        "URL",
-        "clients",
-        "requests",
-        "p50",
-        "p95",
-        "p99",
-        "req/s",
-        "not 200",
-        "target",
-    ):
+    table = Table(
+        title="Web pages: latency (ms), throughput, and the web process's CPU per request"
+    )
+    cols = ("page", "URL", "clients", "requests", "p50", "p95", "p99", "req/s", "CPU ms/req")
+    for col in (*cols, "not 200", "target"):
         table.add_column(col, justify="left" if col in ("page", "URL", "target") else "right")
     for page, choice in chosen.items():
         if not choice.get("template"):
