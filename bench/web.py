@@ -315,6 +315,8 @@ def report(results: dict[int, dict], chosen: dict[str, dict], facts: dict) -> No
     console.print()
     for key, value in facts.items():
         console.print(f"{key}: {value}", highlight=False)
+    if not results:
+        return
     table = Table(
         title="Web pages: latency (ms), throughput, and the web process's CPU per request"
     )
@@ -415,7 +417,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=2000, help="URLs per page type")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--settle", type=float, default=2.0, help="s idle before reading RSS")
-    parser.add_argument("--makers", type=int, default=1, help="processes making articles")
+    parser.add_argument(
+        "--makers", type=int, default=0, help="processes making articles (0: this one)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
 
