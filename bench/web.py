@@ -74,7 +74,8 @@ TARGET_CLIENTS = 10  # the issue's targets hold at 10 concurrent clients
 TARGET_P95_MS = {"home": 50.0}  # every other page: DEFAULT_TARGET_MS
 DEFAULT_TARGET_MS = 100.0
 BATCH = 2000
-MANIFEST = "bench-web.json"
+MANIFEST = "bench-web.json"  # written when a fill is complete
+FILLING = "bench-web.filling"  # written when a fill starts: the directory is the bench's
 
 
 # --- fill -----------------------------------------------------------------------------------
@@ -368,12 +369,6 @@ def prepare(args: argparse.Namespace) -> tuple[Path, dict] | None:
             )
         console.print(f"reusing the store in {data_dir} (filled {manifest['filled_at']})")
         return data_dir, manifest
-    if data_dir.exists() and any(data_dir.iterdir()):
-        if not args.reuse and not args.fresh:
-            raise SystemExit(
-                f"{data_dir} is not empty: pass --reuse to serve it, --fresh to refill it"
-            )
-        shutil.rmtree(data_dir)
     import webcorpus
 
     if args.corpus:
@@ -383,6 +378,15 @@ def prepare(args: argparse.Namespace) -> tuple[Path, dict] | None:
     else:
         console.print(f"{args.datasets} not found: nothing to make articles from; skipping.")
         return None
+    if data_dir.exists() and any(data_dir.iterdir()):
+        ours = manifest_path.exists() or (data_dir / FILLING).exists()
+        if not ours:  # never delete a directory the bench did not fill (a real data dir)
+            raise SystemExit(f"{data_dir} is not empty and not a web-bench store: not touching it")
+        if not args.fresh and not (args.reuse and not manifest_path.exists()):
+            raise SystemExit(
+                f"{data_dir} holds a store: pass --reuse to serve it, --fresh to refill"
+            )
+        shutil.rmtree(data_dir)  # a bench store, to refill (or a fill that did not finish)
     docs, langs = len(corpus.docs), len(corpus.languages())
     console.print(
         f"filling {data_dir}: {args.articles:,} articles from {docs:,} documents, {langs} languages"
@@ -390,12 +394,15 @@ def prepare(args: argparse.Namespace) -> tuple[Path, dict] | None:
     from websynth import Synth
 
     synth = Synth(corpus, args.articles, seed=args.seed)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / FILLING).write_text("bench/web.py is filling this store\n", encoding="utf-8")
     store = open_store(data_dir)
     try:
         manifest = fill(store, synth, args.makers)
     finally:
         store.close()
     manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    (data_dir / FILLING).unlink()
     return data_dir, manifest
 
 

@@ -74,3 +74,17 @@ def test_web_bench_runs_end_to_end_on_a_tiny_store(tmp_path: Path) -> None:
     )  # fmt: skip
     assert again.returncode == 0, again.stderr[-3000:]
     assert "reusing the store" in again.stdout and "filled 300" not in again.stdout
+
+    # a directory the bench did not fill is never emptied, even when asked to refill
+    real = tmp_path / "real-data-dir"
+    real.mkdir()
+    (real / "broadsheet.db").write_bytes(b"someone's articles")
+    refused = subprocess.run(
+        [
+            sys.executable, str(ROOT / "bench" / "web.py"), "--articles", "300",
+            "--corpus", str(corpus), "--data-dir", str(real), "--fresh", "--fill-only",
+        ],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert refused.returncode != 0 and "not a web-bench store" in refused.stderr
+    assert (real / "broadsheet.db").read_bytes() == b"someone's articles"
