@@ -39,3 +39,8 @@ bench: $(READY)     ## every benchmark; each prints a table
 
 screenshots: $(READY) ## refresh docs/screenshots from the browser test
 	BROADSHEET_SCREENSHOTS=1 $(PY) -m pytest -m browser tests/web
+
+.PHONY: bench-web
+ARTICLES ?= 1000000
+bench-web:          ## the web benchmark; fills its store once (kept in the temp dir), then reuses it
+	$(PY) bench/web.py $(DATASETS) --articles $(ARTICLES) --reuse

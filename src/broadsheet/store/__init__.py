@@ -30,6 +30,7 @@ from broadsheet.models import (
 )
 from broadsheet.store import (
     articles,
+    bulk,
     daily,
     furniture,
     migrate,
@@ -444,6 +445,18 @@ class Store:
     ) -> Iterator[dict[str, Any]]:
         with self.reader() as conn:
             yield from story_queries.for_clustering(conn, after_id, oldest, upto)
+
+    # --- bulk loading (imports, the web benchmark; queries in store/bulk.py) -----------
+    def bulk_insert(self, batch: list[bulk.Loaded]) -> tuple[list[int], dict[int, int]]:
+        """Store understood, clustered articles in one transaction; their ids and the
+        permanent id of every provisional story."""
+        with self.writer() as conn:
+            return bulk.insert_batch(conn, batch, _now())
+
+    def sample_keys(self, count: int, seed: int = 0) -> bulk.Sample:
+        """Random articles and what a reader can click from them (stories, outlets...)."""
+        with self.reader() as conn:
+            return bulk.sample(conn, count, seed)
 
     # --- meta ---------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

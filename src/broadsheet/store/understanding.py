@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from broadsheet.models import ArticleTeaser, Cursor, Page
 from broadsheet.store import keyset
@@ -94,8 +94,22 @@ INDEXED = ("entities", "countries", "topics")
 def _index(
     conn: Connection, article_id: int, feature: str, value: Any, sort_at: datetime | None
 ) -> None:
+    found = index_rows(article_id, feature, value, sort_at)
+    if found is None:
+        return
+    table, rows = found
+    conn.execute(delete(table).where(table.c.article_id == article_id))
+    if rows:
+        conn.execute(insert(table), rows)
+
+
+def index_rows(
+    article_id: int, feature: str, value: Any, sort_at: datetime | None
+) -> tuple[Table, list[dict[str, Any]]] | None:
+    """The page-index rows a feature's value makes (entities, countries, topics), each with
+    the article's ``sort_at`` copied on for the pages' index order, and their table; None
+    for features without an index. Shared with ``bulk``."""
     if feature == "entities":
-        conn.execute(delete(article_entities).where(article_entities.c.article_id == article_id))
         counts: Counter[str] = Counter(m["entity_id"] for m in value)
         first: dict[str, dict[str, Any]] = {}
         for m in value:  # the longest spelling names the entity
@@ -113,24 +127,20 @@ def _index(
             )
             for eid, m in first.items()
         ]
-        if rows:
-            conn.execute(insert(article_entities), rows)
-    elif feature == "countries":
-        conn.execute(delete(article_countries).where(article_countries.c.article_id == article_id))
+        return article_entities, rows
+    if feature == "countries":
         rows = [
             dict(article_id=article_id, country=c["code"], mentions=c["mentions"], sort_at=sort_at)
             for c in value
         ]
-        if rows:
-            conn.execute(insert(article_countries), rows)
-    elif feature == "topics":
-        conn.execute(delete(article_topics).where(article_topics.c.article_id == article_id))
+        return article_countries, rows
+    if feature == "topics":
         rows = [
             dict(article_id=article_id, topic=t["topic"], score=t["score"], sort_at=sort_at)
             for t in value
         ]
-        if rows:
-            conn.execute(insert(article_topics), rows)
+        return article_topics, rows
+    return None
 
 
 _LISTED = {
