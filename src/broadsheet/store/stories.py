@@ -369,6 +369,31 @@ def count(conn: Connection) -> int:
     )
 
 
+_RELATED: dict[int, Any] = {}  # number of terms -> the prepared statement
+
+
+def _related_statement(terms: int) -> Any:
+    """The related-stories statement for ``terms`` terms, written once per shape: built
+    with SQLAlchemy's constructs it cost more to compile (12 unioned subqueries) than to
+    run, so it is plain SQL (portable: SQLite and PostgreSQL)."""
+    statement = _RELATED.get(terms)
+    if statement is None:
+        branches = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT story_id, weight * :w{i} AS product FROM story_terms"
+            f" WHERE term = :t{i} AND story_id <> :sid ORDER BY story_id DESC LIMIT :n)"
+            f" AS p{i}"
+            for i in range(terms)
+        )
+        statement = _RELATED[terms] = text(
+            f"SELECT shared.story_id, SUM(shared.product) AS score FROM ({branches}) AS shared"
+            " JOIN stories ON stories.id = shared.story_id"
+            " WHERE stories.merged_into IS NULL AND stories.article_count > 0"
+            " GROUP BY shared.story_id HAVING COUNT(*) >= 2"
+            " ORDER BY score DESC, shared.story_id DESC LIMIT :limit"
+        )
+    return statement
+
+
 def related(conn: Connection, story_id: int, limit: int) -> list[tuple[int, float]]:
     """Stories sharing at least two main terms with ``story_id``, by summed weight
     products. Each term contributes its ``RELATED_POSTINGS`` newest stories (read in
@@ -379,30 +404,11 @@ def related(conn: Connection, story_id: int, limit: int) -> list[tuple[int, floa
     ).all()
     if len(mine) < 2:
         return []
-    postings = [
-        select(
-            story_terms.c.story_id,
-            (story_terms.c.weight * weight).label("product"),
-        )
-        .where(story_terms.c.term == term, story_terms.c.story_id != story_id)
-        .order_by(story_terms.c.story_id.desc())
-        .limit(RELATED_POSTINGS)
-        .subquery()
-        .select()
-        for term, weight in mine
-    ]
-    shared = union_all(*postings).subquery()
-    score = func.sum(shared.c.product).label("score")
-    query = (
-        select(shared.c.story_id, score)
-        .join(stories, stories.c.id == shared.c.story_id)
-        .where(stories.c.merged_into.is_(None), stories.c.article_count > 0)
-        .group_by(shared.c.story_id)
-        .having(func.count() >= 2)
-        .order_by(score.desc(), shared.c.story_id.desc())
-        .limit(limit)
-    )
-    return [(int(r[0]), float(r[1])) for r in conn.execute(query)]
+    params: dict[str, Any] = {"sid": story_id, "n": RELATED_POSTINGS, "limit": limit}
+    for i, (term, weight) in enumerate(mine):
+        params[f"t{i}"], params[f"w{i}"] = term, float(weight)
+    rows = conn.execute(_related_statement(len(mine)), params)
+    return [(int(r[0]), float(r[1])) for r in rows]
 
 
 def events(conn: Connection, story_id: int, limit: int = 50) -> list[dict[str, Any]]:
