@@ -69,6 +69,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "topic": ("/topics/{topic}",),
     "source": ("/sources/{source}", "/outlets/{source}"),
     "search": ("/search?q={words}",),
+    "daily": ("/daily",),
+    "api story": ("/api/v1/stories/{story}",),
 }
 TARGET_CLIENTS = 10  # the issue's targets hold at 10 concurrent clients
 TARGET_P95_MS = {"home": 50.0}  # every other page: DEFAULT_TARGET_MS
@@ -121,7 +123,18 @@ def fill(store, synth, workers: int) -> dict:  # noqa: ANN001 (Store, Synth)
             pool.terminate()
             pool.join()
     seconds = time.perf_counter() - planned
+    # what the worker does after the stories stage writes: the story pages' digests, and
+    # the planner's statistics
+    from broadsheet import story_digest
+
+    t0 = time.perf_counter()
+    digests = story_digest.refresh_changed(store, datetime(1970, 1, 1, tzinfo=UTC), 2)
+    store.optimize()
+    digest_seconds = time.perf_counter() - t0
+    console.print(f"  {digests:,} story digests and statistics in {digest_seconds:,.0f} s")
     return {
+        "digests": digests,
+        "digest_seconds": round(digest_seconds, 1),
         "articles": n,
         "seed": synth.seed,
         "makers": workers,
