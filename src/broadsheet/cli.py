@@ -376,3 +376,7 @@ _register_stories(app)
 from broadsheet.cli_extract import register as _register_extract  # noqa: E402
 
 _register_extract(app)
+
+from broadsheet.cli_import import register as _register_import  # noqa: E402
+
+_register_import(app)

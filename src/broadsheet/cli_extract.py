@@ -140,8 +140,10 @@ def register(app: typer.Typer) -> None:
                 out.print(f"  {block.pages:5d}  {block.sample}", highlight=False, markup=False)
 
     def _switch(outlet: str, enabled: bool) -> None:
+        from broadsheet.orchestrate.furniture import set_enabled
+
         with opened_store(load_settings()) as store:
-            changed = store.set_furniture_enabled(outlet, enabled)
+            changed = set_enabled(store, outlet, enabled)
         if changed is None:
             err.print(f"error: no outlet {outlet!r}", highlight=False)
             raise typer.Exit(1)

@@ -1,0 +1,98 @@
+"""The understanding stage with its store: run it in the worker pool, store the result,
+and finish what a killed process left undone.
+
+``understand_article`` (``broadsheet.understand.stage``) runs where the pool runs it (a
+worker process, or a thread when there is one worker). A failure here never loses the
+article: it is stored already, and articles stored without any understanding are found
+again by ``understand_backlog`` (a query, not memory: durable across ``kill -9``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from broadsheet.config import Settings
+from broadsheet.errors import BroadsheetError
+from broadsheet.jobs.pool import WorkerPool
+from broadsheet.store import Store
+from broadsheet.understand.stage import understand_article
+
+log = logging.getLogger("broadsheet.understand")
+
+BACKLOG_BATCH = 32  # articles understood concurrently, then stored in one transaction
+
+Features = tuple[dict[str, Any], dict[str, str]]
+Failure = str
+
+
+async def understand_one(
+    settings: Settings, pool: WorkerPool, title: str, text: str, language: str | None
+) -> Features | Failure:
+    """The features of one article, or why they could not be computed."""
+    try:
+        return await pool.run(
+            settings.extract_timeout,
+            understand_article,
+            settings.spacy_models,
+            title,
+            text,
+            language,
+        )
+    except (BroadsheetError, TimeoutError, ValueError, OSError) as exc:
+        return f"understand: {type(exc).__name__}: {exc}"
+
+
+async def understand_stored(
+    settings: Settings,
+    store: Store,
+    pool: WorkerPool,
+    article_id: int,
+    title: str,
+    text: str,
+    language: str | None,
+) -> str | None:
+    """Understand a freshly stored article; returns a failure reason, or None."""
+    if not settings.understand:
+        return None
+    found = await understand_one(settings, pool, title, text, language)
+    if isinstance(found, str):
+        log.warning("article %s: %s", article_id, found)
+        return found
+    store.save_understanding(article_id, *found)
+    return None
+
+
+async def understand_backlog(
+    settings: Settings,
+    store: Store,
+    pool: WorkerPool,
+    after_id: int = 0,
+    limit: int | None = None,
+    batch: int = BACKLOG_BATCH,
+) -> tuple[int, int]:
+    """Understand stored articles that have no understanding yet (after ``after_id``, at
+    most ``limit``), ``batch`` at a time; (articles understood, last id looked at)."""
+    done = looked = 0
+    while limit is None or looked < limit:
+        size = batch if limit is None else min(batch, limit - looked)
+        rows = store.articles_without_understanding(after_id, size)
+        if not rows:
+            break
+        found = await asyncio.gather(
+            *(understand_one(settings, pool, title, text, lang) for _i, title, text, lang in rows)
+        )
+        results = []
+        for (article_id, *_rest), result in zip(rows, found, strict=True):
+            if isinstance(result, str):
+                log.warning("article %s: %s", article_id, result)
+            else:
+                results.append((article_id, *result))
+        store.save_understandings(results)
+        done += len(results)
+        looked += len(rows)
+        after_id = rows[-1][0]
+        if len(rows) < size:
+            break
+    return done, after_id
