@@ -20,6 +20,7 @@ test:               ## the whole test suite
 lint:
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/lint-imports
 
 bench:              ## every benchmark; each prints a table
 	$(PY) bench/ingest.py
