@@ -59,8 +59,8 @@ class Added:
 
 @dataclass
 class Repaired:
-    understood: int = 0
-    placed: int = 0
+    understood: int = 0  # articles given their understanding
+    caught_up: int = 0  # stored articles the stories stage read (and placed where needed)
 
 
 # how far each open store's understanding backlog was looked at by this process
@@ -162,14 +162,17 @@ class Steps:
         """Finish the steps a killed process left undone: understand stored articles that
         have none (at most ``limit`` per call), then place articles that are in no story."""
         done = Repaired()
+        upto = None  # articles are placed once understood (entities are a signal)
         if self.settings.understand:
             after = _backlog_after.get(self.store, 0)
-            done.understood, after = await understand_backlog(
+            done.understood, last = await understand_backlog(
                 self.settings, self.store, self.pool, after_id=after, limit=limit
             )
-            _backlog_after[self.store] = after
+            _backlog_after[self.store] = last
+            if last > after and self.store.articles_without_understanding(last, 1):
+                upto = last  # the backlog goes on past this call's limit
         if self.engine.ready or self.store.first_unplaced_article() is not None:
             with self.engine.lock:
-                done.placed = self.engine.catch_up()
+                done.caught_up = self.engine.catch_up(upto)
                 self.engine.flush()
         return done
