@@ -130,3 +130,20 @@ def test_bad_lines_are_reported_and_a_second_import_adds_nothing(tmp_path: Path)
     assert [r["url"] for r in records] == [g["url"] for g in good]
     assert len({r["story"] for r in records}) == 1  # the three reports of one earthquake
     assert all(r["source"] == "Harbour Post" for r in records)
+
+
+def test_understand_command_fills_in_what_an_import_skipped(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"url": f"https://harbour.example/news/{n}", "source": "Harbour Post",
+                    "title": title, "text": text, "language": "en"})
+        for n, (title, text) in enumerate(JAPAN)
+    ]  # fmt: skip
+    done = broadsheet(tmp_path, "import", "--no-understand", "-", stdin="\n".join(lines))
+    assert "imported 3 articles" in done.stdout, done.stderr
+    assert all(r["entities"] == [] for r in _export(tmp_path))
+    first = broadsheet(tmp_path, "understand")
+    assert first.returncode == 0, first.stderr
+    assert "understood 3 articles" in first.stdout
+    assert "understood 0 articles" in broadsheet(tmp_path, "understand").stdout  # up to date
+    found = {e["text"] for r in _export(tmp_path) for e in r["entities"]}
+    assert {"Hokkaido", "Sapporo"} <= found, found

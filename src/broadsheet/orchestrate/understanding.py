@@ -96,3 +96,37 @@ async def understand_backlog(
         if len(rows) < size:
             break
     return done, after_id
+
+
+def refresh_stored(settings: Settings, store: Store, batch: int = 64) -> int:
+    """(Re)compute the features of every stored article whose versions are out of date,
+    in this process, ``batch`` articles per spaCy run and per transaction; the number of
+    articles understood (``broadsheet understand``)."""
+    from broadsheet.understand.pipelines import Pipelines
+    from broadsheet.understand.stage import understand_texts, versions
+
+    pipelines = Pipelines(settings.spacy_models)
+    done = 0
+    stale: list[tuple[int, str, str, str | None]] = []
+
+    def run() -> int:
+        found = understand_texts(pipelines, [(t, x) for _i, t, x, _l in stale],
+                                 [lang for *_rest, lang in stale])  # fmt: skip
+        store.save_understandings(
+            [(row[0], r.features(), r.versions) for row, r in zip(stale, found, strict=True)]
+        )
+        return len(stale)
+
+    for article in list(store.iter_articles()):  # no read open while batches are written
+        stored = store.get_understanding(article.id).get("language") or {}
+        wanted = versions(pipelines, stored.get("code", article.language))
+        have = store.understanding_versions(article.id)
+        if all(have.get(k) == v for k, v in wanted.items()):
+            continue
+        stale.append((article.id, article.title, article.text, article.language))
+        if len(stale) >= batch:
+            done += run()
+            stale = []
+    if stale:
+        done += run()
+    return done
