@@ -107,3 +107,23 @@ def test_repair_is_bounded_and_resumes_where_it_stopped(
         assert store.story_of_article(ids[0]) == store.story_of_article(ids[1])
     finally:
         store.close()
+
+
+def test_a_batch_waiting_for_the_pool_is_not_timed_out(
+    settings: Settings, pipelines: Pipelines
+) -> None:
+    """Each article's deadline counts its own work, not its wait behind the batch: 100
+    articles queued on one worker take far longer than one article's 1 s budget."""
+    from broadsheet.jobs.pool import WorkerPool
+    from broadsheet.orchestrate.understanding import understand_many
+
+    quick = settings.model_copy(update={"extract_timeout": 1.0})
+    items = [(f"Pier {n} closes", PIER, "en") for n in range(100)]
+
+    async def run() -> list[object]:
+        with WorkerPool(1) as pool:
+            return await understand_many(quick, pool, items)
+
+    found = asyncio.run(run())
+    assert [f for f in found if isinstance(f, str)] == []
+    assert all(f[0]["language"] == {"code": "en"} for f in found)  # type: ignore[index]

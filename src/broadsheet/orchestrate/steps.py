@@ -16,7 +16,6 @@ stories stage queues its decisions and writes them in batches (``orchestrate.sto
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import weakref
 from collections.abc import Callable, Iterator
@@ -31,7 +30,7 @@ from broadsheet.orchestrate.furniture import learn_from
 from broadsheet.orchestrate.stories import engine_for
 from broadsheet.orchestrate.understanding import (
     understand_backlog,
-    understand_one,
+    understand_many,
     understand_stored,
 )
 from broadsheet.store import Store
@@ -117,11 +116,8 @@ class Steps:
         new = [(a, item[1]) for a, item in zip(added, items, strict=True)]
         new = [(a, article) for a, article in new if isinstance(a.result, int)]
         if self.settings.understand and new:
-            found = await asyncio.gather(
-                *(
-                    understand_one(self.settings, self.pool, x.title, x.text, x.language)
-                    for _a, x in new
-                )
+            found = await understand_many(
+                self.settings, self.pool, [(x.title, x.text, x.language) for _a, x in new]
             )
             results = []
             for (a, article), result in zip(new, found, strict=True):

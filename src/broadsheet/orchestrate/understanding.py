@@ -44,6 +44,20 @@ async def understand_one(
         return f"understand: {type(exc).__name__}: {exc}"
 
 
+async def understand_many(
+    settings: Settings, pool: WorkerPool, items: list[tuple[str, str, str | None]]
+) -> list[Features | Failure]:
+    """The features of several (title, text, language), as many at once as the pool has
+    workers (each one's deadline counts its own work, not its wait for a worker)."""
+    slots = asyncio.Semaphore(pool.workers)
+
+    async def one(title: str, text: str, language: str | None) -> Features | Failure:
+        async with slots:
+            return await understand_one(settings, pool, title, text, language)
+
+    return list(await asyncio.gather(*(one(*item) for item in items)))
+
+
 async def understand_stored(
     settings: Settings,
     store: Store,
@@ -80,9 +94,7 @@ async def understand_backlog(
         rows = store.articles_without_understanding(after_id, size)
         if not rows:
             break
-        found = await asyncio.gather(
-            *(understand_one(settings, pool, title, text, lang) for _i, title, text, lang in rows)
-        )
+        found = await understand_many(settings, pool, [(t, x, lang) for _i, t, x, lang in rows])
         results = []
         for (article_id, *_rest), result in zip(rows, found, strict=True):
             if isinstance(result, str):
