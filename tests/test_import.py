@@ -54,7 +54,7 @@ def _fill(settings: Settings) -> int:
                                       content_hash=content_hash(text))  # fmt: skip
                     added = await steps.add(sources[outlet], article, at(n + 0.5))
                     assert isinstance(added.result, int) and not added.failures
-                steps.flush()
+                await steps.close()
 
         asyncio.run(run())
         return len(items)

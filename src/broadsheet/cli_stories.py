@@ -39,6 +39,7 @@ def cluster_records(
     """Store and cluster ``records`` in order; one result per record, in the same order."""
     from broadsheet.jobs.pool import WorkerPool
     from broadsheet.orchestrate.importing import Importer
+    from broadsheet.orchestrate.steps import Added
 
     # An undated input arrives right after the one before it: its "fetched" time is the
     # last date seen (the first date of the input, before any), never the wall clock,
@@ -52,9 +53,16 @@ def cluster_records(
         clock = found.article.published or clock
         found.fetched = clock
         inputs.append(found)
-    with WorkerPool(1) as pool:
+
+    async def run(pool: WorkerPool) -> list[Added]:
         importer = Importer(settings, store, pool, source_prefix="urn:broadsheet:source:")
-        added = asyncio.run(importer.add(inputs))
+        try:
+            return await importer.add(inputs)
+        finally:
+            await importer.close()
+
+    with WorkerPool(1) as pool:
+        added = asyncio.run(run(pool))
     # the stored article each input became, or the one it duplicates
     article_of = [a.result if isinstance(a.result, int) else a.result.duplicate_of for a in added]
     input_id: dict[int, Any] = {}

@@ -192,9 +192,14 @@ class Pipeline:
         return added.result
 
     def flush_stories(self, report: IngestReport) -> None:
-        failed = self.steps.flush()
-        if failed:
-            report.failures.append(("stories", failed))
+        """Write the stories' queued decisions, in the writer thread (not waited for)."""
+
+        def flush() -> None:
+            failed = self.steps.flush()
+            if failed:
+                report.failures.append(("stories", failed))
+
+        self.steps.write_later(flush)
 
     async def _article_for(self, entry: FeedEntry, report: IngestReport) -> Article | Skipped:
         """The page's article; the feed's own content when the page fails or times out."""
@@ -311,7 +316,10 @@ async def ingest_once(
                 if progress:
                     progress("source", 1)
 
-            await asyncio.gather(*(one(s) for s in due))
+            try:
+                await asyncio.gather(*(one(s) for s in due))
+            finally:
+                await pipeline.steps.close()  # what the writer thread has queued
     return report
 
 

@@ -99,6 +99,7 @@ def test_repair_is_bounded_and_resumes_where_it_stopped(
                 # an article is placed only once it is understood: not the third yet
                 assert [store.story_of_article(i) is None for i in ids] == [False, False, True]
                 second = await steps.repair(limit=2)
+                await steps.close()
             return first.understood, second.understood
 
         assert asyncio.run(repair_twice()) == (2, 1)

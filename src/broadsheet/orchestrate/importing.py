@@ -68,15 +68,22 @@ class Importer:
         return await self.steps.add_batch(items)
 
     async def run(self, records: Iterable[Record], report: ImportReport) -> ImportReport:
-        for batch in batched(records, BATCH):
-            for added in await self.add(batch):
-                report.read += 1
-                if isinstance(added.result, int):
-                    report.added += 1
-                else:
-                    report.duplicates += 1
-                report.failures.extend(added.failures)
+        try:
+            for batch in batched(records, BATCH):
+                for added in await self.add(batch):
+                    report.read += 1
+                    if isinstance(added.result, int):
+                        report.added += 1
+                    else:
+                        report.duplicates += 1
+                    report.failures.extend(added.failures)
+        finally:
+            await self.close()
         return report
+
+    async def close(self) -> None:
+        """Stop the steps' writer thread (after what it has queued)."""
+        await self.steps.close()
 
 
 def batched(items: Iterable[Record], size: int) -> Iterator[list[Record]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from broadsheet.config import Settings
@@ -58,26 +59,6 @@ async def understand_many(
     return list(await asyncio.gather(*(one(*item) for item in items)))
 
 
-async def understand_stored(
-    settings: Settings,
-    store: Store,
-    pool: WorkerPool,
-    article_id: int,
-    title: str,
-    text: str,
-    language: str | None,
-) -> str | None:
-    """Understand a freshly stored article; returns a failure reason, or None."""
-    if not settings.understand:
-        return None
-    found = await understand_one(settings, pool, title, text, language)
-    if isinstance(found, str):
-        log.warning("article %s: %s", article_id, found)
-        return found
-    store.save_understanding(article_id, *found)
-    return None
-
-
 async def understand_backlog(
     settings: Settings,
     store: Store,
@@ -85,9 +66,12 @@ async def understand_backlog(
     after_id: int = 0,
     limit: int | None = None,
     batch: int = BACKLOG_BATCH,
+    save: Callable[[list[tuple[int, dict[str, Any], dict[str, str]]]], Awaitable[None]]
+    | None = None,
 ) -> tuple[int, int]:
     """Understand stored articles that have no understanding yet (after ``after_id``, at
-    most ``limit``), ``batch`` at a time; (articles understood, last id looked at)."""
+    most ``limit``), ``batch`` at a time, each batch stored by ``save`` (default: here, in
+    one transaction); (articles understood, last id looked at)."""
     done = looked = 0
     while limit is None or looked < limit:
         size = batch if limit is None else min(batch, limit - looked)
@@ -101,7 +85,10 @@ async def understand_backlog(
                 log.warning("article %s: %s", article_id, result)
             else:
                 results.append((article_id, *result))
-        store.save_understandings(results)
+        if save is None:
+            store.save_understandings(results)
+        else:
+            await save(results)
         done += len(results)
         looked += len(rows)
         after_id = rows[-1][0]
