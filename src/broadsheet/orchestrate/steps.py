@@ -56,6 +56,11 @@ def _untimed(_stage: str) -> Iterator[None]:
     yield
 
 
+def _log_failure(done: Future[Any]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.error("writer: %s", done.exception(), exc_info=done.exception())
+
+
 @dataclass
 class Added:
     """One article through the steps: its id (or why it was skipped) and what failed
@@ -85,7 +90,6 @@ class Steps:
         self.learn_furniture = learn_furniture
         self.engine = engine_for(store, settings)
         self._writer: ThreadPoolExecutor | None = None
-        self._queued: list[Future[Any]] = []  # writes handed over without waiting
 
     # --- the writer thread --------------------------------------------------------------
     def _thread(self) -> ThreadPoolExecutor:
@@ -107,8 +111,7 @@ class Steps:
 
     def write_later(self, fn: Callable[[], object]) -> None:
         """Hand ``fn`` to the writer thread without waiting (``close`` waits for it)."""
-        self._queued = [f for f in self._queued if not f.done()]
-        self._queued.append(self._thread().submit(fn))
+        self._thread().submit(fn).add_done_callback(_log_failure)
 
     async def close(self) -> None:
         """Write what is queued (the stories' decisions included), then stop the thread."""
