@@ -28,6 +28,7 @@ test: $(READY)      ## set up when needed, then the whole test suite
 lint: $(READY)      ## ruff (lint and format) on the tree
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/lint-imports
 
 bench: $(READY)     ## every benchmark; each prints a table
 	$(PY) bench/ingest.py

@@ -574,7 +574,7 @@ def dense_sweep(datasets: Path, n: int = 10_000) -> list[tuple[str, str]]:
     generator's events. Its reports of one event are close retellings, so this tests
     keeping events apart, not keeping an event together (ECB+ tests both)."""
     from broadsheet.config import Settings
-    from broadsheet.stories.engine import StoryState
+    from broadsheet.stories.state import StoryState
 
     items = list(synthetic_stream(load_ecb(datasets / ECB), n))
     gold = [item["event"] for item in items]
@@ -613,7 +613,7 @@ def scale_worker(datasets: Path, n: int, store: bool) -> dict:
     import resource
 
     from broadsheet.config import Settings
-    from broadsheet.stories.engine import StoryState
+    from broadsheet.stories.state import StoryState
 
     docs = load_ecb(datasets / ECB)
     settings = Settings(data_dir=Path(tempfile.gettempdir()), default_sources=False)
@@ -658,8 +658,8 @@ def store_worker(docs: list[dict], n: int, settings) -> dict:
 
     from broadsheet.extract import content_hash
     from broadsheet.models import Article
+    from broadsheet.orchestrate.stories import StoryEngine, cluster_stored, flush_stories
     from broadsheet.store import Store
-    from broadsheet.stories.engine import StoryEngine, cluster_stored, flush_stories
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings.model_copy(

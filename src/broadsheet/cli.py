@@ -459,3 +459,7 @@ _register_search(app)
 from broadsheet.cli_store import register as _register_store  # noqa: E402
 
 _register_store(app)
+
+from broadsheet.cli_import import register as _register_import  # noqa: E402
+
+_register_import(app)

@@ -227,9 +227,11 @@ def register(app: typer.Typer) -> None:
                 out.print(f"  {block.pages:5d}  {block.sample}", highlight=False)
 
     def _switch(given: str, enabled: bool) -> None:
+        from broadsheet.orchestrate.furniture import set_enabled
+
         outlet = outlet_of(given)
         with opened_store(load_settings()) as store:
-            changed = store.set_furniture_enabled(outlet, enabled)
+            changed = set_enabled(store, outlet, enabled)
             if changed is None:
                 raise _unknown(store, given)
         out.print(f"{outlet}: learned furniture {'on' if enabled else 'off'}, "

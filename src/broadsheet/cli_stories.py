@@ -2,21 +2,21 @@
 
 ``cluster`` reads JSON Lines ({id, title, text, published, source, url}) from a file or
 standard input and runs each article through what ingest does after extraction, in the
-order given and with the same settings: ``Store.save_article`` (same URL skipped, exact
-copies pointed at their first copy), the understanding stage (its entities are a
-clustering signal; off with ``BROADSHEET_UNDERSTAND=false``), then the stories stage
-``cluster_stored`` (wire-copy folding, clustering, moves and merges), all in a throw-away
-store. It then writes one line per input: ``{"id", "story", "duplicate_of"}`` with the
-story as it stands once every input is in (later articles can move earlier ones) and
-``duplicate_of`` the input id of the first copy of the same text, or null. A bad line (not
-JSON, no id or text, ...: :mod:`broadsheet.cli_jsonl`) is reported on standard error with
-its number and skipped, and the exit code is then 1. An input without a date
-counts as fetched when the input before it was published.
+order given and with the same settings, in a throw-away store: the orchestrator's steps
+(``orchestrate.importing``: save, with the same URL skipped and exact copies pointed at
+their first copy; the understanding stage, whose entities are a clustering signal, off
+with ``BROADSHEET_UNDERSTAND=false``; the stories stage). It then writes one line per
+input: ``{"id", "story", "duplicate_of"}`` with the story as it stands once every input
+is in (later articles can move earlier ones) and ``duplicate_of`` the input id of the
+first copy of the same text, or null. A bad line (not JSON, no id or text, ...:
+:mod:`broadsheet.cli_jsonl`) is reported on standard error with its number and skipped,
+and the exit code is then 1. An input without a date counts as fetched when the input
+before it was published.
 """
 
 from __future__ import annotations
 
-import re
+import asyncio
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from broadsheet.models import Article, Skipped
+from broadsheet.ingest.jsonl import Record, article_from_record, parse_date
 
 if TYPE_CHECKING:
     from broadsheet.store import Store
@@ -32,70 +32,40 @@ if TYPE_CHECKING:
 InputOption = Annotated[
     Path | None, typer.Option("--input", help="JSON Lines file (default: standard input).")
 ]
-_DUPLICATE_OF = re.compile(r"duplicate of (\d+)")
-
-
-def parse_published(value: Any) -> datetime | None:
-    """An ISO 8601 date or date-time (naive means UTC), or None."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-
-
-def article_from_record(record: dict[str, Any], number: int) -> Article:
-    from broadsheet.extract import canonical_url, content_hash
-
-    title = str(record.get("title") or "").strip()
-    text = str(record.get("text") or "").strip()
-    url = str(record.get("url") or "").strip() or f"urn:broadsheet:input:{number}"
-    return Article(
-        url=url,
-        canonical_url=canonical_url(url) if url.startswith("http") else url,
-        title=title or url,
-        text=text,
-        html="",
-        published=parse_published(record.get("published")),
-        content_hash=content_hash(text or title),  # an empty body must not equal another
-    )
 
 
 def cluster_records(
     store: Store, settings: Any, records: list[tuple[int, dict[str, Any]]]
 ) -> list[dict[str, Any]]:
     """Store and cluster ``records`` in order; one result per record, in the same order."""
-    from broadsheet.stories.engine import cluster_stored, flush_stories
-    from broadsheet.understand.ingest import understand_article
+    from broadsheet.jobs.pool import WorkerPool
+    from broadsheet.orchestrate.importing import Importer
+    from broadsheet.orchestrate.steps import Added
 
-    source_ids: dict[str, int] = {}
-    article_of: list[int | None] = []
     # An undated input arrives right after the one before it: its "fetched" time is the
     # last date seen (the first date of the input, before any), never the wall clock,
     # which would put a historical stream's windows years away.
-    dated = [p for _n, r in records if (p := parse_published(r.get("published")))]
+    dated = [p for _n, r in records if (p := parse_date(r.get("published")))]
     clock = dated[0] if dated else datetime.now(UTC)
+    inputs: list[Record] = []
     for number, record in records:
-        outlet = str(record.get("source") or "unknown")[:300]
-        if outlet not in source_ids:
-            source_ids[outlet] = store.add_source(f"urn:broadsheet:source:{outlet}", outlet).id
-        article = article_from_record(record, number)
-        clock = article.published or clock
-        result = store.save_article(source_ids[outlet], article, clock)
-        if isinstance(result, Skipped):
-            found = _DUPLICATE_OF.search(result.reason)
-            article_of.append(int(found.group(1)) if found else None)
-            continue
-        if settings.understand:  # ingest understands an article before clustering it
-            values, versions = understand_article(
-                settings.spacy_models, article.title, article.text, article.language
-            )
-            store.save_understanding(result, values, versions)
-        cluster_stored(store, settings, result, wait=False)
-        article_of.append(result)
-    flush_stories(store, settings)
+        found = article_from_record(record, number, require_url=False)
+        found.source = str(record.get("source") or "unknown")[:300]
+        clock = found.article.published or clock
+        found.fetched = clock
+        inputs.append(found)
+
+    async def run(pool: WorkerPool) -> list[Added]:
+        importer = Importer(settings, store, pool, source_prefix="urn:broadsheet:source:")
+        try:
+            return await importer.add(inputs)
+        finally:
+            await importer.close()
+
+    with WorkerPool(1) as pool:
+        added = asyncio.run(run(pool))
+    # the stored article each input became, or the one it duplicates
+    article_of = [a.result if isinstance(a.result, int) else a.result.duplicate_of for a in added]
     input_id: dict[int, Any] = {}
     for aid, (_n, rec) in zip(article_of, records, strict=True):
         if aid is not None:

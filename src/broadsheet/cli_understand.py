@@ -74,22 +74,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def understand() -> None:
         """Compute language, entities, places, topics and summaries for stored articles."""
-        from broadsheet.understand.pipelines import Pipelines
-        from broadsheet.understand.stage import understand_texts, versions
+        from broadsheet.orchestrate.understanding import refresh_stored
 
         settings = load_settings()
-        pipelines = Pipelines(settings.spacy_models)
-        done = 0
         with opened_store(settings) as store:
-            for article in list(store.iter_articles()):
-                stored = store.get_understanding(article.id).get("language") or {}
-                wanted = versions(pipelines, stored.get("code", article.language))
-                have = store.understanding_versions(article.id)
-                if all(have.get(k) == v for k, v in wanted.items()):
-                    continue
-                result = understand_texts(
-                    pipelines, [(article.title, article.text)], [article.language]
-                )[0]
-                store.save_understanding(article.id, result.features(), result.versions)
-                done += 1
+            done = refresh_stored(settings, store)
         out.print(f"understood {done} articles")

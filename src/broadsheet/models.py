@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 
 @dataclass(frozen=True)
@@ -123,11 +123,36 @@ class Source:
     article_count: int = 0
 
 
+SkipReason = Literal[
+    "duplicate_url",  # the same canonical URL is stored (``duplicate_of`` is its id)
+    "duplicate_text",  # the same text from the same outlet is stored (``duplicate_of``)
+    "stored_concurrently",  # another writer stored the same URL first
+    "fetch_failed",  # the page failed and the feed had no usable text either
+]
+
+
 @dataclass(frozen=True)
 class Skipped:
-    """A result that carries its reason instead of a bare None."""
+    """A result that carries its reason instead of a bare None: a typed ``kind``, the id
+    of the article it duplicates where there is one, and for failures what went wrong.
+    ``reason`` (and ``str()``) reads as a sentence for messages and logs."""
 
-    reason: str
+    kind: SkipReason
+    duplicate_of: int | None = None
+    detail: str = ""
+
+    @property
+    def reason(self) -> str:
+        if self.kind == "duplicate_url":
+            return f"duplicate of {self.duplicate_of} (same URL)"
+        if self.kind == "duplicate_text":
+            return f"duplicate of {self.duplicate_of} (same text)"
+        if self.kind == "stored_concurrently":
+            return "duplicate (same URL, stored concurrently)"
+        return self.detail or self.kind.replace("_", " ")
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 @dataclass
@@ -260,3 +285,28 @@ _MICROSECOND = timedelta(microseconds=1)
 
 def _is_digits(s: str) -> bool:
     return s.isascii() and s.isdigit() and len(s) <= 19
+
+
+@dataclass
+class StoryChange:
+    """What the stories stage decided for one article, for the store to apply
+    (story ids < 0 are new stories; the store hands back their permanent ids)."""
+
+    article_id: int
+    story: int
+    similarity: float = 0.0
+    agency: str | None = None
+    duplicate_of: int | None = None  # set when the article is a near copy (wire)
+    moves: list[tuple[int, int, int]] = field(default_factory=list)  # article, from, to
+    merges: list[tuple[int, int]] = field(default_factory=list)  # story, into
+    terms: dict[int, dict[str, float]] = field(default_factory=dict)  # story -> main terms
+
+
+@dataclass(frozen=True)
+class CleanBody:
+    """A stored article's body re-cleaned with its outlet's learned furniture."""
+
+    text: str
+    html: str
+    description: str | None
+    content_hash: str

@@ -1,11 +1,13 @@
 """The orchestrator: the stages in order, as in DESIGN.md's diagram.
 
     source ──> fetch feed ──> parse ──> new entries ──> fetch page ──> extract ──> store
+      ──> (orchestrate.steps) learn furniture ──> understand ──> place in a story
 
-Only this module wires stages together. Each stage is a plain function (``parse_feed``,
-``extract``, ``schedule.after_success``...); the fetcher is the only network I/O and the
-store the only database I/O. A source's failure is recorded on its row and in the report;
-it never stops the other sources.
+Only this module and ``broadsheet.orchestrate`` wire stages together; ``Steps`` owns the
+order after extraction (and ``import`` and ``cluster`` go through it too). Each stage is
+a plain function (``parse_feed``, ``extract``, ``schedule.after_success``...); the
+fetcher is the only network I/O and the store the only database I/O. A source's failure
+is recorded on its row and in the report; it never stops the other sources.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from broadsheet.errors import (
     StoreError,
 )
 from broadsheet.extract import canonical_url, extract, extract_from_entry
-from broadsheet.extract.blocks import html_blocks
 from broadsheet.extract.learn import outlet_key
 from broadsheet.ingest.feeds import parse_feed
 from broadsheet.ingest.fetch import Fetcher
@@ -38,8 +39,9 @@ from broadsheet.ingest.icons import icon_urls, sniff_image
 from broadsheet.jobs import schedule
 from broadsheet.jobs.pool import WorkerPool
 from broadsheet.models import Article, FeedEntry, ParsedFeed, Skipped, Source
+from broadsheet.orchestrate.furniture import furniture_filter
+from broadsheet.orchestrate.steps import Steps
 from broadsheet.store import Store
-from broadsheet.understand.ingest import understand_stored
 
 log = logging.getLogger("broadsheet.pipeline")
 
@@ -88,6 +90,7 @@ class Pipeline:
         self.store = store
         self.fetcher = fetcher
         self.pool = pool
+        self.steps = Steps(settings, store, pool)
 
     # --- one source ---------------------------------------------------------------------
     async def poll(self, source: Source, report: IngestReport) -> None:
@@ -187,65 +190,33 @@ class Pipeline:
         known = self.store.article_id_for_url(canonical_url(entry.url))
         if known is not None:
             report.duplicates += 1
-            self.store.mark_seen(source.id, key, f"duplicate of {known} (same URL)")
-            return Skipped(f"duplicate of {known} (same URL)")
+            skipped = Skipped("duplicate_url", known)
+            self.store.mark_seen(source.id, key, skipped.reason)
+            return skipped
         article = await self._article_for(entry, report)
         if isinstance(article, Skipped):
             report.failures.append((entry.url, article.reason))
             return article  # not marked seen: the next poll tries again
-        fetched_at = _now()
-        with report.timed("store"):
-            result = self.store.save_article(
-                source.id, _fill_in(article, entry, source), fetched_at, entry.guid, key
-            )
-        if isinstance(result, Skipped):
+        added = await self.steps.add(
+            source.id, _fill_in(article, entry, source), _now(),
+            guid=entry.guid, entry_key=key, timed=report.timed,
+        )  # fmt: skip
+        if isinstance(added.result, Skipped):
             report.duplicates += 1
         else:
             report.new_articles += 1
-            with report.timed("furniture"):
-                self._learn_furniture(result, article)
-            with report.timed("understand"):
-                failed = await understand_stored(
-                    self.settings, self.store, self.pool, result, article
-                )
-            if failed:
-                report.failures.append((entry.url, failed))
-            with report.timed("stories"):
-                self.cluster(result, entry.url, report)
-        return result
-
-    def cluster(self, article_id: int, where: str, report: IngestReport) -> None:
-        """The stories stage (fold wire copies, cluster) for a stored article; its
-        decisions are written in batches (``flush_stories`` after the source's poll)."""
-        from broadsheet.stories.engine import cluster_stored
-
-        try:
-            cluster_stored(self.store, self.settings, article_id, wait=False)
-        except Exception as exc:  # the article is stored; the next article catches up
-            log.exception("stories: article %s", article_id)
-            report.failures.append((where, f"stories: {type(exc).__name__}: {exc}"))
+        report.failures.extend((entry.url, failure) for failure in added.failures)
+        return added.result
 
     def flush_stories(self, report: IngestReport) -> None:
-        from broadsheet.stories.engine import flush_stories
+        """Write the stories' queued decisions, in the writer thread (not waited for)."""
 
-        try:
-            flush_stories(self.store, self.settings)
-        except Exception as exc:  # the articles are stored; a restart clusters them
-            log.exception("stories: writing decisions")
-            report.failures.append(("stories", f"{type(exc).__name__}: {exc}"))
+        def flush() -> None:
+            failed = self.steps.flush()
+            if failed:
+                report.failures.append(("stories", failed))
 
-    def _learn_furniture(self, article_id: int, article: Article) -> None:
-        """Feed the outlet's furniture learner with this page's blocks; when it learns
-        something new, the outlet's stored articles are re-cleaned (issue 3)."""
-        outlet = outlet_key(article.url)
-        self.store.record_extraction(article_id, outlet, article)
-        if article.extraction == "feed" or not outlet:
-            return
-        texts = [b.text for b in html_blocks(article.unfiltered_html or article.html)]
-        if self.store.learn_furniture(outlet, texts):
-            self.store.reclean_outlet(outlet)  # every stored article of the outlet
-        else:  # this one may have been extracted while another page taught the learner
-            self.store.reclean_outlet(outlet, article_id)
+        self.steps.write_later(flush)
 
     async def _article_for(self, entry: FeedEntry, report: IngestReport) -> Article | Skipped:
         """The page's article; the feed's own content when the page fails or times out."""
@@ -261,7 +232,7 @@ class Pipeline:
                 entry=entry,
                 max_bytes=self.settings.max_html_bytes,
                 encoding=_charset(page.headers.get("content-type", "")),
-                furniture=self.store.furniture_filter(outlet_key(page.final_url)),
+                furniture=furniture_filter(self.store, outlet_key(page.final_url)),
                 budget=max(1.0, self.settings.extract_timeout - 1.0),
             )
             report.stage_seconds["extract"] += seconds
@@ -275,7 +246,7 @@ class Pipeline:
         try:
             article = extract_from_entry(entry)
         except ExtractError:
-            return Skipped(reason)
+            return Skipped("fetch_failed", detail=reason)
         report.fallbacks += 1
         return article
 
@@ -354,6 +325,7 @@ async def ingest_once(
             pool = stack.enter_context(WorkerPool(settings.extract_workers))
         async with Fetcher(settings) as fetcher:
             pipeline = Pipeline(settings, store, fetcher, pool)
+            await _repair(pipeline.steps, report)
 
             async def one(source: Source) -> None:
                 async with limit:
@@ -361,8 +333,21 @@ async def ingest_once(
                 if progress:
                     progress("source", 1)
 
-            await asyncio.gather(*(one(s) for s in due))
+            try:
+                await asyncio.gather(*(one(s) for s in due))
+            finally:
+                await pipeline.steps.close()  # what the writer thread has queued
     return report
+
+
+async def _repair(steps: Steps, report: IngestReport) -> None:
+    """Finish what a killed process left undone (understanding, stories) before polling."""
+    try:
+        with report.timed("repair"):
+            await steps.repair()
+    except Exception as exc:  # a bug here must not stop the poll; the next cycle retries
+        log.exception("repair")
+        report.failures.append(("repair", f"{type(exc).__name__}: {exc}"))
 
 
 async def subscribe(settings: Settings, store: Store, url: str, name: str | None = None) -> Source:

@@ -25,6 +25,7 @@ from broadsheet.extract.learn import (
     page_fingerprints,
     reclean_body,
 )
+from broadsheet.orchestrate.furniture import reclean_outlet, set_enabled
 from broadsheet.pipeline import ingest_once
 from broadsheet.store import Store
 from tests.support.httpserver import Reply, TestServer
@@ -147,11 +148,18 @@ def test_golden_site_furniture_learned_and_removed_from_all_five(
         assert [o.outlet for o in store.list_outlet_furniture()] == [outlet]
 
         # the kill switch restores every article exactly, and switching back re-cleans
-        assert store.set_furniture_enabled(outlet, False) == 5
+        assert set_enabled(store, outlet, False) == 5
         assert all(FURNITURE[1] in a.text for a in store.iter_articles())
-        assert store.set_furniture_enabled(outlet, True) == 5
+        assert set_enabled(store, outlet, True) == 5
         assert not any(FURNITURE[1] in a.text for a in store.iter_articles())
-        assert store.set_furniture_enabled("unknown.test", False) is None
+        assert set_enabled(store, "unknown.test", False) is None
+        # re-cleaning goes in bounded batches: two articles per transaction, same result
+        assert store.set_furniture_enabled(outlet, False)
+        assert reclean_outlet(store, outlet, batch=2) == 5
+        assert all(FURNITURE[1] in a.text for a in store.iter_articles())
+        assert store.set_furniture_enabled(outlet, True)
+        assert reclean_outlet(store, outlet, batch=2) == 5
+        assert reclean_outlet(store, outlet, batch=2) == 0  # nothing left to change
         assert store.search_article_ids("Compass") == []  # the search index follows
     finally:
         store.close()

@@ -46,7 +46,8 @@ def test_same_url_is_stored_once_with_a_reason(store: Store) -> None:
     first = store.save_article(src.id, _article(1), now)
     again = store.save_article(src.id, _article(1), now)
     assert isinstance(first, int)
-    assert again == Skipped(f"duplicate of {first} (same URL)")
+    assert again == Skipped("duplicate_url", first)
+    assert again.reason == str(again) == f"duplicate of {first} (same URL)"
     assert store.count_articles() == 1
 
 
@@ -58,6 +59,7 @@ def test_same_text_same_outlet_skipped_other_outlet_kept_as_copy(store: Store) -
     same_outlet = store.save_article(a.id, _article(2, text="Wire text."), now)
     other_outlet = store.save_article(b.id, _article(3, text="Wire text."), now)
     assert isinstance(same_outlet, Skipped) and "same text" in same_outlet.reason
+    assert same_outlet.kind == "duplicate_text" and same_outlet.duplicate_of is not None
     assert isinstance(other_outlet, int)
     # the copy is kept (its outlet counts later) but the home list shows the first only
     assert [x.id for x in store.latest_articles(10)] == [first]

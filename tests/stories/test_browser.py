@@ -18,8 +18,8 @@ import pytest
 import uvicorn
 
 from broadsheet.config import Settings
+from broadsheet.orchestrate.stories import cluster_stored
 from broadsheet.store import Store
-from broadsheet.stories.engine import cluster_stored
 from broadsheet.web.app import create_app
 from tests.stories.conftest import Add
 from tests.stories.sample import CHILE, JAPAN, WIRE, wire_copy

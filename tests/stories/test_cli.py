@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from broadsheet.cli import app
-from broadsheet.cli_stories import parse_published
+from broadsheet.ingest.jsonl import parse_date as parse_published
 from tests.stories.sample import CHILE, JAPAN, WIRE, wire_copy
 
 
@@ -100,7 +100,7 @@ def test_cluster_reads_standard_input_and_leaves_no_store(
 
 def test_export_carries_story_and_duplicate_of(settings, store, add) -> None:  # type: ignore[no-untyped-def]
     from broadsheet.cli_stories import export_fields
-    from broadsheet.stories.engine import cluster_stored
+    from broadsheet.orchestrate.stories import cluster_stored
     from tests.stories.sample import at
 
     w = add("Euro Ledger", *WIRE, at(0))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import inspect, select
 
 from broadsheet.config import Settings
+from broadsheet.orchestrate.stories import StoryEngine, cluster_stored, engine_for
 from broadsheet.store import Store
 from broadsheet.store.schema import story_events
-from broadsheet.stories.engine import StoryEngine, cluster_stored, engine_for
 from broadsheet.stories.text import entity_features
 from tests.stories.conftest import Add
 from tests.stories.sample import CHILE, JAPAN, STRIKE, WIRE, at, wire_copy
@@ -81,7 +81,7 @@ def test_one_engine_per_store(store: Store, settings: Settings) -> None:
 
 
 def test_moves_and_merges_are_recorded(store: Store, settings: Settings, add: Add) -> None:
-    from broadsheet.store.stories import Change
+    from broadsheet.models import StoryChange as Change
 
     a = add("Andes Daily", *CHILE[0], at(0))
     b = add("Pacific Times", *CHILE[1], at(1))
@@ -162,7 +162,7 @@ def test_one_batch_of_changes_ends_as_the_same_changes_one_by_one(
 ) -> None:
     """Provisional stories named across a batch, a merge and a move of articles placed
     earlier in the same batch: the store ends as if each change had been written alone."""
-    from broadsheet.store.stories import Change
+    from broadsheet.models import StoryChange as Change
 
     a = add("Andes Daily", *CHILE[0], at(0))
     b = add("Pacific Times", *CHILE[1], at(1))
@@ -186,7 +186,7 @@ def test_one_batch_of_changes_ends_as_the_same_changes_one_by_one(
 def test_queued_decisions_reach_the_store_when_flushed(
     store: Store, settings: Settings, add: Add
 ) -> None:
-    from broadsheet.stories.engine import flush_stories
+    from broadsheet.orchestrate.stories import flush_stories
 
     ids = [add("Andes Daily", *CHILE[0], at(0)), add("Pacific Times", *CHILE[1], at(2))]
     ids.append(add("Nippon Herald", *JAPAN[0], at(72)))

@@ -8,9 +8,9 @@ from collections import Counter
 from typing import Any
 
 from broadsheet.config import Settings
-from broadsheet.store.stories import Change
-from broadsheet.stories.engine import StoryState
+from broadsheet.models import StoryChange as Change
 from broadsheet.stories.index import TermIndex
+from broadsheet.stories.state import StoryState
 from broadsheet.stories.text import features
 from tests.stories.sample import CHILE, STRIKE, at
 

@@ -10,9 +10,9 @@ import pytest
 from fastapi import FastAPI
 
 from broadsheet.config import Settings
+from broadsheet.models import StoryChange as Change
+from broadsheet.orchestrate.stories import cluster_stored
 from broadsheet.store import Store
-from broadsheet.store.stories import Change
-from broadsheet.stories.engine import cluster_stored
 from broadsheet.web.app import create_app
 from tests.stories.conftest import Add
 from tests.stories.sample import CHILE, JAPAN, WIRE, at, wire_copy

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from broadsheet.config import Settings
 from broadsheet.store import Store
-from broadsheet.stories.engine import cluster_stored
+from broadsheet.orchestrate.stories import cluster_stored
 from broadsheet.web.app import create_app
 from tests.stories import conftest as stories_fixtures
 from tests.stories.conftest import Add

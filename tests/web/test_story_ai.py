@@ -9,8 +9,8 @@ import pytest
 from fastapi import FastAPI
 
 from broadsheet.config import Settings
+from broadsheet.orchestrate.stories import cluster_stored
 from broadsheet.store import Store
-from broadsheet.stories.engine import cluster_stored
 from broadsheet.understand.sentences import split_sentences
 from broadsheet.web.app import create_app
 from tests.ai import llmserver

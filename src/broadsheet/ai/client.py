@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
@@ -19,11 +19,16 @@ from broadsheet.errors import ModelError
 
 if TYPE_CHECKING:
     from broadsheet.config import Settings
-    from broadsheet.store import Store
+
+
+class Budget(Protocol):
+    """Where the daily request budget is kept (the store, in practice)."""
+
+    def take_ai_request(self, budget: int) -> bool: ...
 
 
 class ChatClient:
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(self, settings: Settings, store: Budget | None = None) -> None:
         self.settings = settings
         self.store = store
 

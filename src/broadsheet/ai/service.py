@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from broadsheet.ai import grounded, story, translate
 from broadsheet.ai.client import ChatClient
@@ -18,9 +18,21 @@ from broadsheet.errors import ModelError
 if TYPE_CHECKING:
     from broadsheet.config import Settings
     from broadsheet.models import StoredArticle
-    from broadsheet.store import Store
 
 log = logging.getLogger(__name__)
+
+
+class Store(Protocol):
+    """Where results are cached and the daily budget kept (``broadsheet.store.Store``
+    fits; the stage does not import it)."""
+
+    def take_ai_request(self, budget: int) -> bool: ...
+
+    def get_ai_result(self, article_id: int, feature: str, key: str, version: str) -> Any: ...
+
+    def save_ai_result(
+        self, article_id: int, feature: str, key: str, version: str, value: Any
+    ) -> None: ...
 
 
 def _client(settings: Settings, store: Store) -> ChatClient:

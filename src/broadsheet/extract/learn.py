@@ -8,7 +8,8 @@ and on at least ``MIN_SHARE`` of the pages seen, is furniture for that outlet.
 Everything here is pure: fingerprints, the per-outlet decision, the filter that plugs into
 ``extract(furniture=...)``, and the re-clean of a stored body. Counting happens in the
 store (``broadsheet.store.furniture``), so that learning survives restarts and the admin
-area can show, per outlet, what was learned and switch it off.
+area can show, per outlet, what was learned and switch it off; the orchestrator
+(``broadsheet.orchestrate.furniture``) wires the two.
 
 A fingerprint is the first 16 hex digits of SHA-256 over the block's normalised text
 (case, punctuation and digits folded, so "© 2024" and "© 2025" match).
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 from broadsheet.extract.blocks import Block, html_blocks, render
 from broadsheet.extract.canonical import normalize_for_hash
 from broadsheet.extract.furniture import drop_furniture
+from broadsheet.models import CleanBody
 
 MIN_PAGES = 3  # a block seen on this many pages of one outlet...
 MIN_SHARE = 0.2  # ...and on this share of the outlet's pages seen is furniture
@@ -78,14 +80,6 @@ class LearnedFurniture:
 
     def __bool__(self) -> bool:
         return bool(self.fingerprints)
-
-
-@dataclass(frozen=True)
-class CleanBody:
-    text: str
-    html: str
-    description: str | None
-    content_hash: str
 
 
 def reclean_body(unfiltered_html: str, furniture: LearnedFurniture) -> CleanBody | None:

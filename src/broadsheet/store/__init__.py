@@ -7,7 +7,7 @@ one module per entity (``sources``, ``articles``) and to ``search``. Nobody else
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -20,12 +20,14 @@ from broadsheet.errors import StoreError
 from broadsheet.models import (
     Article,
     ArticleTeaser,
+    CleanBody,
     Cursor,
     Page,
     Skipped,
     Source,
     StoredArticle,
     Story,
+    StoryChange,
     StoryMember,
 )
 from broadsheet.store import (
@@ -41,7 +43,7 @@ from broadsheet.store import (
 )
 from broadsheet.store import stories as story_queries
 from broadsheet.store.engine import is_sqlite, make_engine
-from broadsheet.store.furniture import LearnedFurniture, OutletFurniture
+from broadsheet.store.furniture import OutletFurniture
 from broadsheet.store.schema import meta
 
 ANALYSIS_ROWS = 1000  # rows of each index ANALYZE samples on SQLite
@@ -168,12 +170,25 @@ class Store:
                 with conn.begin_nested():
                     result = articles.save(conn, source_id, article, fetched_at, guid)
             except IntegrityError:  # a concurrent writer stored the same URL first
-                result = Skipped("duplicate (same URL, stored concurrently)")
+                result = Skipped("stored_concurrently")
             if entry_key is not None:
                 article_id = result if isinstance(result, int) else None
                 outcome = "stored" if article_id else result.reason  # type: ignore[union-attr]
                 articles.mark_seen(conn, source_id, entry_key, article_id, outcome, fetched_at)
         return result
+
+    def save_articles(self, items: list[tuple[int, Article, datetime]]) -> list[int | Skipped]:
+        """Save (source id, article, fetched at) items in one transaction, in order; a
+        later item that repeats an earlier one is skipped like any duplicate."""
+        out: list[int | Skipped] = []
+        with self.writer() as conn:
+            for source_id, article, fetched_at in items:
+                try:
+                    with conn.begin_nested():
+                        out.append(articles.save(conn, source_id, article, fetched_at, None))
+                except IntegrityError:
+                    out.append(Skipped("stored_concurrently"))
+        return out
 
     def mark_seen(self, source_id: int, entry_key: str, outcome: str) -> None:
         with self.writer() as conn:
@@ -297,6 +312,22 @@ class Store:
         with self.writer() as conn:
             return understanding.save(conn, article_id, values, versions, _now())
 
+    def save_understandings(
+        self, results: list[tuple[int, dict[str, Any], dict[str, str]]]
+    ) -> None:
+        """Several articles' features (id, values, versions) in one transaction."""
+        if results:
+            with self.writer() as conn:
+                for article_id, values, versions in results:
+                    understanding.save(conn, article_id, values, versions, _now())
+
+    def articles_without_understanding(
+        self, after_id: int, limit: int
+    ) -> list[tuple[int, str, str, str | None]]:
+        """(id, title, text, language) of articles with no features yet, in id order."""
+        with self.reader() as conn:
+            return understanding.not_understood(conn, after_id, limit)
+
     def understanding_versions(self, article_id: int) -> dict[str, str]:
         with self.reader() as conn:
             return understanding.versions(conn, article_id)
@@ -329,34 +360,41 @@ class Store:
             return understanding.take_ai_request(conn, _now().date().isoformat(), budget)
 
     # --- furniture learning (issue 3; queries in store/furniture.py) -------------------
-    def furniture_filter(self, outlet: str) -> LearnedFurniture:
-        """The outlet's learned furniture filter for extract() (empty when switched off)."""
+    def furniture_fingerprints(self, outlet: str) -> frozenset[str]:
+        """The outlet's learned furniture (none when its kill switch is off)."""
         with self.reader() as conn:
-            return furniture.furniture_filter(conn, outlet)
+            return furniture.active_fingerprints(conn, outlet)
 
-    def learn_furniture(self, outlet: str, texts: list[str]) -> int:
+    def learn_furniture(
+        self, outlet: str, seen: dict[str, str], is_learned: Callable[[int, int], bool]
+    ) -> int:
         """Count one more page of the outlet with these blocks; blocks newly learned."""
         with self.writer() as conn:
-            return furniture.learn(conn, outlet, texts, _now())
+            return furniture.learn(conn, outlet, seen, _now(), is_learned)
 
     def record_extraction(self, article_id: int, outlet: str, article: Article) -> None:
         """The outlet, modified date and pre-furniture body of a stored article."""
         with self.writer() as conn:
             furniture.record_article(conn, article_id, outlet, article)
 
-    def reclean_outlet(self, outlet: str, article_id: int | None = None) -> int:
-        """Re-apply the outlet's learned furniture to its stored articles (or one of them);
-        the number of articles changed."""
-        with self.writer() as conn:
-            return furniture.reclean(conn, outlet, article_id)
+    def furniture_bodies(
+        self, outlet: str, after_id: int, limit: int, article_id: int | None = None
+    ) -> list[tuple[int, str, str | None]]:
+        """(id, html, unfiltered html) of the outlet's articles after ``after_id``."""
+        with self.reader() as conn:
+            return furniture.bodies(conn, outlet, after_id, limit, article_id)
 
-    def set_furniture_enabled(self, outlet: str, enabled: bool) -> int | None:
-        """The per-outlet kill switch; re-cleans (or restores) the outlet's articles.
-        None when the outlet is unknown, else the number of articles changed."""
+    def save_cleaned(self, cleaned: list[tuple[int, CleanBody, str | None]]) -> None:
+        """Re-cleaned bodies, in one transaction."""
+        if cleaned:
+            with self.writer() as conn:
+                furniture.save_cleaned(conn, cleaned)
+
+    def set_furniture_enabled(self, outlet: str, enabled: bool) -> bool:
+        """The per-outlet kill switch; False when the outlet is unknown (the orchestrator
+        re-cleans or restores its articles)."""
         with self.writer() as conn:
-            if not furniture.set_enabled(conn, outlet, enabled, _now()):
-                return None
-            return furniture.reclean(conn, outlet)
+            return furniture.set_enabled(conn, outlet, enabled, _now())
 
     def outlet_furniture(self, outlet: str) -> OutletFurniture | None:
         with self.reader() as conn:
@@ -367,7 +405,7 @@ class Store:
             return furniture.list_outlets(conn)
 
     # --- stories (issue 4; queries in store/stories.py) ---------------------------------
-    def apply_story_changes(self, changes: list[story_queries.Change]) -> dict[int, int]:
+    def apply_story_changes(self, changes: list[StoryChange]) -> dict[int, int]:
         """Store clustering decisions, in order, in one transaction; permanent ids for
         their provisional stories."""
         with self.writer() as conn:
@@ -439,6 +477,11 @@ class Store:
     def story_events(self, story_id: int) -> list[dict[str, Any]]:
         with self.reader() as conn:
             return story_queries.events(conn, story_id)
+
+    def first_unplaced_article(self, after_id: int = 0) -> int | None:
+        """The first article after ``after_id`` in no story yet (the stories' to-do)."""
+        with self.reader() as conn:
+            return story_queries.first_unplaced(conn, after_id)
 
     def articles_for_clustering(
         self, after_id: int, oldest: datetime | None, upto: int | None = None

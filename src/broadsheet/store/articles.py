@@ -62,7 +62,7 @@ def save(
     """
     same_url = find_by_url(conn, article.canonical_url)
     if same_url is not None:
-        return Skipped(f"duplicate of {same_url} (same URL)")
+        return Skipped("duplicate_url", same_url)
     first_copy = conn.execute(
         select(articles.c.id, articles.c.source_id)
         .where(articles.c.content_hash == article.content_hash)
@@ -70,7 +70,7 @@ def save(
         .limit(1)
     ).first()
     if first_copy is not None and first_copy.source_id == source_id:
-        return Skipped(f"duplicate of {first_copy.id} (same text)")
+        return Skipped("duplicate_text", first_copy.id)
     published = article.published
     sort_at = min(published, fetched_at) if published else fetched_at
     result = conn.execute(

@@ -1,21 +1,22 @@
-"""Queries for furniture learning: per-outlet counts, learned blocks, re-clean.
+"""Queries for furniture learning: per-outlet counts, learned blocks, re-cleaned bodies.
 
 The decisions (fingerprints, thresholds, the filter, the re-clean of one body) are pure
-functions in ``broadsheet.extract.learn``; this module only counts and stores. Re-cleaning
-an outlet rewrites its stored articles from the body they had before learned furniture
-(kept in ``article_extraction.unfiltered_html`` the first time a body changes), so turning
-the kill switch off restores every article exactly.
+functions in ``broadsheet.extract.learn``, and the orchestrator
+(``broadsheet.orchestrate.furniture``) applies them; this module only counts, reads and
+stores. Re-cleaning an outlet rewrites its stored articles from the body they had before
+learned furniture (kept in ``article_extraction.unfiltered_html`` the first time a body
+changes), so turning the kill switch off restores every article exactly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from broadsheet.extract.learn import LearnedFurniture, is_learned, page_fingerprints
-from broadsheet.models import Article
+from broadsheet.models import Article, CleanBody
 from broadsheet.store.schema import article_extraction, articles, furniture_blocks, outlet_furniture
 
 # Blocks seen once and not again for this long are forgotten (they were article text).
@@ -63,17 +64,24 @@ def learned_fingerprints(conn: Connection, outlet: str) -> frozenset[str]:
     )
 
 
-def furniture_filter(conn: Connection, outlet: str) -> LearnedFurniture:
-    """The outlet's filter: empty when nothing is learned or the kill switch is off."""
+def active_fingerprints(conn: Connection, outlet: str) -> frozenset[str]:
+    """The outlet's learned fingerprints: none when the kill switch is off."""
     row = _outlet_row(conn, outlet)
     if row is not None and not row[0]:
-        return LearnedFurniture(outlet)
-    return LearnedFurniture(outlet, learned_fingerprints(conn, outlet))
+        return frozenset()
+    return learned_fingerprints(conn, outlet)
 
 
-def learn(conn: Connection, outlet: str, texts: list[str], now: datetime) -> int:
-    """Count one more page of ``outlet`` with these blocks; the number of blocks that
-    became furniture with it."""
+def learn(
+    conn: Connection,
+    outlet: str,
+    seen: dict[str, str],
+    now: datetime,
+    is_learned: Callable[[int, int], bool],
+) -> int:
+    """Count one more page of ``outlet`` with these blocks (fingerprint -> sample); the
+    number of blocks that became furniture with it (``is_learned(pages with the block,
+    pages seen)`` decides)."""
     row = _outlet_row(conn, outlet)
     if row is None:
         conn.execute(insert(outlet_furniture).values(outlet=outlet, enabled=True, pages_seen=1,
@@ -86,7 +94,6 @@ def learn(conn: Connection, outlet: str, texts: list[str], now: datetime) -> int
             .where(outlet_furniture.c.outlet == outlet)
             .values(pages_seen=pages_seen, updated_at=now)
         )
-    seen = page_fingerprints(texts)
     if seen:
         known = set(
             conn.execute(
@@ -162,40 +169,39 @@ def set_enabled(conn: Connection, outlet: str, enabled: bool, now: datetime) -> 
     return True
 
 
-def reclean(conn: Connection, outlet: str, article_id: int | None = None) -> int:
-    """Rewrite the outlet's stored articles (or just one) with its current furniture;
-    the number of articles changed."""
-    from broadsheet.extract.learn import reclean_body
-
-    furniture = furniture_filter(conn, outlet)
+def bodies(
+    conn: Connection, outlet: str, after_id: int, limit: int, article_id: int | None = None
+) -> list[tuple[int, str, str | None]]:
+    """(id, html, unfiltered html or None) of the outlet's stored articles after
+    ``after_id`` in id order (or of one of them), for re-cleaning."""
     query = (
         select(articles.c.id, articles.c.html, article_extraction.c.unfiltered_html)
         .join(article_extraction, article_extraction.c.article_id == articles.c.id)
-        .where(article_extraction.c.outlet == outlet)
+        .where(article_extraction.c.outlet == outlet, articles.c.id > after_id)
+        .order_by(articles.c.id)
+        .limit(limit)
     )
     if article_id is not None:
         query = query.where(articles.c.id == article_id)
-    rows = conn.execute(query).all()
-    changed = 0
-    for article_id, html, unfiltered in rows:
-        base = unfiltered or html
-        cleaned = reclean_body(base, furniture)
-        if cleaned is None or cleaned.html == html:
-            continue
+    return [(r[0], r[1], r[2]) for r in conn.execute(query)]
+
+
+def save_cleaned(conn: Connection, cleaned: list[tuple[int, CleanBody, str | None]]) -> None:
+    """Rewrite articles' bodies; the third item, when set, is the body before learned
+    furniture, kept the first time an article's body changes."""
+    for article_id, body, unfiltered in cleaned:
         conn.execute(
             update(articles)
             .where(articles.c.id == article_id)
-            .values(text=cleaned.text, html=cleaned.html, description=cleaned.description,
-                    content_hash=cleaned.content_hash, word_count=len(cleaned.text.split()))
+            .values(text=body.text, html=body.html, description=body.description,
+                    content_hash=body.content_hash, word_count=len(body.text.split()))
         )  # fmt: skip
-        if unfiltered is None:
+        if unfiltered is not None:
             conn.execute(
                 update(article_extraction)
                 .where(article_extraction.c.article_id == article_id)
-                .values(unfiltered_html=html)
+                .values(unfiltered_html=unfiltered)
             )
-        changed += 1
-    return changed
 
 
 def describe(conn: Connection, outlet: str) -> OutletFurniture | None:

@@ -8,7 +8,6 @@ permanent ones from :func:`apply`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +24,7 @@ from sqlalchemy import (
 )
 
 from broadsheet.models import Story, StoryMember
+from broadsheet.models import StoryChange as Change
 from broadsheet.store.schema import (
     UTCDateTime,
     article_entities,
@@ -39,20 +39,6 @@ from broadsheet.store.schema import (
 
 MAX_TERMS = 12
 RELATED_POSTINGS = 200  # newest stories read per shared term when finding related ones
-
-
-@dataclass
-class Change:
-    """What the clustering stage decided for one article (ids < 0 are new stories)."""
-
-    article_id: int
-    story: int
-    similarity: float = 0.0
-    agency: str | None = None
-    duplicate_of: int | None = None  # set when the article is a near copy (wire)
-    moves: list[tuple[int, int, int]] = field(default_factory=list)  # article, from, to
-    merges: list[tuple[int, int]] = field(default_factory=list)  # story, into
-    terms: dict[int, dict[str, float]] = field(default_factory=dict)  # story -> main terms
 
 
 def apply(conn: Connection, changes: list[Change], now: datetime) -> dict[int, int]:
@@ -488,3 +474,15 @@ def for_clustering(
         if len(rows) < batch:
             return
         last = rows[-1][0]
+
+
+def first_unplaced(conn: Connection, after_id: int = 0) -> int | None:
+    """The first stored article after ``after_id`` that is in no story yet (saved, then
+    the process died before the stories stage placed it), or None."""
+    placed = select(story_articles.c.article_id).where(story_articles.c.article_id == articles.c.id)
+    return conn.execute(
+        select(articles.c.id)
+        .where(articles.c.id > after_id, ~placed.exists())
+        .order_by(articles.c.id)
+        .limit(1)
+    ).scalar()

@@ -247,3 +247,21 @@ def take_ai_request(conn: Connection, day: str, budget: int) -> bool:
         return False
     conn.execute(update(ai_usage).where(ai_usage.c.day == day).values(requests=used + 1))
     return True
+
+
+def not_understood(
+    conn: Connection, after_id: int, limit: int
+) -> list[tuple[int, str, str, str | None]]:
+    """(id, title, text, language) of stored articles after ``after_id`` that have no
+    understanding at all (saved, then the process died before the stage ran), in id
+    order: the durable to-do of the understanding step."""
+    done = select(article_features.c.article_id).where(
+        article_features.c.article_id == articles.c.id
+    )
+    rows = conn.execute(
+        select(articles.c.id, articles.c.title, articles.c.text, articles.c.language)
+        .where(articles.c.id > after_id, ~done.exists())
+        .order_by(articles.c.id)
+        .limit(limit)
+    )
+    return [(r.id, r.title, r.text, r.language) for r in rows]

@@ -5,7 +5,7 @@ agency.py    which news agency a text credits
 text.py      article text -> weighted features
 index.py     the term index: candidate retrieval without scanning stories
 cluster.py   the online rule: join a story or start one; moves and merges
-engine.py    the stage itself: state rebuilt from the store, one article at a time
+state.py     the stage itself: its memory, one article in, one decision out (no I/O)
 related.py   earlier and later stories on the same subject
 trending.py  top stories
 coverage.py  who covered a story, from where, in which languages, who did not

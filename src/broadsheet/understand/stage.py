@@ -93,3 +93,12 @@ def versions(pipelines: Pipelines, language: str | None) -> dict[str, str]:
 
 def _full_text(title: str, text: str) -> str:
     return f"{title}\n\n{text}" if title else text
+
+
+def understand_article(
+    models: dict[str, str], title: str, text: str, hint: str | None
+) -> tuple[dict[str, object], dict[str, str]]:
+    """(feature values, feature versions) for one article: the stage as a worker runs it
+    (picklable for process pools; each process loads its spaCy pipelines once)."""
+    result = understand(Pipelines(models), title, text, hint)
+    return result.features(), result.versions

@@ -1,41 +1,29 @@
-"""The stories stage: fold wire copies, then cluster, for each article the store keeps.
+"""The stories stage's state: fold wire copies, then cluster, one article at a time.
 
-``StoryEngine`` holds the in-memory state (term index, clusterer, MinHash index) for one
-store. Everything in it is rebuilt from the store: on first use it reads the articles of
-the last ``story_window_days`` (by the newest article's date, not the wall clock, so old
-archives cluster too) with the stories they already belong to, and clusters any article
-that has none yet. Before each article it catches up with articles another process stored
-meanwhile, so a restart, or a CLI run beside ``serve``, loses nothing.
+``StoryState`` holds the in-memory state (term index, clusterer, MinHash index) and no
+I/O: ``cluster`` turns one article row into a ``StoryChange`` (models.py) for the store,
+``remember`` replays a decision stored earlier. The orchestrator
+(``broadsheet.orchestrate.stories.StoryEngine``) rebuilds it from the store, feeds it the
+stored articles in order and writes its decisions in batches.
 
-    store.save_article ──> engine.process(id) ──> fold ──> cluster ──> store.apply_story_changes
-
-Decisions are written in batches (one transaction for up to ``BATCH`` articles; each
-touched story recounted once per batch): measured in bench/stories.py, per-article
-transactions cost nearly as much as the clustering itself. A queued decision is written
-when ``BATCH`` are queued, when the next article arrives ``FLUSH_SECONDS`` after the first
-queued one, or at ``flush()`` (ingest flushes after each source's poll). A crash in
-between loses nothing: articles without a story are clustered on the next start.
+    article row ──> fold (wire copy?) ──> cluster ──> StoryChange
 """
 
 from __future__ import annotations
 
 import heapq
 import logging
-import threading
-import time
-import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from broadsheet.config import Settings
-from broadsheet.store import Store
-from broadsheet.store.stories import Change
+from broadsheet.models import StoryChange as Change
 from broadsheet.stories.agency import agency_credit
 from broadsheet.stories.cluster import Clusterer, Decision
 from broadsheet.stories.fold import WireFolder
@@ -44,8 +32,6 @@ from broadsheet.stories.text import entity_features, features
 
 log = logging.getLogger("broadsheet.stories")
 
-BATCH = 64  # decisions written per transaction at most
-FLUSH_SECONDS = 1.0  # queued decisions older than this are written with the next article
 COMPACT_AT = 20_000  # forgotten articles that make the stage compact its memory (at least
 # as many as the live ones, so compaction costs a fraction of the work done meanwhile)
 TERM_MEMBERS = 40  # members whose vectors make a story's main terms
@@ -70,7 +56,7 @@ class Placed:
 
 
 class StoryState:
-    """The stage's memory, no I/O: what ``StoryEngine`` keeps between articles.
+    """The stage's memory, no I/O: what the orchestrator's ``StoryEngine`` keeps.
 
     ``cluster`` turns one article (a row with id, title, text, author, sort_at,
     duplicate_of) into a ``Change`` for the store; ``remember`` replays a stored decision.
@@ -277,96 +263,3 @@ class StoryState:
         siblings = self.copies.get(root) if root is not None else None
         if siblings and article_id in siblings:
             siblings.remove(article_id)
-
-
-class StoryEngine:
-    """The stage with its store: rebuilt from it, writing every decision to it."""
-
-    def __init__(self, store: Store, settings: Settings) -> None:
-        self.store = store
-        self.state = StoryState(settings)
-        self.lock = threading.RLock()
-        self.high_water = 0  # the highest article id seen
-        self.ready = False
-        self.pending: list[Change] = []  # decisions not yet written
-        self.since = 0.0  # when the oldest of them was made (monotonic)
-
-    def process(self, article_id: int, wait: bool = True) -> Placed | None:
-        """Cluster every stored article up to ``article_id``; where that one went.
-
-        With ``wait=False`` the decisions may stay queued (written in batches of
-        ``BATCH``, or after ``FLUSH_SECONDS``, or at :meth:`flush`) and None is returned:
-        ingest does that, and flushes after each source's poll."""
-        with self.lock:
-            self.catch_up(article_id)
-            if not wait:
-                if len(self.pending) >= BATCH or time.monotonic() - self.since >= FLUSH_SECONDS:
-                    self.flush()
-                return None
-            self.flush()
-            return self.placed(article_id)
-
-    def flush(self) -> None:
-        """Write the queued decisions in one transaction; learn the new stories' ids."""
-        with self.lock:
-            if not self.pending:
-                return
-            changes, self.pending = self.pending, []
-            self.state.renamed(self.store.apply_story_changes(changes))
-
-    def catch_up(self, upto: int | None = None) -> int:
-        """Read (and cluster where needed) the articles stored since the last call, up to
-        ``upto``: ingest understands articles concurrently, and a later article is
-        clustered by its own call, once its entities are stored."""
-        with self.lock:
-            oldest = None
-            if not self.ready:
-                newest = self.store.latest_articles(1)
-                if newest:
-                    oldest = newest[0].shown_at - timedelta(seconds=self.state.window)
-                self.ready = True
-            done = 0
-            for row in self.store.articles_for_clustering(self.high_water, oldest, upto):
-                self.high_water = max(self.high_water, row["id"])
-                if row["story_id"] is None:
-                    if not self.pending:
-                        self.since = time.monotonic()
-                    self.pending.append(self.state.cluster(row, self.store.story_of_article))
-                    if len(self.pending) >= BATCH:
-                        self.flush()
-                else:
-                    self.state.remember(row)
-                done += 1
-            return done
-
-    def placed(self, article_id: int) -> Placed | None:
-        root = self.state.root_of.get(article_id)
-        story = self.state.story_of(article_id)
-        if story is None:
-            story = self.store.story_of_article(article_id)
-        return None if story is None else Placed(article_id, story, root)
-
-
-_engines: weakref.WeakKeyDictionary[Store, StoryEngine] = weakref.WeakKeyDictionary()
-_engines_lock = threading.Lock()
-
-
-def engine_for(store: Store, settings: Settings) -> StoryEngine:
-    """The one engine of an open store (its state lives as long as the store object)."""
-    with _engines_lock:
-        engine = _engines.get(store)
-        if engine is None:
-            engine = _engines[store] = StoryEngine(store, settings)
-        return engine
-
-
-def cluster_stored(
-    store: Store, settings: Settings, article_id: int, wait: bool = True
-) -> Placed | None:
-    """The pipeline's stories stage for one stored article (see ``StoryEngine.process``)."""
-    return engine_for(store, settings).process(article_id, wait)
-
-
-def flush_stories(store: Store, settings: Settings) -> None:
-    """Write the stories stage's queued decisions for this store."""
-    engine_for(store, settings).flush()
