@@ -380,3 +380,7 @@ _register_extract(app)
 from broadsheet.cli_search import register as _register_search  # noqa: E402
 
 _register_search(app)
+
+from broadsheet.cli_users import register as _register_users  # noqa: E402
+
+_register_users(app)
