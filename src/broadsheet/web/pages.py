@@ -155,6 +155,7 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
         raise HTTPException(status_code=404)
     body = Markup(strip_leading_headline(article.html, article.title))  # sanitized upstream
     original = web_url(article.canonical_url) or web_url(article.url)
+    from broadsheet.web.readers import article_extras
     from broadsheet.web.stories import article_sections
     from broadsheet.web.understand import panel
 
@@ -166,6 +167,7 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
         original=original,
         panel=panel(request, article),
         sections=article_sections(request, article),
+        readers=article_extras(request, article),
     )
 
 

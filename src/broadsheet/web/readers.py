@@ -1,12 +1,15 @@
 """Wiring of the readers' features (issue 11) into the app: the CSRF key, rate limits,
-password hashing, the template helpers, and the routers of auth, comments, saved, admin."""
+password hashing, the template helpers, the routers of auth, comments, saved, admin, and
+the article page's extras."""
 
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
+from broadsheet.models import StoredArticle
 from broadsheet.web import guard
 
 SECRET_META_KEY = "web_secret_key"
@@ -34,3 +37,26 @@ def install(app: FastAPI) -> None:
     from broadsheet.web.auth import router as auth_router
 
     app.include_router(auth_router)
+    from broadsheet.web.comments import router as comments_router
+
+    app.include_router(comments_router)
+    from broadsheet.web.saved import router as saved_router
+
+    app.include_router(saved_router)
+    from broadsheet.web.admin import router as admin_router
+
+    app.include_router(admin_router)
+
+
+def article_extras(request: Request, article: StoredArticle) -> dict[str, Any]:
+    """What the article page shows for readers: its comments, the save button's state;
+    opening the article marks it read for a signed-in reader."""
+    from broadsheet.web import comments
+
+    reader = guard.current_reader(request)
+    store = request.app.state.store
+    saved = False
+    if reader is not None:
+        store.mark_read(reader.id, article.id, request.app.state.clock())
+        saved = store.is_saved(reader.id, article.id)
+    return {"reader": reader, "saved": saved, "comments": comments.section(request, article)}
