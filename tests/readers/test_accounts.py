@@ -24,7 +24,7 @@ def test_sign_up_signs_in_and_shows_the_reader_in_the_masthead(app: FastAPI) -> 
     assert r.status_code == 200
     assert "Signed in as <strong>Ада Lovelace</strong> (ada@example.org)" in r.text
     home = c.get("/")
-    assert "Sign out" in home.text and "Ада Lovelace" in home.text
+    assert 'class="reader-menu__name"' in home.text and "Ада Lovelace" in home.text
     cookie = next(k for k in c.cookies.jar if k.name == SESSION_COOKIE)
     assert cookie.has_nonstandard_attr("HttpOnly")
     assert not cookie.secure  # plain http here; see the https test

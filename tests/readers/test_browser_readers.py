@@ -31,7 +31,10 @@ pytestmark = [
 
 @pytest.fixture
 def site(settings: Settings, store: Store) -> Iterator[str]:
-    seed(store, now=datetime.now(UTC))
+    ids = seed(store, now=datetime.now(UTC))
+    store.save_understanding(
+        ids["port-strike-ends"], {"topics": [{"topic": "economy", "score": 0.9}]}, {}
+    )
     make_user(store, settings, "bob@example.org", "Bob")
     make_user(store, settings, "mod@example.org", "Mo", role="moderator")
     app = create_app(settings, store)
@@ -186,3 +189,32 @@ def test_sign_up_comment_reply_report_hide_and_save(site: str, tmp_path: Path) -
 
     assert problems == []  # no CSP violations, no script errors
     assert len(shot.taken) == 8 and all(p.stat().st_size > 5_000 for p in shot.taken)
+
+
+def test_follow_a_topic_then_for_you_shows_it_with_the_reason(site: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    problems: list[str] = []
+    shot = Shots(tmp_path)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            bob = _sign_in(browser, site, "bob@example.org", problems)
+            bob.get_by_role("link", name="For you").click()
+            expect(bob.locator(".form-notice")).to_contain_text("Follow topics")
+            expect(bob.locator(".teaser").first).to_contain_text("The latest news")  # no stories
+            shot(bob, "for-you-new-reader")
+            bob.goto(site + "/topics/economy")
+            bob.get_by_role("button", name="Follow Economy").click()
+            expect(bob.get_by_role("button", name="Following Economy ✓")).to_be_visible()
+            bob.get_by_role("link", name="For you").click()
+            first = bob.locator(".teaser").first
+            expect(first).to_contain_text(ARTICLES[0].title)
+            expect(first.locator(".for-you__reason")).to_have_text("Because you follow Economy")
+            shot(bob, "for-you-following")
+        finally:
+            browser.close()
+    assert problems == []
+    assert all(p.stat().st_size > 5_000 for p in shot.taken)

@@ -230,13 +230,13 @@ def test_report_then_a_moderator_hides_and_bans(
     assert "reported 1 time" in mod.get("/admin/moderation").text
     post_form(mod, "/admin/moderation", f"/admin/moderation/{cid}", {"action": "hide"})
     assert "Something rude" not in client(app).get(f"/articles/{article}").text
-    r = post_form(mod, "/admin/moderation", f"/admin/users/{people['ann']}/ban", {})
+    r = post_form(mod, "/account", f"/admin/users/{people['ann']}/ban", {})
     assert r.status_code == 200
     assert [e["action"] for e in store.moderation_log()][:2] == ["ban", "hide"]
     r = comment(ann, article, "I am back")
     assert r.status_code == 403 and "A moderator closed commenting" in r.text  # type: ignore[attr-defined]
     # A moderator cannot ban another moderator or an admin, nor themselves.
-    r = post_form(mod, "/admin/moderation", f"/admin/users/{people['mod']}/ban", {})
+    r = post_form(mod, "/account", f"/admin/users/{people['mod']}/ban", {})
     assert r.status_code == 403
 
 

@@ -22,7 +22,7 @@ from broadsheet.store import articles, daily, furniture, migrate, search, source
 from broadsheet.store import stories as story_queries
 from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import LearnedFurniture, OutletFurniture
-from broadsheet.store.readers import ReaderQueries
+from broadsheet.store.readers import FollowQueries
 from broadsheet.store.schema import meta
 
 
@@ -30,7 +30,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Store(ReaderQueries):  # readers' methods (issue 11) in store/readers.py
+class Store(FollowQueries):  # readers' methods (issue 11) in store/readers.py
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings

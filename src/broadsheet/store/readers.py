@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from broadsheet.models import Comment, ReaderArticle, User
-from broadsheet.store import comments, saved, sessions, users
+from broadsheet.store import comments, follows, saved, sessions, users
 
 
 class ReaderQueries:
@@ -221,4 +221,30 @@ class ReaderQueries:
             return saved.clear_history(conn, user_id)
 
 
-__all__ = ["ReaderQueries"]
+class FollowQueries(ReaderQueries):
+    # --- follows and "For you" -----------------------------------------------------------
+    def set_follow(self, user_id: int, kind: str, key: str, muted: bool, now: datetime) -> None:
+        with self.writer() as conn:
+            follows.set_follow(conn, user_id, kind, key, muted, now)
+
+    def unfollow(self, user_id: int, kind: str, key: str) -> None:
+        with self.writer() as conn:
+            follows.unfollow(conn, user_id, kind, key)
+
+    def follows_of(self, user_id: int) -> list[dict[str, Any]]:
+        with self.reader() as conn:
+            return follows.list_for(conn, user_id)
+
+    def for_you_inputs(
+        self, user_id: int, since: datetime, per_follow: int
+    ) -> tuple[list[dict[str, Any]], dict[int, list[tuple[str, str]]], dict[int, Any], set[int]]:
+        """The reader's follows, the articles they bring in, those articles' facts, and
+        which of them the reader has read."""
+        with self.reader() as conn:
+            followed = follows.list_for(conn, user_id)
+            found = follows.candidates(conn, followed, since, per_follow)
+            ids = list(found)
+            return followed, found, follows.facts(conn, ids), saved.read_ids(conn, user_id, ids)
+
+
+__all__ = ["FollowQueries", "ReaderQueries"]

@@ -370,3 +370,13 @@ read_articles = Table(
     Column("read_at", UTCDateTime, nullable=False),  # the last time it was opened
     Index("ix_read_articles_user", "user_id", "read_at"),
 )
+# What a reader follows (or mutes): kind is topic | entity | place | outlet | story.
+follows = Table(
+    "follows",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(200), primary_key=True),  # topic name, entity id, ISO code, id
+    Column("muted", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

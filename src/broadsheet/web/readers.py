@@ -46,6 +46,11 @@ def install(app: FastAPI) -> None:
     from broadsheet.web.admin import router as admin_router
 
     app.include_router(admin_router)
+    from broadsheet.web.foryou import follow_state
+    from broadsheet.web.foryou import router as foryou_router
+
+    env.globals["follow_state"] = follow_state
+    app.include_router(foryou_router)
 
 
 def article_extras(request: Request, article: StoredArticle) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Readers: users, sessions, reset links, comments with reports and a moderation log,
-saved and read articles.
+saved and read articles, follows.
 
 Revision ID: 0013
 Revises: 0005
@@ -91,10 +91,19 @@ def upgrade() -> None:
             sa.Column(index, UTCDateTime, nullable=False),
         )
         op.create_index(f"ix_{name}_user", name, ["user_id", index])
+    op.create_table(
+        "follows",
+        sa.Column("user_id", sa.Integer, _fk("users.id", "CASCADE"), primary_key=True),
+        sa.Column("kind", sa.String(16), primary_key=True),
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("muted", sa.Boolean, nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
 
 
 def downgrade() -> None:
     for name in (
+        "follows",
         "read_articles",
         "saved_articles",
         "moderation_log",
