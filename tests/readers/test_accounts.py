@@ -286,3 +286,31 @@ def test_sign_in_redirects_only_to_this_site(
             follow_redirects=False,
         )
         assert r.headers["location"] == expected
+
+
+def test_the_csrf_key_is_made_once_even_when_first_requests_race(
+    settings: Settings, store: Store
+) -> None:
+    import threading
+
+    from broadsheet.web.readers import SECRET_META_KEY, secret
+
+    app = create_app(settings, store)
+    keys: list[str] = []
+    threads = [threading.Thread(target=lambda: keys.append(secret(app))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(keys)) == 1 and store.get_meta(SECRET_META_KEY) == keys[0]
+    # And forms made by one page load are accepted by the next (the key is stable).
+    c = client(app)
+    make_user(store, settings, "ann@example.org")
+    r = post_form(
+        c,
+        "/signin",
+        "/signin",
+        {"email": "ann@example.org", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303

@@ -63,6 +63,10 @@ class ReaderQueries:
             users.disable(conn, user_id, now)
 
     # --- sessions and reset links -------------------------------------------------------
+    def meta_setdefault(self, key: str, value: str) -> str:
+        with self.writer() as conn:
+            return sessions.meta_setdefault(conn, key, value)
+
     def start_session(
         self,
         token_hash: str,

@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from broadsheet.models import User
-from broadsheet.store.schema import password_resets, sessions, users
+from broadsheet.store.schema import meta, password_resets, sessions, users
 from broadsheet.store.users import _user
 
 
@@ -88,3 +89,17 @@ def use_reset(conn: Connection, token_hash: str, now: datetime) -> int | None:
         .values(used_at=now)
     )
     return user_id
+
+
+def meta_setdefault(conn: Connection, key: str, value: str) -> str:
+    """The kept value of ``key``; ``value`` is stored only if there was none (the first
+    writer wins, also between processes: the primary key refuses a second insert)."""
+    kept = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+    if kept is not None:
+        return str(kept)
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(meta).values(key=key, value=value))
+    except IntegrityError:
+        return str(conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one())
+    return value

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import math
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,10 +144,15 @@ def end_session(request: Request, response: Response) -> None:
 # --- CSRF -------------------------------------------------------------------------------
 
 
+_KEY_LOCK = threading.Lock()
+
+
 def _key(request: Request) -> bytes:
     state = request.app.state
     if state.secret_key is None:
-        state.secret_key = state.make_secret_key().encode()
+        with _KEY_LOCK:  # the first requests arrive together: one key, made once
+            if state.secret_key is None:
+                state.secret_key = state.make_secret_key().encode()
     return state.secret_key  # type: ignore[no-any-return]
 
 

@@ -21,12 +21,7 @@ def secret(app: FastAPI) -> str:
     settings = app.state.settings
     if settings.secret_key:
         return str(settings.secret_key)
-    store = app.state.store
-    kept = store.get_meta(SECRET_META_KEY)
-    if kept is None:
-        kept = secrets.token_urlsafe(32)
-        store.set_meta(SECRET_META_KEY, kept)
-    return str(kept)
+    return str(app.state.store.meta_setdefault(SECRET_META_KEY, secrets.token_urlsafe(32)))
 
 
 def install(app: FastAPI) -> None:
