@@ -138,8 +138,9 @@ class Settings(BaseSettings):
     )
     public_url: str | None = Field(
         default=None,
-        description="The site's public origin (https://news.example.org) behind a proxy; "
-        "forms posted from any other origin are refused. Default: the request's own origin.",
+        description="The site's public origin (https://news.example.org): reset links point "
+        "here and forms from any other origin are refused. Default: http://HOST:PORT for "
+        "links, the request's own origin for forms.",
     )
     secret_key: str | None = Field(
         default=None,

@@ -19,7 +19,9 @@ LINK = re.compile(r"http://testserver/reset/[A-Za-z0-9_-]+")
 
 def _app(settings: Settings, store: Store, smtp: Mailbox, clock: list) -> object:
     seed(store)
-    mailed = settings.model_copy(update={"smtp_host": smtp.host, "smtp_port": smtp.port})
+    mailed = settings.model_copy(
+        update={"smtp_host": smtp.host, "smtp_port": smtp.port, "public_url": "http://testserver"}
+    )
     return create_app(mailed, store, clock=lambda: clock[0])
 
 
@@ -109,3 +111,28 @@ def test_a_failing_mail_server_still_gives_the_same_answer(
     assert r.status_code == 200 and SENT in r.text
     logged = " ".join(rec.getMessage() for rec in caplog.records)  # type: ignore[attr-defined]
     assert "reset mail not sent" in logged and "/reset/" not in logged and "ann@" not in logged
+
+
+def test_a_forged_host_header_does_not_change_the_mailed_link(
+    settings: Settings, store: Store, smtp: Mailbox
+) -> None:
+    app = _app(settings, store, smtp, [NOW])
+    make_user(store, settings, "ann@example.org")
+    c = client(app)
+    post_form(c, "/reset", "/reset", {"email": "ann@example.org"}, headers={"host": "evil.example"})
+    assert "evil.example" not in smtp.messages[0].get_payload(decode=True).decode()
+    assert _link(smtp).startswith("/reset/")
+    # Without public_url, links point at the configured host and port, never at Host.
+    plain = create_app(
+        settings.model_copy(update={"smtp_host": smtp.host, "smtp_port": smtp.port}), store
+    )
+    smtp.messages.clear()
+    post_form(
+        client(plain),
+        "/reset",
+        "/reset",
+        {"email": "ann@example.org"},
+        headers={"host": "evil.example", "origin": "http://evil.example"},
+    )
+    body = smtp.messages[0].get_payload(decode=True).decode()
+    assert "http://127.0.0.1:8000/reset/" in body and "evil.example" not in body

@@ -205,7 +205,9 @@ def reset_request(request: Request, background: BackgroundTasks, sent: PostedFor
         now = state.clock()
         minutes = timedelta(minutes=settings.reset_link_minutes)
         state.store.create_reset(accounts.digest(token), found[0].id, now, now + minutes)
-        origin = (settings.public_url or str(request.base_url)).rstrip("/")
+        # Never from the request's Host header: a forged Host would mail a link to
+        # someone else's server (reset poisoning). Operators set public_url.
+        origin = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
         # Sent after the response: the reply takes as long for unknown addresses.
         background.add_task(_send_reset, settings, email, f"{origin}/reset/{token}")
     notice = RESET_SENT.format(minutes=int(settings.reset_link_minutes))
