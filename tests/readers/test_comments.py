@@ -296,3 +296,37 @@ def test_comment_routes_refuse_bad_ids_and_anonymous_posts(app: FastAPI, article
         anon.post("/articles/999999/comments", data={"csrf": token}, headers=ORIGIN).status_code
         == 404
     )
+
+
+def test_admins_set_roles_and_disable_accounts_in_the_browser_pages(
+    app: FastAPI, store: Store, settings: Settings, people: dict[str, int]
+) -> None:
+    make_user(store, settings, "boss@example.org", "Boss", role="admin")
+    boss = signed_in(app, "boss@example.org")
+    ann = signed_in(app, "ann@example.org")
+    mod = signed_in(app, "mod@example.org")
+    assert mod.get("/admin/users").status_code == 403  # moderators do not manage accounts
+    listing = boss.get("/admin/users").text
+    assert "ann@example.org" in listing and "admin (you)" in listing
+    r = post_form(
+        boss,
+        "/admin/users",
+        f"/admin/users/{people['ann']}",
+        {"action": "role", "role": "moderator"},
+    )
+    assert r.status_code == 200
+    assert store.get_user(people["ann"]).role == "moderator"  # type: ignore[union-attr]
+    assert ann.get("/admin/moderation").status_code == 200
+    bad = post_form(
+        boss, "/admin/users", f"/admin/users/{people['ann']}", {"action": "role", "role": "emperor"}
+    )
+    assert bad.status_code == 400
+    post_form(boss, "/admin/users", f"/admin/users/{people['ann']}", {"action": "disable"})
+    assert ann.get("/account", follow_redirects=False).status_code == 303  # session gone
+    token = csrf_of(mod.get("/account").text)
+    r = mod.post(
+        f"/admin/users/{people['bob']}", data={"csrf": token, "action": "disable"}, headers=ORIGIN
+    )
+    assert r.status_code == 403 and not store.get_user(people["bob"]).disabled  # type: ignore[union-attr]
+    actions = [(e["action"], e["target_user_id"]) for e in store.moderation_log()]
+    assert actions[:2] == [("disable", people["ann"]), ("role", people["ann"])]
