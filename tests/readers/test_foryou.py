@@ -129,3 +129,22 @@ def test_rank_prefers_more_matches_newer_unread_and_one_per_story() -> None:
     picks = rank(found, facts, {("topic", "sport")}, {5}, NOW, 24.0, 10)
     assert [p.article_id for p in picks] == [1, 5, 3]
     assert picks[0].reasons == (("topic", "economy"), ("place", "FR"))
+
+
+def test_reading_history_brings_in_a_topic_read_often(
+    app: FastAPI, store: Store, settings: Settings, ids: dict[str, int]
+) -> None:
+    slugs = list(ids)[:3]
+    for slug in slugs:
+        store.save_understanding(ids[slug], {"topics": [{"topic": "economy", "score": 0.9}]}, {})
+    make_user(store, settings, "ann@example.org", "Ann")
+    ann = signed_in(app, "ann@example.org")
+    ann.get(f"/articles/{ids[slugs[0]]}")
+    assert "read about" not in ann.get("/for-you").text  # once is not a habit
+    ann.get(f"/articles/{ids[slugs[1]]}")
+    page = ann.get("/for-you").text
+    unread = store.get_article(ids[slugs[2]]).title  # type: ignore[union-attr]
+    assert "Because you read about Economy" in page
+    # The unread one comes first; the two read ones follow, marked read.
+    assert page.index(unread) < page.find("· read")
+    assert page.count("· read") == 2

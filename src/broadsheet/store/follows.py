@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from broadsheet.store.schema import (
     article_topics,
     articles,
     follows,
+    read_articles,
     story_articles,
 )
 
@@ -57,6 +59,7 @@ def _article_ids(conn: Connection, kind: str, key: str, since: datetime, limit: 
     else:
         table, column = {
             "topic": (article_topics, article_topics.c.topic),
+            "read": (article_topics, article_topics.c.topic),  # a topic the reader reads
             "entity": (article_entities, article_entities.c.entity_id),
             "place": (article_countries, article_countries.c.country),
         }[kind]
@@ -104,3 +107,24 @@ def facts(conn: Connection, article_ids: list[int]) -> dict[int, dict[str, Any]]
             if aid in out:
                 out[aid]["topics"].add(topic)
     return out
+
+
+def read_topics(conn: Connection, user_id: int, last: int, at_least: int) -> list[str]:
+    """Topics of the reader's ``last`` opened articles that came up ``at_least`` times,
+    most frequent first."""
+    recent = (
+        select(read_articles.c.article_id)
+        .where(read_articles.c.user_id == user_id)
+        .order_by(read_articles.c.read_at.desc())
+        .limit(last)
+        .subquery()
+    )
+    counts: Counter[str] = Counter(
+        r[0]
+        for r in conn.execute(
+            select(article_topics.c.topic).join(
+                recent, recent.c.article_id == article_topics.c.article_id
+            )
+        )
+    )
+    return [t for t, n in counts.most_common() if n >= at_least]

@@ -242,11 +242,18 @@ class FollowQueries(ReaderQueries):
     def for_you_inputs(
         self, user_id: int, since: datetime, per_follow: int
     ) -> tuple[list[dict[str, Any]], dict[int, list[tuple[str, str]]], dict[int, Any], set[int]]:
-        """The reader's follows, the articles they bring in, those articles' facts, and
-        which of them the reader has read."""
+        """The reader's follows, the articles they (and the topics the reader often reads)
+        bring in, those articles' facts, and which of them the reader has read."""
         with self.reader() as conn:
             followed = follows.list_for(conn, user_id)
-            found = follows.candidates(conn, followed, since, per_follow)
+            chosen = {(f["kind"], f["key"]) for f in followed}
+            # Reading history: topics read often, unless followed or muted already.
+            implicit = [
+                {"kind": "read", "key": t, "muted": False}
+                for t in follows.read_topics(conn, user_id, last=50, at_least=2)
+                if ("topic", t) not in chosen
+            ][:3]
+            found = follows.candidates(conn, followed + implicit, since, per_follow)
             ids = list(found)
             return followed, found, follows.facts(conn, ids), saved.read_ids(conn, user_id, ids)
 

@@ -32,7 +32,7 @@ HALF_LIFE_HOURS = 24.0
 def label(request: Request, kind: str, key: str) -> str | None:
     """What a follow is called on the page; None if it names nothing that exists."""
     store = request.app.state.store
-    if kind == "topic":
+    if kind in ("topic", "read"):
         from broadsheet.understand.topics import TAXONOMY
 
         return key.capitalize() if key in TAXONOMY else None
@@ -132,8 +132,8 @@ def for_you(request: Request) -> Response:
 
 
 def _reason(kind: str, name: str) -> str:
-    if kind == "outlet":
-        return f"because you follow {name}"
+    if kind == "read":
+        return f"because you read about {name}"
     if kind == "story":
         return "because you follow this story"
     return f"because you follow {name}"
