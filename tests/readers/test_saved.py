@@ -54,7 +54,15 @@ def test_one_reader_never_sees_anothers_lists(
         headers={"origin": "http://testserver"},
         follow_redirects=False,
     )
-    assert r.status_code == 303 and r.headers["location"].startswith("/signin")
+    assert r.status_code == 303 and r.headers["location"] == "/signin?next=/"
+    r = anon.post(
+        f"/articles/{aid}/save",
+        data={"csrf": token, "keep": "1"},
+        headers={"origin": "http://testserver", "referer": f"http://testserver/articles/{aid}"},
+        follow_redirects=False,
+    )
+    # Back to the article after signing in, not to the form's address.
+    assert r.headers["location"] == f"/signin?next=/articles/{aid}"
 
 
 def test_opened_articles_are_marked_read_and_history_clears(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -43,7 +43,12 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
 
 
 def sign_in_first(request: Request) -> RedirectResponse:
-    target = quote(guard.local_path(request.url.path), safe="/")
+    """To the sign-in page, coming back here after (for a form: to the page it was on)."""
+    path = request.url.path
+    if request.method != "GET":
+        referer = urlsplit(request.headers.get("referer", ""))
+        path = referer.path if referer.netloc == request.url.netloc else "/"
+    target = quote(guard.local_path(path), safe="/")
     return RedirectResponse(f"/signin?next={target}", status_code=303)
 
 
