@@ -3,8 +3,11 @@ that arrived and used like a reader would; an expired or reused link is refused.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
+
+import pytest
 
 from broadsheet.config import Settings
 from broadsheet.store import Store
@@ -136,3 +139,35 @@ def test_a_forged_host_header_does_not_change_the_mailed_link(
     )
     body = smtp.messages[0].get_payload(decode=True).decode()
     assert "http://127.0.0.1:8000/reset/" in body and "evil.example" not in body
+
+
+def test_passwords_and_tokens_never_reach_the_logs(
+    settings: Settings, store: Store, smtp: Mailbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")  # every statement and value
+    app = _app(settings, store, smtp, [NOW])
+    c = client(app)
+    post_form(
+        c,
+        "/signup",
+        "/signup",
+        {"name": "Ann", "email": "ann@example.org", "password": "first secret pass"},
+    )
+    post_form(
+        c, "/signin", "/signin", {"email": "ann@example.org", "password": "wrong secret pass"}
+    )
+    post_form(c, "/reset", "/reset", {"email": "ann@example.org"})
+    path = _link(smtp)
+    post_form(c, path, path, {"new_password": "second secret pass"})
+    # The server's loggers (the test's SMTP server and HTTP client log what they carry).
+    ours = ("broadsheet", "uvicorn", "fastapi", "starlette", "sqlalchemy", "alembic")
+    logged = "\n".join(
+        f"{r.name} {r.getMessage()} {r.args}" for r in caplog.records if r.name.startswith(ours)
+    )
+    assert "INSERT INTO sessions" in logged  # the store's statements were seen
+    token = path.rsplit("/", 1)[1]
+    for secret in ("first secret pass", "wrong secret pass", "second secret pass", token):
+        assert secret not in logged
+    for cookie in c.cookies.jar:
+        assert cookie.value not in logged
