@@ -214,10 +214,11 @@ class User:
 
 @dataclass
 class Comment:
-    """A comment on an article as shown: its author's name, status and one level of replies."""
+    """A comment on an article or a story as shown: its author's name, status and one level
+    of replies."""
 
     id: int
-    article_id: int
+    article_id: int | None  # None: on a story
     user_id: int
     author: str
     parent_id: int | None
@@ -228,7 +229,15 @@ class Comment:
     report_count: int = 0
     held_reason: str | None = None
     article_title: str = ""
+    story_id: int | None = None
     replies: list[Comment] = field(default_factory=list)
+
+    @property
+    def page(self) -> str:
+        """The address of the page the comment is on."""
+        if self.article_id is not None:
+            return f"/articles/{self.article_id}"
+        return f"/stories/{self.story_id}"
 
 
 @dataclass(frozen=True)

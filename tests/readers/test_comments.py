@@ -330,3 +330,55 @@ def test_admins_set_roles_and_disable_accounts_in_the_browser_pages(
     assert r.status_code == 403 and not store.get_user(people["bob"]).disabled  # type: ignore[union-attr]
     actions = [(e["action"], e["target_user_id"]) for e in store.moderation_log()]
     assert actions[:2] == [("disable", people["ann"]), ("role", people["ann"])]
+
+
+def test_comments_on_a_story_page(
+    app: FastAPI, store: Store, article: int, people: dict[str, int]
+) -> None:
+    from broadsheet.store.stories import Change
+
+    story = store.apply_story_changes([Change(article_id=article, story=-1)])[-1]
+    trusted(store, people, "ann", article)
+    anon = client(app).get(f"/stories/{story}").text
+    assert "No comments yet" in anon and f'href="/signin?next=/stories/{story}"' in anon
+    ann = signed_in(app, "ann@example.org")
+    r = comment(ann, article, "unused")  # an article comment stays on the article
+    r = post_form(
+        ann,
+        f"/stories/{story}",
+        f"/stories/{story}/comments",
+        {"body": "On the whole story"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/stories/{story}?c=posted")
+    cid = new_id(r)
+    page = client(app).get(f"/stories/{story}").text
+    assert "On the whole story" in page and "unused" not in page
+    assert "On the whole story" not in client(app).get(f"/articles/{article}").text
+    bob = signed_in(app, "bob@example.org")
+    r = post_form(
+        bob,
+        f"/stories/{story}",
+        f"/stories/{story}/comments",
+        {"body": "A reply on the story", "parent": str(cid)},
+        follow_redirects=False,
+    )
+    assert store.get_comment(new_id(r)).parent_id == cid  # type: ignore[union-attr]
+    # A parent on another page is refused, not attached.
+    other = store.add_comment(article, people["ann"], None, "on the article", NOW, None)[0]
+    r = post_form(
+        bob,
+        f"/stories/{story}",
+        f"/stories/{story}/comments",
+        {"body": "cross-page reply", "parent": str(other)},
+    )
+    assert r.status_code == 400 and "The comment you answered is gone." in r.text
+    r = post_form(
+        ann,
+        f"/comments/{cid}/edit",
+        f"/comments/{cid}/edit",
+        {"body": "Edited story"},
+        follow_redirects=False,
+    )
+    assert r.headers["location"].startswith(f"/stories/{story}?c=edited")
+    assert client(app).post("/stories/999999/comments").status_code == 403

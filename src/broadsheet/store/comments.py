@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from broadsheet.models import Comment
@@ -14,13 +14,18 @@ from broadsheet.store.schema import articles, comment_reports, comments, moderat
 
 
 def _select() -> Any:
+    title = func.coalesce(articles.c.title, literal("a story")).label("article_title")
     return (
-        select(
-            comments, users.c.display_name.label("author"), articles.c.title.label("article_title")
-        )
+        select(comments, users.c.display_name.label("author"), title)
         .join(users, users.c.id == comments.c.user_id)
-        .join(articles, articles.c.id == comments.c.article_id)
+        .outerjoin(articles, articles.c.id == comments.c.article_id)
     )
+
+
+def _on(target: tuple[str, int]) -> Any:
+    """The condition "on this article" or "on this story"."""
+    kind, target_id = target
+    return (comments.c.article_id if kind == "article" else comments.c.story_id) == target_id
 
 
 def _comment(row: Any) -> Comment:
@@ -38,12 +43,13 @@ def _comment(row: Any) -> Comment:
         report_count=m["report_count"],
         held_reason=m["held_reason"],
         article_title=m["article_title"],
+        story_id=m["story_id"],
     )
 
 
 def add(
     conn: Connection,
-    article_id: int,
+    target: tuple[str, int],
     user_id: int,
     parent_id: int | None,
     body: str,
@@ -53,7 +59,8 @@ def add(
 ) -> int:
     result = conn.execute(
         insert(comments).values(
-            article_id=article_id,
+            article_id=target[1] if target[0] == "article" else None,
+            story_id=target[1] if target[0] == "story" else None,
             user_id=user_id,
             parent_id=parent_id,
             body=body,
@@ -81,9 +88,9 @@ def _shown_to(viewer_id: int | None) -> Any:
     )
 
 
-def for_article(
+def for_target(
     conn: Connection,
-    article_id: int,
+    target: tuple[str, int],
     viewer_id: int | None,
     newest_first: bool,
     cursor: int | None,
@@ -92,7 +99,7 @@ def for_article(
     """A page of top-level comments with their replies (oldest first), and the cursor of
     the next page (None at the end). The cursor is the last id shown: ids grow with time."""
     query = _select().where(
-        comments.c.article_id == article_id,
+        _on(target),
         comments.c.parent_id.is_(None),
         _shown_to(viewer_id),
     )
@@ -115,12 +122,12 @@ def for_article(
     return top, following
 
 
-def count_visible(conn: Connection, article_id: int) -> int:
+def count_visible(conn: Connection, target: tuple[str, int]) -> int:
     return int(
         conn.execute(
             select(func.count())
             .select_from(comments)
-            .where(comments.c.article_id == article_id, comments.c.status == "visible")
+            .where(_on(target), comments.c.status == "visible")
         ).scalar_one()
     )
 

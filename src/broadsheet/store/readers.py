@@ -109,20 +109,22 @@ class ReaderQueries:
     # --- comments and moderation --------------------------------------------------------
     def add_comment(
         self,
-        article_id: int,
+        article_id: int | None,
         user_id: int,
         parent_id: int | None,
         body: str,
         now: datetime,
         held_reason: str | None,
+        story_id: int | None = None,
     ) -> tuple[int, str]:
-        """Store a comment: held if ``held_reason`` or it is the reader's first. Returns
-        (id, status)."""
+        """Store a comment on an article (or, with ``story_id``, on a story): held if
+        ``held_reason`` or it is the reader's first. Returns (id, status)."""
+        target = ("story", story_id) if story_id is not None else ("article", article_id)
         with self.writer() as conn:
             if held_reason is None and not comments.has_visible(conn, user_id):
                 held_reason = "first comment of this reader"
             status = "held" if held_reason else "visible"
-            cid = comments.add(conn, article_id, user_id, parent_id, body, status, held_reason, now)
+            cid = comments.add(conn, target, user_id, parent_id, body, status, held_reason, now)  # type: ignore[arg-type]
             return cid, status
 
     def get_comment(self, comment_id: int) -> Comment | None:
@@ -136,13 +138,16 @@ class ReaderQueries:
         newest_first: bool,
         cursor: int | None,
         limit: int,
+        kind: str = "article",
     ) -> tuple[list[Comment], int | None, int]:
-        """A page of comments, the next page's cursor, and the visible count."""
+        """A page of comments on an article (or, kind="story", a story), the next page's
+        cursor, and the visible count."""
+        target = (kind, article_id)
         with self.reader() as conn:
-            page, following = comments.for_article(
-                conn, article_id, viewer_id, newest_first, cursor, limit
+            page, following = comments.for_target(
+                conn, target, viewer_id, newest_first, cursor, limit
             )
-            return page, following, comments.count_visible(conn, article_id)
+            return page, following, comments.count_visible(conn, target)
 
     def edit_comment(self, comment_id: int, body: str, now: datetime) -> None:
         with self.writer() as conn:

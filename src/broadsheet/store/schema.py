@@ -321,7 +321,9 @@ comments = Table(
     "comments",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    # On an article or on a story: exactly one of the two is set.
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE")),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE")),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("parent_id", Integer, ForeignKey("comments.id", ondelete="CASCADE")),  # one level
     Column("body", Text, nullable=False),
@@ -331,6 +333,7 @@ comments = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("edited_at", UTCDateTime),
     Index("ix_comments_article", "article_id", "created_at"),
+    Index("ix_comments_story", "story_id", "created_at"),
     Index("ix_comments_parent_id", "parent_id"),
     Index("ix_comments_user_id", "user_id"),
     Index("ix_comments_status", "status"),

@@ -1,4 +1,4 @@
-"""Comments on articles: the section under an article (newest/oldest, keyset paging,
+"""Comments on articles and stories: the section under each (newest/oldest, keyset paging,
 one level of replies), posting, replying, editing for a while, deleting and reporting.
 
 Every form is a plain POST that redirects back (works without JavaScript). Only the
@@ -9,6 +9,7 @@ comments and comments with many links wait for a moderator (see admin.py).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -16,10 +17,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from broadsheet.config import Settings
-from broadsheet.models import Comment, StoredArticle, User
+from broadsheet.models import Comment, Story, User
 from broadsheet.web import comment_text, guard
 from broadsheet.web.auth import page, sign_in_first
-from broadsheet.web.guard import PostedForm
+from broadsheet.web.guard import Posted, PostedForm
 
 router = APIRouter()
 
@@ -43,21 +44,45 @@ def editable(request: Request, comment: Comment, reader: User | None) -> bool:
     )
 
 
-def section(request: Request, article: StoredArticle) -> dict[str, Any]:
-    """What comments.html shows under an article."""
+@dataclass(frozen=True)
+class Target:
+    """What comments are on: an article or a story, its title and its page."""
+
+    kind: str  # article | story
+    id: int
+    title: str
+
+    @property
+    def path(self) -> str:
+        return f"/{'articles' if self.kind == 'article' else 'stories'}/{self.id}"
+
+
+def target_of(request: Request, comment: Comment) -> Target | None:
+    store = request.app.state.store
+    if comment.article_id is not None:
+        article = store.get_article(comment.article_id)
+        return Target("article", article.id, article.title) if article else None
+    story = store.get_story(comment.story_id, with_members=False) if comment.story_id else None
+    return Target("story", story.id, story.title) if story else None
+
+
+def section(request: Request, target: Target) -> dict[str, Any]:
+    """What comments.html shows under an article or a story."""
     settings: Settings = request.app.state.settings
     reader = guard.current_reader(request)
     order = "oldest" if request.query_params.get("order") == "oldest" else "newest"
     raw_after = request.query_params.get("after", "")
     cursor = int(raw_after) if _ID.match(raw_after) else None
     listed, following, count = request.app.state.store.article_comments(
-        article.id,
+        target.id,
         reader.id if reader else None,
         order == "newest",
         cursor,
         settings.comments_per_page,
+        kind=target.kind,
     )
     return {
+        "path": target.path,
         "comments": listed,
         "count": count,
         "order": order,
@@ -70,6 +95,12 @@ def section(request: Request, article: StoredArticle) -> dict[str, Any]:
     }
 
 
+def story_comments(request: Request, story: Story) -> dict[str, Any]:
+    """The story page's comments (a template helper: the story page needs no change)."""
+    target = Target("story", story.id, story.title)
+    return {"reader": guard.current_reader(request), "comments": section(request, target)}
+
+
 _NOTICES = {
     "held": "Thanks: your comment waits for a moderator before others see it.",
     "reported": "Thanks: a moderator will look at the comment.",
@@ -78,18 +109,18 @@ _NOTICES = {
 }
 
 
-def _back(article_id: int, notice: str, anchor: str = "comments") -> RedirectResponse:
-    return RedirectResponse(f"/articles/{article_id}?c={notice}#{anchor}", status_code=303)
+def _back(path: str, notice: str, anchor: str = "comments") -> RedirectResponse:
+    return RedirectResponse(f"{path}?c={notice}#{anchor}", status_code=303)
 
 
 def _retry_form(
-    request: Request, article: StoredArticle, error: str, body: str, action: str, status: int
+    request: Request, target: Target | None, error: str, body: str, action: str, status: int
 ) -> Response:
     return page(
         request,
         "comment_form.html",
         status,
-        article=article,
+        target=target,
         error=error,
         body=body[:20_000],
         action=action,
@@ -107,42 +138,57 @@ def _posting_allowed(request: Request, reader: User) -> Response | None:
 
 @router.post("/articles/{article_id}/comments", response_class=HTMLResponse)
 def post_comment(request: Request, article_id: str, sent: PostedForm) -> Response:
-    reader = sent.reader
-    state = request.app.state
-    article = state.store.get_article(_id(article_id))
+    article = request.app.state.store.get_article(_id(article_id))
     if article is None:
         raise HTTPException(status_code=404)
+    return _post(request, Target("article", article.id, article.title), sent)
+
+
+@router.post("/stories/{story_id}/comments", response_class=HTMLResponse)
+def post_story_comment(request: Request, story_id: str, sent: PostedForm) -> Response:
+    story = request.app.state.store.get_story(_id(story_id), with_members=False)
+    if story is None:
+        raise HTTPException(status_code=404)
+    return _post(request, Target("story", story.id, story.title), sent)
+
+
+def _post(request: Request, target: Target, sent: Posted) -> Response:
+    reader = sent.reader
+    state = request.app.state
     if reader is None:
         return sign_in_first(request)
     refused = _posting_allowed(request, reader)
     if refused is not None:
         return refused
     settings: Settings = state.settings
+    action = f"{target.path}/comments"
     parent_id: int | None = None
     raw_parent = sent.get("parent")
     if raw_parent:
         parent = state.store.get_comment(_id(raw_parent))
-        if parent is None or parent.article_id != article.id or parent.status != "visible":
-            return _retry_form(
-                request,
-                article,
-                "The comment you answered is gone.",
-                sent.get("body"),
-                f"/articles/{article.id}/comments",
-                400,
-            )
+        on = (
+            (parent.article_id if target.kind == "article" else parent.story_id) if parent else None
+        )
+        if parent is None or on != target.id or parent.status != "visible":
+            gone = "The comment you answered is gone."
+            return _retry_form(request, target, gone, sent.get("body"), action, 400)
         parent_id = parent.parent_id or parent.id  # replies stay one level deep
     body, problem = comment_text.clean(sent.get("body"), settings.comment_max_chars)
     if body is None:
-        action = f"/articles/{article.id}/comments"
-        return _retry_form(request, article, problem, sent.get("body"), action, 400)
+        return _retry_form(request, target, problem, sent.get("body"), action, 400)
     held = None
     if len(comment_text.links(body)) > settings.comment_hold_links:
         held = "many links"
     cid, status = state.store.add_comment(
-        article.id, reader.id, parent_id, body, state.clock(), held
+        target.id if target.kind == "article" else None,
+        reader.id,
+        parent_id,
+        body,
+        state.clock(),
+        held,
+        story_id=target.id if target.kind == "story" else None,
     )
-    return _back(article.id, "held" if status == "held" else "posted", f"comment-{cid}")
+    return _back(target.path, "held" if status == "held" else "posted", f"comment-{cid}")
 
 
 def _own(request: Request, comment_id: str, reader: User | None) -> Comment:
@@ -161,12 +207,12 @@ def edit_form(request: Request, comment_id: str) -> Response:
     if reader is None:
         return sign_in_first(request)
     comment = _own(request, comment_id, reader)
-    article = request.app.state.store.get_article(comment.article_id)
+    target = target_of(request, comment)
     if not editable(request, comment, reader):
-        return page(request, "comment_form.html", 403, article=article, error=_TOO_LATE, body="")
+        return page(request, "comment_form.html", 403, target=target, error=_TOO_LATE, body="")
     action = f"/comments/{comment.id}/edit"
     return page(
-        request, "comment_form.html", article=article, error="", body=comment.body, action=action
+        request, "comment_form.html", target=target, error="", body=comment.body, action=action
     )
 
 
@@ -179,18 +225,18 @@ def edit(request: Request, comment_id: str, sent: PostedForm) -> Response:
         return sign_in_first(request)
     comment = _own(request, comment_id, sent.reader)
     state = request.app.state
-    article = state.store.get_article(comment.article_id)
+    target = target_of(request, comment)
     if not editable(request, comment, sent.reader):
-        return page(request, "comment_form.html", 403, article=article, error=_TOO_LATE, body="")
+        return page(request, "comment_form.html", 403, target=target, error=_TOO_LATE, body="")
     refused = _posting_allowed(request, sent.reader)
     if refused is not None:
         return refused
     body, problem = comment_text.clean(sent.get("body"), state.settings.comment_max_chars)
     if body is None:
         action = f"/comments/{comment.id}/edit"
-        return _retry_form(request, article, problem, sent.get("body"), action, 400)
+        return _retry_form(request, target, problem, sent.get("body"), action, 400)
     state.store.edit_comment(comment.id, body, state.clock())
-    return _back(comment.article_id, "edited", f"comment-{comment.id}")
+    return _back(comment.page, "edited", f"comment-{comment.id}")
 
 
 @router.post("/comments/{comment_id}/delete")
@@ -199,7 +245,7 @@ def delete(request: Request, comment_id: str, sent: PostedForm) -> Response:
         return sign_in_first(request)
     comment = _own(request, comment_id, sent.reader)
     request.app.state.store.delete_own_comment(comment.id)
-    return _back(comment.article_id, "deleted")
+    return _back(comment.page, "deleted")
 
 
 @router.post("/comments/{comment_id}/report")
@@ -212,4 +258,4 @@ def report(request: Request, comment_id: str, sent: PostedForm) -> Response:
         raise HTTPException(status_code=404)
     if comment.user_id != sent.reader.id:
         state.store.report_comment(comment.id, sent.reader.id, state.clock())
-    return _back(comment.article_id, "reported", f"comment-{comment.id}")
+    return _back(comment.page, "reported", f"comment-{comment.id}")

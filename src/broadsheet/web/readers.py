@@ -45,6 +45,9 @@ def install(app: FastAPI) -> None:
     from broadsheet.web.foryou import router as foryou_router
 
     env.globals["follow_state"] = follow_state
+    from broadsheet.web.comments import story_comments
+
+    env.globals["story_comments"] = story_comments
     app.include_router(foryou_router)
 
 
@@ -59,4 +62,5 @@ def article_extras(request: Request, article: StoredArticle) -> dict[str, Any]:
     if reader is not None:
         store.mark_read(reader.id, article.id, request.app.state.clock())
         saved = store.is_saved(reader.id, article.id)
-    return {"reader": reader, "saved": saved, "comments": comments.section(request, article)}
+    target = comments.Target("article", article.id, article.title)
+    return {"reader": reader, "saved": saved, "comments": comments.section(request, target)}

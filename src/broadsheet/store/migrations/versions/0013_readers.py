@@ -52,7 +52,8 @@ def upgrade() -> None:
     op.create_table(
         "comments",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("article_id", sa.Integer, _fk("articles.id", "CASCADE"), nullable=False),
+        sa.Column("article_id", sa.Integer, _fk("articles.id", "CASCADE")),
+        sa.Column("story_id", sa.Integer, _fk("stories.id", "CASCADE")),
         sa.Column("user_id", sa.Integer, _fk("users.id", "CASCADE"), nullable=False),
         sa.Column("parent_id", sa.Integer, _fk("comments.id", "CASCADE")),
         sa.Column("body", sa.Text, nullable=False),
@@ -63,6 +64,7 @@ def upgrade() -> None:
         sa.Column("edited_at", UTCDateTime),
     )
     op.create_index("ix_comments_article", "comments", ["article_id", "created_at"])
+    op.create_index("ix_comments_story", "comments", ["story_id", "created_at"])
     op.create_index("ix_comments_parent_id", "comments", ["parent_id"])
     op.create_index("ix_comments_user_id", "comments", ["user_id"])
     op.create_index("ix_comments_status", "comments", ["status"])
