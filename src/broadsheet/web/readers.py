@@ -4,14 +4,17 @@ the article page's extras."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
 from fastapi import FastAPI, Request
 
+from broadsheet.errors import StoreError
 from broadsheet.models import StoredArticle
 from broadsheet.web import guard
 
+log = logging.getLogger(__name__)
 SECRET_META_KEY = "web_secret_key"
 
 
@@ -60,7 +63,10 @@ def article_extras(request: Request, article: StoredArticle) -> dict[str, Any]:
     store = request.app.state.store
     saved = False
     if reader is not None:
-        store.mark_read(reader.id, article.id, request.app.state.clock())
+        try:
+            store.mark_read(reader.id, article.id, request.app.state.clock())
+        except StoreError as exc:  # a busy or read-only database: the article still shows
+            log.warning("read mark not stored: %s", exc)
         saved = store.is_saved(reader.id, article.id)
     target = comments.Target("article", article.id, article.title)
     return {"reader": reader, "saved": saved, "comments": comments.section(request, target)}
