@@ -463,3 +463,7 @@ _register_store(app)
 from broadsheet.cli_import import register as _register_import  # noqa: E402
 
 _register_import(app)
+
+from broadsheet.cli_users import register as _register_users  # noqa: E402
+
+_register_users(app)

@@ -139,11 +139,6 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="Port serve listens on.")
     locale: str = Field(default="en", description="Fallback locale when the browser sends none.")
     timezone: str = Field(default="UTC", description="Time zone for dates shown to readers.")
-    public_url: str | None = Field(
-        default=None,
-        description="The site's public address (https://news.example.org), for absolute links "
-        "in feeds; default: taken from each request.",
-    )
     page_size: int = Field(
         default=30, ge=1, le=500, description="Articles per page on the home page."
     )
@@ -167,6 +162,58 @@ class Settings(BaseSettings):
         gt=0,
         description="A story's rank halves for every this many hours without news.",
     )
+
+    # --- readers (issue 11): accounts, comments, saved -----------------------------------
+    signup_open: bool = Field(
+        default=True, description="Anyone may create an account; off: invite-only (CLI)."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The site's public origin (https://news.example.org): reset links and "
+        "feeds' absolute links point here and forms from any other origin are refused. "
+        "Default: http://HOST:PORT for reset links, the request's own origin for feeds "
+        "and forms.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs CSRF tokens; default: a random key kept in the database.",
+    )
+    session_days: float = Field(default=30.0, description="A sign-in lasts this long, days.")
+    reset_link_minutes: float = Field(
+        default=30.0, description="A password-reset link works this long, minutes (once)."
+    )
+    password_min_chars: int = Field(default=10, description="Shortest password accepted.")
+    argon2_memory_kib: int = Field(default=65536, description="argon2id memory cost, KiB.")
+    argon2_time_cost: int = Field(default=3, description="argon2id passes.")
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for reset mails; unset: no mail is sent."
+    )
+    smtp_port: int = Field(default=25, description="SMTP port (587 with STARTTLS).")
+    smtp_from: str = Field(
+        default="broadsheet@localhost", description="From address of the mails sent."
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP user name, if needed.")
+    smtp_password: str | None = Field(default=None, description="SMTP password, if needed.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade SMTP with STARTTLS.")
+    smtp_timeout: float = Field(default=15.0, description="Deadline per SMTP exchange, s.")
+    limit_signin: str = Field(
+        default="10/minute;50/hour", description="Sign-in attempts per IP address."
+    )
+    limit_signin_account: str = Field(
+        default="5/minute;20/hour", description="Sign-in attempts per address tried."
+    )
+    limit_signup: str = Field(default="5/hour", description="Accounts created per IP address.")
+    limit_reset: str = Field(default="5/hour", description="Reset requests per IP address.")
+    limit_post_reader: str = Field(
+        default="5/minute;60/hour", description="Comments (and edits) per reader."
+    )
+    limit_post_ip: str = Field(default="20/minute", description="Comments per IP address.")
+    comment_max_chars: int = Field(default=5000, description="Longest comment, characters.")
+    comment_edit_minutes: float = Field(default=15.0, description="A comment can be edited for.")
+    comment_hold_links: int = Field(
+        default=3, description="Comments with more links than this wait for a moderator."
+    )
+    comments_per_page: int = Field(default=20, description="Top-level comments per page.")
 
     @field_validator("data_dir")
     @classmethod

@@ -90,3 +90,7 @@ class ModelError(BroadsheetError):
 
 class StoreError(BroadsheetError):
     pass
+
+
+class MailError(BroadsheetError):
+    """A mail could not be handed to the SMTP server (issue 11: reset links)."""

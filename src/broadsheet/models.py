@@ -310,3 +310,62 @@ class CleanBody:
     html: str
     description: str | None
     content_hash: str
+
+
+# --- readers (issue 11) ------------------------------------------------------------------
+ROLES = ("reader", "moderator", "admin")
+
+
+@dataclass(frozen=True)
+class User:
+    """A reader's account. ``password_hash`` stays in the store and the auth module."""
+
+    id: int
+    email: str
+    display_name: str
+    role: str  # one of ROLES
+    created_at: datetime
+    disabled: bool = False
+    banned: bool = False
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.role in ("moderator", "admin")
+
+
+@dataclass
+class Comment:
+    """A comment on an article or a story as shown: its author's name, status and one level
+    of replies."""
+
+    id: int
+    article_id: int | None  # None: on a story
+    user_id: int
+    author: str
+    parent_id: int | None
+    body: str  # plain text, exactly as written; escaped when shown
+    status: str  # visible | held | hidden | deleted
+    created_at: datetime
+    edited_at: datetime | None = None
+    report_count: int = 0
+    held_reason: str | None = None
+    article_title: str = ""
+    story_id: int | None = None
+    replies: list[Comment] = field(default_factory=list)
+
+    @property
+    def page(self) -> str:
+        """The address of the page the comment is on."""
+        if self.article_id is not None:
+            return f"/articles/{self.article_id}"
+        return f"/stories/{self.story_id}"
+
+
+@dataclass(frozen=True)
+class ReaderArticle:
+    """An article in a reader's Saved list or history."""
+
+    article_id: int
+    title: str
+    source_name: str
+    at: datetime  # saved or read

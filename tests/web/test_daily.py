@@ -7,8 +7,8 @@ import pytest
 from fastapi import FastAPI
 
 from broadsheet.config import Settings
-from broadsheet.store import Store
 from broadsheet.orchestrate.stories import cluster_stored
+from broadsheet.store import Store
 from broadsheet.web.app import create_app
 from tests.stories import conftest as stories_fixtures
 from tests.stories.conftest import Add

@@ -12,8 +12,8 @@ from fastapi import FastAPI
 
 from broadsheet.config import Settings
 from broadsheet.ingest.jsonfeed import parse as parse_json_feed
-from broadsheet.store import Store
 from broadsheet.orchestrate.stories import cluster_stored
+from broadsheet.store import Store
 from broadsheet.web.app import create_app
 from broadsheet.web.feeds_out import Feed, Item, atom, rss
 from tests.stories import conftest as stories_fixtures

@@ -168,8 +168,9 @@ def test_article_page_order(app: FastAPI, ids: dict[str, int]) -> None:
         r'rel="noopener noreferrer" target="_blank">',
         page,
     )
-    # Nothing after the body yet: no AI panel, story or comments placeholders.
-    assert re.search(r"The first vessels[^<]*</p>\s*</div>\s*</article>\s*$", page)
+    # After the body: no AI panel or story placeholders; the comments (issue 11), empty.
+    assert re.search(r"The first vessels[^<]*</p>\s*</div>\s*<section class=\"comments\"", page)
+    assert "No comments yet" in page
 
 
 def test_article_date_in_the_readers_locale_and_configured_zone(

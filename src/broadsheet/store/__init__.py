@@ -44,6 +44,7 @@ from broadsheet.store import (
 from broadsheet.store import stories as story_queries
 from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import OutletFurniture
+from broadsheet.store.readers import FollowQueries
 from broadsheet.store.schema import meta
 
 ANALYSIS_ROWS = 1000  # rows of each index ANALYZE samples on SQLite
@@ -53,7 +54,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Store:
+class Store(FollowQueries):  # readers' methods (issue 11) in store/readers.py
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings

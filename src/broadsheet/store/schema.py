@@ -324,3 +324,107 @@ daily_editions = Table(
     Column("final", Boolean, nullable=False, default=False),
     Column("computed_at", UTCDateTime, nullable=False),
 )
+
+# --- readers (issue 11; queries in store/users.py, sessions.py, comments.py, saved.py) ----
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),  # trimmed, lower case
+    Column("display_name", String(60), nullable=False),
+    Column("password_hash", String(200), nullable=False),  # argon2id, encoded
+    Column("role", String(16), nullable=False, default="reader"),  # reader|moderator|admin
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("disabled_at", UTCDateTime),  # cannot sign in; old sessions stop working
+    Column("banned_at", UTCDateTime),  # may read and save, not comment
+)
+# The cookie holds a random token; the table keeps only its SHA-256.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("ix_sessions_user_id", "user_id"),
+)
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+    Index("ix_password_resets_user_id", "user_id"),
+)
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # On an article or on a story: exactly one of the two is set.
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE")),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE")),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("parent_id", Integer, ForeignKey("comments.id", ondelete="CASCADE")),  # one level
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # visible|held|hidden|deleted
+    Column("held_reason", String(100)),
+    Column("report_count", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("edited_at", UTCDateTime),
+    Index("ix_comments_article", "article_id", "created_at"),
+    Index("ix_comments_story", "story_id", "created_at"),
+    Index("ix_comments_parent_id", "parent_id"),
+    Index("ix_comments_user_id", "user_id"),
+    Index("ix_comments_status", "status"),
+)
+comment_reports = Table(
+    "comment_reports",
+    metadata,
+    Column("comment_id", Integer, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_comment_reports_user_id", "user_id"),
+)
+moderation_log = Table(
+    "moderation_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("moderator_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("action", String(16), nullable=False),  # hide|restore|delete|ban|unban
+    Column("comment_id", Integer),  # kept as a plain number: the log outlives the comment
+    Column("target_user_id", Integer),
+    Column("note", String(300)),
+    Index("ix_moderation_log_at", "at"),
+    Index("ix_moderation_log_moderator_id", "moderator_id"),
+)
+saved_articles = Table(
+    "saved_articles",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("saved_at", UTCDateTime, nullable=False),
+    Index("ix_saved_articles_user", "user_id", "saved_at"),
+    Index("ix_saved_articles_article_id", "article_id"),
+)
+read_articles = Table(
+    "read_articles",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("read_at", UTCDateTime, nullable=False),  # the last time it was opened
+    Index("ix_read_articles_user", "user_id", "read_at"),
+    Index("ix_read_articles_article_id", "article_id"),
+)
+# What a reader follows (or mutes): kind is topic | entity | place | outlet | story.
+follows = Table(
+    "follows",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(200), primary_key=True),  # topic name, entity id, ISO code, id
+    Column("muted", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

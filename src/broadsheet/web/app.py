@@ -53,8 +53,11 @@ SECURITY_HEADERS = {
 
 ERROR_MESSAGES = {
     400: ("Bad request", "The address asked for something this page cannot show."),
+    403: ("Not allowed", "This form did not come from this site, or it is too old: reload it."),
     404: ("Page not found", "There is nothing at this address."),
     405: ("Method not allowed", "This page cannot be used that way."),
+    413: ("Too long", "What was sent is longer than this site accepts."),
+    429: ("Too many tries", "Wait a little before trying again."),
     500: ("Something went wrong", "The server failed to build this page. Try again later."),
 }
 
@@ -259,4 +262,7 @@ def create_app(
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _include_routers(app)
+    from broadsheet.web.readers import install as install_readers
+
+    install_readers(app)
     return app

@@ -73,7 +73,12 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         absdate=absdate,
         **context,
     )
-    return HTMLResponse(body, status_code=status_code, headers={"vary": "Accept-Language"})
+    headers = {"vary": "Accept-Language, Cookie"}
+    if getattr(request.state, "reader", None) is not None:
+        # a signed-in reader's page carries their name and form tokens: never kept by a
+        # shared cache, nor by the service worker for offline reading
+        headers["cache-control"] = "private, no-store"
+    return HTMLResponse(body, status_code=status_code, headers=headers)
 
 
 def feed_title(context: dict[str, Any]) -> str:
@@ -170,6 +175,7 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
         raise HTTPException(status_code=404)
     body = Markup(strip_leading_headline(article.html, article.title))  # sanitized upstream
     original = web_url(article.canonical_url) or web_url(article.url)
+    from broadsheet.web.readers import article_extras
     from broadsheet.web.stories import article_sections
     from broadsheet.web.understand import panel
 
@@ -181,6 +187,7 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
         original=original,
         panel=panel(request, article),
         sections=article_sections(request, article),
+        readers=article_extras(request, article),
     )
 
 

@@ -68,7 +68,8 @@ async function page(request) {
   const url = new URL(request.url);
   try {
     const response = await fetch(request);
-    if (response.ok && ARTICLE_PATH.test(url.pathname)) {
+    const personal = (response.headers.get("cache-control") || "").includes("no-store");
+    if (response.ok && !personal && ARTICLE_PATH.test(url.pathname)) {
       await remember(url.pathname, response.clone());
     }
     return response;

@@ -1,0 +1,84 @@
+"""Readers' accounts without I/O: address and name checks, password rules, argon2id
+hashing, and the random tokens of sessions and reset links (stored only as digests)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+MAX_PASSWORD_CHARS = 1024
+MAX_NAME_CHARS = 60
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,252}\.[^@\s.]{2,63}$")
+
+
+def normalize_email(raw: str) -> str | None:
+    """The address, trimmed and lower case, or None when it cannot be one."""
+    email = raw.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email) or not email.isprintable():
+        return None
+    return email
+
+
+def display_name(raw: str) -> tuple[str | None, str]:
+    """(name, "") or (None, what is wrong). Letters of any script; no control characters."""
+    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    if not name:
+        return None, "Give a name to show with your comments."
+    if len(name) > MAX_NAME_CHARS:
+        return None, f"Keep the name to {MAX_NAME_CHARS} characters."
+    if not all(_allowed_char(c) for c in name):
+        return None, "The name contains characters that cannot be shown."
+    return name, ""
+
+
+def _allowed_char(char: str) -> bool:
+    return unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+def password_problem(password: str, min_chars: int) -> str:
+    """What is wrong with a new password, or ""."""
+    if len(password) < min_chars:
+        return f"Use at least {min_chars} characters for the password."
+    if len(password) > MAX_PASSWORD_CHARS:
+        return f"Use at most {MAX_PASSWORD_CHARS} characters for the password."
+    if "\x00" in password:
+        return "The password contains a character that cannot be used."
+    return ""
+
+
+class Passwords:
+    """argon2id with the configured cost. ``verify`` does the same work whether or not the
+    account exists (a stand-in hash is checked for unknown addresses)."""
+
+    def __init__(self, memory_kib: int, time_cost: int) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_kib, parallelism=1, type=Type.ID
+        )
+        self._stand_in = self._hasher.hash(secrets.token_urlsafe(16))
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, stored: str | None, password: str) -> bool:
+        try:
+            return self._hasher.verify(stored or self._stand_in, password) and stored is not None
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, stored: str) -> bool:
+        return self._hasher.check_needs_rehash(stored)
+
+
+def new_token() -> str:
+    """A random token for a cookie or a link: 256 bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def digest(token: str) -> str:
+    """What the store keeps of a token."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()

@@ -1,0 +1,261 @@
+"""Comments on articles and stories: the section under each (newest/oldest, keyset paging,
+one level of replies), posting, replying, editing for a while, deleting and reporting.
+
+Every form is a plain POST that redirects back (works without JavaScript). Only the
+author edits or deletes a comment; anyone signed in may report one. New readers' first
+comments and comments with many links wait for a moderator (see admin.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from broadsheet.config import Settings
+from broadsheet.models import Comment, Story, User
+from broadsheet.web import comment_text, guard
+from broadsheet.web.auth import page, sign_in_first
+from broadsheet.web.guard import Posted, PostedForm
+
+router = APIRouter()
+
+_ID = re.compile(r"^[1-9][0-9]{0,17}$")
+
+
+def _id(raw: str) -> int:
+    if not _ID.match(raw):
+        raise HTTPException(status_code=404)
+    return int(raw)
+
+
+def editable(request: Request, comment: Comment, reader: User | None) -> bool:
+    settings: Settings = request.app.state.settings
+    window = timedelta(minutes=settings.comment_edit_minutes)
+    return (
+        reader is not None
+        and reader.id == comment.user_id
+        and comment.status in ("visible", "held")
+        and request.app.state.clock() - comment.created_at <= window
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """What comments are on: an article or a story, its title and its page."""
+
+    kind: str  # article | story
+    id: int
+    title: str
+
+    @property
+    def path(self) -> str:
+        return f"/{'articles' if self.kind == 'article' else 'stories'}/{self.id}"
+
+
+def target_of(request: Request, comment: Comment) -> Target | None:
+    store = request.app.state.store
+    if comment.article_id is not None:
+        article = store.get_article(comment.article_id)
+        return Target("article", article.id, article.title) if article else None
+    story = store.get_story(comment.story_id, with_members=False) if comment.story_id else None
+    return Target("story", story.id, story.title) if story else None
+
+
+def section(request: Request, target: Target) -> dict[str, Any]:
+    """What comments.html shows under an article or a story."""
+    settings: Settings = request.app.state.settings
+    reader = guard.current_reader(request)
+    order = "oldest" if request.query_params.get("order") == "oldest" else "newest"
+    raw_after = request.query_params.get("after", "")
+    cursor = int(raw_after) if _ID.match(raw_after) else None
+    listed, following, count = request.app.state.store.article_comments(
+        target.id,
+        reader.id if reader else None,
+        order == "newest",
+        cursor,
+        settings.comments_per_page,
+        kind=target.kind,
+    )
+    return {
+        "path": target.path,
+        "comments": listed,
+        "count": count,
+        "order": order,
+        "next_cursor": following,
+        "paged": cursor is not None,
+        "reader": reader,
+        "can_edit": lambda c: editable(request, c, reader),
+        "render": comment_text.render,
+        "notice": _NOTICES.get(request.query_params.get("c", ""), ""),
+    }
+
+
+def story_comments(request: Request, story: Story) -> dict[str, Any]:
+    """The story page's comments (a template helper: the story page needs no change)."""
+    target = Target("story", story.id, story.title)
+    return {"reader": guard.current_reader(request), "comments": section(request, target)}
+
+
+_NOTICES = {
+    "held": "Thanks: your comment waits for a moderator before others see it.",
+    "reported": "Thanks: a moderator will look at the comment.",
+    "deleted": "Your comment is deleted.",
+    "edited": "Your comment is updated.",
+}
+
+
+def _back(path: str, notice: str, anchor: str = "comments") -> RedirectResponse:
+    return RedirectResponse(f"{path}?c={notice}#{anchor}", status_code=303)
+
+
+def _retry_form(
+    request: Request, target: Target | None, error: str, body: str, action: str, status: int
+) -> Response:
+    return page(
+        request,
+        "comment_form.html",
+        status,
+        target=target,
+        error=error,
+        body=body[:20_000],
+        action=action,
+    )
+
+
+def _posting_allowed(request: Request, reader: User) -> Response | None:
+    if reader.banned:
+        return page(request, "comment_banned.html", 403)
+    state = request.app.state
+    state.limits.hit("post_reader", str(reader.id))
+    state.limits.hit("post_ip", guard.client_ip(request))
+    return None
+
+
+@router.post("/articles/{article_id}/comments", response_class=HTMLResponse)
+def post_comment(request: Request, article_id: str, sent: PostedForm) -> Response:
+    article = request.app.state.store.get_article(_id(article_id))
+    if article is None:
+        raise HTTPException(status_code=404)
+    return _post(request, Target("article", article.id, article.title), sent)
+
+
+@router.post("/stories/{story_id}/comments", response_class=HTMLResponse)
+def post_story_comment(request: Request, story_id: str, sent: PostedForm) -> Response:
+    story = request.app.state.store.get_story(_id(story_id), with_members=False)
+    if story is None:
+        raise HTTPException(status_code=404)
+    return _post(request, Target("story", story.id, story.title), sent)
+
+
+def _post(request: Request, target: Target, sent: Posted) -> Response:
+    reader = sent.reader
+    state = request.app.state
+    if reader is None:
+        return sign_in_first(request)
+    refused = _posting_allowed(request, reader)
+    if refused is not None:
+        return refused
+    settings: Settings = state.settings
+    action = f"{target.path}/comments"
+    parent_id: int | None = None
+    raw_parent = sent.get("parent")
+    if raw_parent:
+        parent = state.store.get_comment(_id(raw_parent))
+        on = (
+            (parent.article_id if target.kind == "article" else parent.story_id) if parent else None
+        )
+        if parent is None or on != target.id or parent.status != "visible":
+            gone = "The comment you answered is gone."
+            return _retry_form(request, target, gone, sent.get("body"), action, 400)
+        parent_id = parent.parent_id or parent.id  # replies stay one level deep
+    body, problem = comment_text.clean(sent.get("body"), settings.comment_max_chars)
+    if body is None:
+        return _retry_form(request, target, problem, sent.get("body"), action, 400)
+    held = None
+    if len(comment_text.links(body)) > settings.comment_hold_links:
+        held = "many links"
+    cid, status = state.store.add_comment(
+        target.id if target.kind == "article" else None,
+        reader.id,
+        parent_id,
+        body,
+        state.clock(),
+        held,
+        story_id=target.id if target.kind == "story" else None,
+    )
+    return _back(target.path, "held" if status == "held" else "posted", f"comment-{cid}")
+
+
+def _own(request: Request, comment_id: str, reader: User | None) -> Comment:
+    comment = request.app.state.store.get_comment(_id(comment_id))
+    if comment is None or comment.status == "deleted":
+        raise HTTPException(status_code=404)
+    if reader is None or reader.id != comment.user_id:
+        raise HTTPException(status_code=403)
+    return comment
+
+
+@router.get("/comments/{comment_id}/edit", response_class=HTMLResponse)
+def edit_form(request: Request, comment_id: str) -> Response:
+    _id(comment_id)  # a malformed id is a 404 for everyone
+    reader = guard.current_reader(request)
+    if reader is None:
+        return sign_in_first(request)
+    comment = _own(request, comment_id, reader)
+    target = target_of(request, comment)
+    if not editable(request, comment, reader):
+        return page(request, "comment_form.html", 403, target=target, error=_TOO_LATE, body="")
+    action = f"/comments/{comment.id}/edit"
+    return page(
+        request, "comment_form.html", target=target, error="", body=comment.body, action=action
+    )
+
+
+_TOO_LATE = "Comments can be edited for a short while after posting; this one no longer."
+
+
+@router.post("/comments/{comment_id}/edit", response_class=HTMLResponse)
+def edit(request: Request, comment_id: str, sent: PostedForm) -> Response:
+    if sent.reader is None:
+        return sign_in_first(request)
+    comment = _own(request, comment_id, sent.reader)
+    state = request.app.state
+    target = target_of(request, comment)
+    if not editable(request, comment, sent.reader):
+        return page(request, "comment_form.html", 403, target=target, error=_TOO_LATE, body="")
+    refused = _posting_allowed(request, sent.reader)
+    if refused is not None:
+        return refused
+    body, problem = comment_text.clean(sent.get("body"), state.settings.comment_max_chars)
+    if body is None:
+        action = f"/comments/{comment.id}/edit"
+        return _retry_form(request, target, problem, sent.get("body"), action, 400)
+    state.store.edit_comment(comment.id, body, state.clock())
+    return _back(comment.page, "edited", f"comment-{comment.id}")
+
+
+@router.post("/comments/{comment_id}/delete")
+def delete(request: Request, comment_id: str, sent: PostedForm) -> Response:
+    if sent.reader is None:
+        return sign_in_first(request)
+    comment = _own(request, comment_id, sent.reader)
+    request.app.state.store.delete_own_comment(comment.id)
+    return _back(comment.page, "deleted")
+
+
+@router.post("/comments/{comment_id}/report")
+def report(request: Request, comment_id: str, sent: PostedForm) -> Response:
+    if sent.reader is None:
+        return sign_in_first(request)
+    state = request.app.state
+    comment = state.store.get_comment(_id(comment_id))
+    if comment is None or comment.status != "visible":
+        raise HTTPException(status_code=404)
+    if comment.user_id != sent.reader.id:
+        state.store.report_comment(comment.id, sent.reader.id, state.clock())
+    return _back(comment.page, "reported", f"comment-{comment.id}")

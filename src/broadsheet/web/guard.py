@@ -1,0 +1,283 @@
+"""What stands between a request and a reader's data: the session cookie, CSRF tokens,
+the Origin check, form reading with limits, and rate limits (429 + Retry-After).
+
+- The session cookie holds a random token; the store keeps its SHA-256. HttpOnly,
+  SameSite=Lax, Secure when the request came over https.
+- CSRF: a signed-in form carries HMAC(key, session token); an anonymous form (sign-in,
+  sign-up, reset) carries a signed, dated copy of a random nonce that is also in a cookie
+  (signed double submit). Every POST also passes ``same_origin``.
+- Rate limits use the ``limits`` library's in-memory moving window: right for one
+  process; several processes would each count on their own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from broadsheet import accounts
+from broadsheet.config import Settings
+from broadsheet.models import User
+
+SESSION_COOKIE = "bs_session"
+ANON_COOKIE = "bs_csrf"
+ANON_TOKEN_SECONDS = 4 * 3600
+MAX_FORM_BYTES = 64 * 1024
+MAX_FORM_FIELDS = 20
+_UNSET = object()
+
+
+class RateLimits:
+    """Named limits (from settings) per key; ``hit`` raises 429 with Retry-After."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._rules: dict[str, list[RateLimitItem]] = {
+            "signin": parse_many(settings.limit_signin),
+            "signin_account": parse_many(settings.limit_signin_account),
+            "signup": parse_many(settings.limit_signup),
+            "reset": parse_many(settings.limit_reset),
+            "post_reader": parse_many(settings.limit_post_reader),
+            "post_ip": parse_many(settings.limit_post_ip),
+        }
+
+    def hit(self, name: str, key: str) -> None:
+        rules = self._rules[name]
+        for rule in rules:
+            if not self._limiter.test(rule, name, key):
+                reset_at = self._limiter.get_window_stats(rule, name, key).reset_time
+                retry = max(1, math.ceil(reset_at - time.time()))
+                raise HTTPException(status_code=429, headers={"retry-after": str(retry)})
+        for rule in rules:
+            self._limiter.hit(rule, name, key)
+
+
+def install(app: object, settings: Settings, secret: Callable[[], str]) -> None:
+    state = app.state  # type: ignore[attr-defined]
+    state.secret_key = None
+    state.make_secret_key = secret
+    state.limits = RateLimits(settings)
+    state.passwords = accounts.Passwords(settings.argon2_memory_kib, settings.argon2_time_cost)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+
+def session_token(request: Request) -> str | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token or len(token) > 100:
+        return None
+    return token
+
+
+def current_reader(request: Request) -> User | None:
+    """The signed-in reader (a current session of an enabled account), once per request."""
+    found = getattr(request.state, "reader", _UNSET)
+    if found is _UNSET:
+        token = session_token(request)
+        found = None
+        if token is not None:
+            found = request.app.state.store.session_user(
+                accounts.digest(token), request.app.state.clock()
+            )
+        request.state.reader = found
+    return found  # type: ignore[return-value]
+
+
+def is_https(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def start_session(request: Request, response: Response, user: User) -> None:
+    """Sign ``user`` in with a new token; the session the request came with (if any) ends."""
+    settings: Settings = request.app.state.settings
+    now = request.app.state.clock()
+    token = accounts.new_token()
+    old = session_token(request)
+    lifetime = timedelta(days=settings.session_days)
+    request.app.state.store.start_session(
+        accounts.digest(token),
+        user.id,
+        now,
+        now + lifetime,
+        replaces=accounts.digest(old) if old else None,
+    )
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(lifetime.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+        path="/",
+    )
+
+
+def end_session(request: Request, response: Response) -> None:
+    token = session_token(request)
+    if token is not None:
+        request.app.state.store.end_session(accounts.digest(token))
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+
+
+# --- CSRF -------------------------------------------------------------------------------
+
+
+_KEY_LOCK = threading.Lock()
+
+
+def _key(request: Request) -> bytes:
+    state = request.app.state
+    if state.secret_key is None:
+        with _KEY_LOCK:  # the first requests arrive together: one key, made once
+            if state.secret_key is None:
+                state.secret_key = state.make_secret_key().encode()
+    return state.secret_key  # type: ignore[no-any-return]
+
+
+def _mac(request: Request, text: str) -> str:
+    key = _key(request)
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def _anon_signer(request: Request) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(_key(request), salt="broadsheet-anon-csrf")
+
+
+def csrf_token(request: Request) -> str:
+    """The token for forms on this page: tied to the session, or to the anonymous nonce
+    (a new nonce is remembered on request.state; ``anon_cookie`` sets it)."""
+    token = session_token(request)
+    if token is not None and current_reader(request) is not None:
+        return _mac(request, "session:" + token)
+    nonce = request.cookies.get(ANON_COOKIE)
+    if not nonce or len(nonce) > 100:
+        nonce = getattr(request.state, "new_anon_nonce", None) or secrets.token_urlsafe(24)
+        request.state.new_anon_nonce = nonce
+    return str(_anon_signer(request).dumps(nonce))
+
+
+def anon_cookie(request: Request, response: Response) -> Response:
+    """Set the anonymous CSRF nonce cookie if this page created one."""
+    nonce = getattr(request.state, "new_anon_nonce", None)
+    if nonce:
+        response.set_cookie(
+            ANON_COOKIE,
+            nonce,
+            max_age=ANON_TOKEN_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=is_https(request),
+            path="/",
+        )
+    return response
+
+
+def csrf_ok(request: Request, sent: str, reader: User | None) -> bool:
+    if not sent or len(sent) > 200:
+        return False
+    token = session_token(request)
+    if reader is not None and token is not None:
+        return hmac.compare_digest(sent, _mac(request, "session:" + token))
+    nonce = request.cookies.get(ANON_COOKIE)
+    if not nonce:
+        return False
+    try:
+        signed = _anon_signer(request).loads(sent, max_age=ANON_TOKEN_SECONDS)
+    except BadSignature:
+        return False
+    return isinstance(signed, str) and hmac.compare_digest(signed, nonce)
+
+
+def same_origin(request: Request) -> bool:
+    """Origin (or, without it, Sec-Fetch-Site) says the form was posted from this site.
+    A client that sends neither (an old browser, curl) is left to the CSRF token."""
+    settings: Settings = request.app.state.settings
+    expected = (settings.public_url or f"{request.url.scheme}://{request.url.netloc}").rstrip("/")
+    origin = request.headers.get("origin")
+    if origin is not None:
+        return origin.rstrip("/") == expected
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    return True
+
+
+# --- posted forms -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Posted:
+    form: dict[str, str]
+    reader: User | None
+
+    def get(self, name: str) -> str:
+        return self.form.get(name, "")
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """An url-encoded form of valid UTF-8, at most MAX_FORM_BYTES: else 400 or 413."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise HTTPException(status_code=413)
+    if not body:
+        return {}  # then the CSRF check refuses it (403)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/x-www-form-urlencoded":
+        raise HTTPException(status_code=400)
+    try:
+        pairs = parse_qsl(
+            body.decode("ascii"),
+            keep_blank_values=True,
+            strict_parsing=False,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=MAX_FORM_FIELDS,
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise HTTPException(status_code=400) from None
+    return dict(pairs)
+
+
+async def posted(request: Request) -> Posted:
+    """The dependency of every state-changing route: origin, form, CSRF token, reader."""
+    if not same_origin(request):
+        raise HTTPException(status_code=403)
+    form = await read_form(request)
+    reader = await run_in_threadpool(current_reader, request)
+    if not csrf_ok(request, form.get("csrf", ""), reader):
+        raise HTTPException(status_code=403)
+    return Posted(form, reader)
+
+
+PostedForm = Annotated[Posted, Depends(posted)]
+
+
+def local_path(raw: str, default: str = "/") -> str:
+    """A redirect target on this site only: "/path", never "//host" or "/\\host"."""
+    if raw.startswith("/") and not raw.startswith(("//", "/\\")) and raw.isprintable():
+        return raw[:500]
+    return default

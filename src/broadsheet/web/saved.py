@@ -1,0 +1,54 @@
+"""A reader's own lists: saved articles and reading history (which the reader can
+clear). Each page shows the signed-in reader's list only; there is no id to guess."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from broadsheet.web import guard
+from broadsheet.web.auth import page, sign_in_first
+from broadsheet.web.comments import _id
+from broadsheet.web.guard import PostedForm
+
+router = APIRouter()
+
+
+@router.post("/articles/{article_id}/save")
+def save(request: Request, article_id: str, sent: PostedForm) -> Response:
+    if sent.reader is None:
+        return sign_in_first(request)
+    state = request.app.state
+    article = state.store.get_article(_id(article_id))
+    if article is None:
+        raise HTTPException(status_code=404)
+    keep = sent.get("keep") != "0"
+    state.store.save_for_later(sent.reader.id, article.id, state.clock(), keep)
+    target = guard.local_path(sent.get("next"), f"/articles/{article.id}")
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/saved", response_class=HTMLResponse)
+def saved(request: Request) -> Response:
+    reader = guard.current_reader(request)
+    if reader is None:
+        return sign_in_first(request)
+    items = request.app.state.store.saved_articles(reader.id)
+    return page(request, "saved.html", items=items, kind="saved")
+
+
+@router.get("/history", response_class=HTMLResponse)
+def history(request: Request) -> Response:
+    reader = guard.current_reader(request)
+    if reader is None:
+        return sign_in_first(request)
+    items = request.app.state.store.read_history(reader.id)
+    return page(request, "saved.html", items=items, kind="history")
+
+
+@router.post("/history/clear")
+def clear_history(request: Request, sent: PostedForm) -> Response:
+    if sent.reader is None:
+        return sign_in_first(request)
+    request.app.state.store.clear_history(sent.reader.id)
+    return RedirectResponse("/history", status_code=303)
