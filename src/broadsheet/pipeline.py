@@ -31,7 +31,8 @@ from broadsheet.ingest.fetch import Fetcher
 from broadsheet.ingest.icons import icon_urls, sniff_image
 from broadsheet.jobs import schedule
 from broadsheet.jobs.pool import WorkerPool
-from broadsheet.models import Article, FeedEntry, ParsedFeed, Skipped, Source
+from broadsheet.jobs.turns import StoreTurns
+from broadsheet.models import Article, FeedEntry, FetchResult, ParsedFeed, Skipped, Source
 from broadsheet.store import Store
 from broadsheet.understand.ingest import understand_stored
 
@@ -50,6 +51,9 @@ class IngestReport:
     duplicates: int = 0
     not_modified: int = 0
     fallbacks: int = 0  # articles whose body came from the feed, not the page
+    backing_off: int = 0  # entries skipped this time: they failed before, retried later
+    leased_elsewhere: int = 0  # sources another process was polling: left to it
+    backlog: set[int] = field(default_factory=set)  # sources with new entries left over
     failures: list[tuple[str, str]] = field(default_factory=list)
     # seconds of work per stage, summed over concurrent tasks; waiting for a slot excluded
     stage_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -80,9 +84,22 @@ class Pipeline:
         self.store = store
         self.fetcher = fetcher
         self.pool = pool
+        self._retrying: set[tuple[int, str]] = set()  # (source, entry key) retried after failing
 
     # --- one source ---------------------------------------------------------------------
     async def poll(self, source: Source, report: IngestReport) -> None:
+        """Poll a source unless another process is polling it (or just did): the source's
+        lease is held across processes for the whole poll."""
+        until = _now() + timedelta(seconds=self.settings.poll_lease)
+        if not self.store.claim_source(source, until):
+            report.leased_elsewhere += 1
+            return
+        try:
+            await self._poll(source, report)
+        finally:
+            self.store.release_source(source.id)
+
+    async def _poll(self, source: Source, report: IngestReport) -> None:
         report.sources_polled += 1
         now = _now()
         try:
@@ -95,7 +112,7 @@ class Pipeline:
                 self._succeeded(source, 0, now)
                 return
             with report.timed("parse"):
-                feed = parse_feed(result.final_url, result.body, result.content_type)
+                feed = await self._parse(result)
             if feed.kind == "sitemapindex":
                 feed = await self._expand_index(feed, report)
         except BroadsheetError as exc:
@@ -107,7 +124,14 @@ class Pipeline:
         self._learn_about_source(source, feed)
         new = await self.ingest_entries(source, feed, report)
         self.flush_stories(report)
-        self._succeeded(source, new, now, etag=result.etag, last_modified=result.last_modified)
+        self._succeeded(
+            source,
+            new,
+            now,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            backlog=source.id in report.backlog,
+        )
         await self._ensure_icon(source, feed)
 
     def _succeeded(
@@ -117,8 +141,9 @@ class Pipeline:
         now: datetime,
         etag: str | None = None,
         last_modified: str | None = None,
+        backlog: bool = False,
     ) -> None:
-        fields = schedule.after_success(source, new, now, self.settings)
+        fields = schedule.after_success(source, new, now, self.settings, backlog=backlog)
         if etag is not None or last_modified is not None:
             fields.update(etag=etag, last_modified=last_modified)
         self.store.update_source(source.id, **fields)
@@ -131,12 +156,22 @@ class Pipeline:
                 result = await self.fetcher.get(child)
                 report.stage_seconds["fetch_feed"] += result.elapsed
                 with report.timed("parse"):
-                    parsed = parse_feed(result.final_url, result.body, result.content_type)
+                    parsed = await self._parse(result)
             except BroadsheetError as exc:
                 merged.warnings.append(str(exc))
                 continue
             merged.entries.extend(parsed.entries)
         return merged
+
+    async def _parse(self, result: FetchResult) -> ParsedFeed:
+        """Parse off the event loop, inflating a gzip body no further than the body cap."""
+        return await asyncio.to_thread(
+            parse_feed,
+            result.final_url,
+            result.body,
+            result.content_type,
+            max_bytes=self.settings.max_body_bytes,
+        )
 
     def _learn_about_source(self, source: Source, feed: ParsedFeed) -> None:
         fields: dict[str, str] = {}
@@ -155,12 +190,19 @@ class Pipeline:
     async def ingest_entries(self, source: Source, feed: ParsedFeed, report: IngestReport) -> int:
         keys = [entry_key(e) for e in feed.entries]
         seen = self.store.seen_keys(source.id, keys)
+        failed = self.store.failed_entries(source.id, keys)  # failed before: back off
+        now = _now()
+        waiting = {k for k, retry_at in failed.items() if retry_at > now}
+        self._retrying.update((source.id, k) for k in failed.keys() - waiting)
         fresh: dict[str, FeedEntry] = {}
         for key, entry in zip(keys, feed.entries, strict=True):
-            if key not in seen and key not in fresh:
+            if key not in seen and key not in waiting and key not in fresh:
                 fresh[key] = entry
-        report.duplicates += len(feed.entries) - len(fresh)
+        report.backing_off += len(waiting - seen)
+        report.duplicates += len(feed.entries) - len(fresh) - len(waiting - seen)
         todo = list(fresh.items())[: self.settings.max_new_per_poll]
+        if len(fresh) > len(todo):
+            report.backlog.add(source.id)
         results = await asyncio.gather(*(self.ingest_entry(source, e, k, report) for k, e in todo))
         return sum(1 for r in results if isinstance(r, int))
 
@@ -175,12 +217,16 @@ class Pipeline:
         article = await self._article_for(entry, report)
         if isinstance(article, Skipped):
             report.failures.append((entry.url, article.reason))
-            return article  # not marked seen: the next poll tries again
+            self._entry_failed(source, entry, key, article.reason)
+            return article  # not marked seen: retried later, with back-off
         fetched_at = _now()
         with report.timed("store"):
             result = self.store.save_article(
                 source.id, _fill_in(article, entry, source), fetched_at, entry.guid, key
             )
+        if (source.id, key) in self._retrying:  # it failed before; it is done now
+            self._retrying.discard((source.id, key))
+            self.store.clear_entry_failure(source.id, key)
         if isinstance(result, Skipped):
             report.duplicates += 1
         else:
@@ -196,6 +242,19 @@ class Pipeline:
             with report.timed("stories"):
                 self.cluster(result, entry.url, report)
         return result
+
+    def _entry_failed(self, source: Source, entry: FeedEntry, key: str, reason: str) -> None:
+        """Count the failure; the entry backs off, and is given up after enough tries."""
+        failures = self.store.record_entry_failure(
+            source.id,
+            key,
+            entry.url,
+            reason,
+            self.settings.entry_retry_after,
+            self.settings.entry_retry_max,
+        )
+        if failures >= self.settings.entry_max_failures:
+            self.store.mark_seen(source.id, key, f"gave up after {failures} failures: {reason}")
 
     def cluster(self, article_id: int, where: str, report: IngestReport) -> None:
         """The stories stage (fold wire copies, cluster) for a stored article; its
@@ -335,7 +394,7 @@ async def ingest_once(
     with ExitStack() as stack:
         if pool is None:
             pool = stack.enter_context(WorkerPool(settings.extract_workers))
-        async with Fetcher(settings) as fetcher:
+        async with Fetcher(settings, StoreTurns(store, settings)) as fetcher:
             pipeline = Pipeline(settings, store, fetcher, pool)
 
             async def one(source: Source) -> None:
