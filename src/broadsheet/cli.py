@@ -196,19 +196,18 @@ def ingest(
     once: Annotated[bool, typer.Option("--once", help="Poll due sources once, then exit.")] = False,
 ) -> None:
     """Poll due sources, fetch new articles, extract and store them."""
-    settings = load_settings()
-    if not once:
-        from broadsheet.jobs.scheduler import Poller
+    from broadsheet.cli_worker import run_worker, sigterm_as_interrupt
 
+    settings = load_settings()
+    if not once:  # the same as `broadsheet worker`
         with opened_store(settings) as store:
-            poller = Poller(settings, store)
             out.print("polling; Ctrl-C to stop")
             try:
-                poller.run()
-            except KeyboardInterrupt:
-                poller.stopping.set()
+                run_worker(settings, store)
+            except BroadsheetError as exc:
+                raise _fail(exc) from exc
         return
-    with opened_store(settings) as store:
+    with opened_store(settings) as store, sigterm_as_interrupt():
         report = run_ingest_once(settings, store)
     print_report(report)
 
@@ -282,39 +281,7 @@ def _iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when else None
 
 
-# --- serve, demo ----------------------------------------------------------------------------
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-) -> None:
-    """Serve the web app and poll sources in the background."""
-    settings = load_settings()
-    with opened_store(settings) as store:
-        if settings.default_sources:
-            from broadsheet.catalog import seed_defaults
-
-            seeded = seed_defaults(store)
-            if seeded:
-                out.print(f"added {seeded.added} default sources (edit with `broadsheet sources`)")
-        run_server(settings, store, host or settings.host, port or settings.port)
-
-
-def run_server(settings: Settings, store: Store, host: str, port: int) -> None:
-    import uvicorn
-
-    from broadsheet.jobs.scheduler import Poller
-    from broadsheet.web.app import create_app
-
-    poller = Poller(settings, store)
-    poller.start()
-    out.print(f"Broadsheet on http://{host}:{port}/  (Ctrl-C to stop)", highlight=False)
-    try:
-        uvicorn.run(create_app(settings, store), host=host, port=port, log_level="warning")
-    finally:
-        poller.stop()
-
-
+# --- demo (serve and worker: cli_worker.py) ---------------------------------------------
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="Port for the web app.")] = 8000,
@@ -354,6 +321,8 @@ def demo(
             "(sample content, not real news)"
         )
         print_report(run_ingest_once(settings, store))
+        from broadsheet.cli_worker import run_server
+
         run_server(settings, store, settings.host, port)
 
 
@@ -376,3 +345,7 @@ _register_stories(app)
 from broadsheet.cli_extract import register as _register_extract  # noqa: E402
 
 _register_extract(app)
+
+from broadsheet.cli_worker import register as _register_worker  # noqa: E402
+
+_register_worker(app)

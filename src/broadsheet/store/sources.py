@@ -88,6 +88,7 @@ def due(conn: Connection, now: datetime, limit: int | None = None) -> list[Sourc
         _select()
         .where(sources.c.enabled.is_(True))
         .where(or_(sources.c.next_poll_at.is_(None), sources.c.next_poll_at <= now))
+        .where(or_(sources.c.lease_until.is_(None), sources.c.lease_until < now))  # polled
         .order_by(sources.c.next_poll_at)
     )
     if limit:

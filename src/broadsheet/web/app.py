@@ -159,6 +159,9 @@ def create_app(
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
+    from broadsheet.web.health import router as health_router
+
+    app.include_router(health_router)
     from broadsheet.web.understand import router as understand_router
 
     app.include_router(understand_router)
