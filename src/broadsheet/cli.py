@@ -125,6 +125,8 @@ def sources_list() -> None:
             status = f"{flag} ×{s.error_count}: {s.last_error or ''}"
         else:
             status = "[green]ok[/green]" if s.last_success_at else "new"
+        if s.failing_entries:  # the feed is fine, some of its articles are not
+            status += f" [yellow]· {s.failing_entries} entries failing[/yellow]"
         table.add_row(
             str(s.id),
             s.name,

@@ -127,3 +127,31 @@ def _not_zombie(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+WEB_ONLY = """
+import sys
+from broadsheet.cli import app  # every command registered, as `serve --no-worker` runs
+from broadsheet.cli_worker import run_server
+from broadsheet.config import Settings
+from broadsheet.store import Store
+from broadsheet.web.app import create_app
+
+settings = Settings(data_dir=sys.argv[1], default_sources=False)
+create_app(settings, Store.open(settings))
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("spacy", "sklearn", "thinc"))
+print(",".join(heavy))
+"""
+
+
+def test_a_web_only_process_imports_neither_spacy_nor_scikit_learn(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    ran = subprocess.run(
+        [sys.executable, "-c", WEB_ONLY, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == ""

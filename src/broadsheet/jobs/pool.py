@@ -46,11 +46,16 @@ WATCHDOG_INTERVAL = 0.5  # s between two checks that the parent is alive
 SOLO = frozenset({"broadsheet.understand.ingest.understand_article"})
 
 
-def _warm_up(parent: int) -> None:
-    """Initializer of every worker process: follow the parent, then import extraction."""
+def _follow(parent: int) -> None:
+    """Initializer of every worker process: live and stop with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with(parent)
+
+
+def _warm_up(parent: int) -> None:
+    """Initializer of an extraction worker: follow the parent, import extraction once."""
+    _follow(parent)
     import broadsheet.extract  # noqa: F401  (import trafilatura once per worker)
 
 
@@ -98,10 +103,10 @@ class WorkerPool:
                 executor.shutdown(wait=True, cancel_futures=True)
 
     @staticmethod
-    def _processes(n: int) -> ProcessPoolExecutor:
+    def _processes(n: int, initializer: Callable[[int], None] = _warm_up) -> ProcessPoolExecutor:
         ctx = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(
-            max_workers=n, mp_context=ctx, initializer=_warm_up, initargs=(os.getpid(),)
+            max_workers=n, mp_context=ctx, initializer=initializer, initargs=(os.getpid(),)
         )
 
     def pids(self) -> list[int]:
@@ -118,8 +123,8 @@ class WorkerPool:
                 raise RuntimeError("WorkerPool used outside its with-block")
             if self.workers == 1 or _name(fn) not in self.solo:
                 return self._executor
-            if self._solo_executor is None:
-                self._solo_executor = self._processes(1)
+            if self._solo_executor is None:  # no trafilatura there: it only understands
+                self._solo_executor = self._processes(1, _follow)
             return self._solo_executor
 
     def _replace(self, broken: Executor) -> None:
@@ -128,7 +133,7 @@ class WorkerPool:
             if broken is self._executor:
                 self._executor = self._processes(self.workers)
             elif broken is self._solo_executor:
-                self._solo_executor = self._processes(1)
+                self._solo_executor = self._processes(1, _follow)
             else:
                 return  # already replaced by another task, or the pool is closing
             self.restarts += 1

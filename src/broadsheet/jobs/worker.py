@@ -89,6 +89,7 @@ class Worker:
             holder = await asyncio.to_thread(self.store.lease_holder, LEASE)
             raise WorkerBusy(f"another worker is polling this database ({holder})")
         helpers: list[asyncio.Task[None]] = []
+        _preload()  # before the lag probe starts: imports are start-up, not ingestion
         try:
             with WorkerPool(self.settings.extract_workers) as pool:
                 self.pool = pool
@@ -217,6 +218,12 @@ class Worker:
             start = loop.time()
             await asyncio.sleep(LAG_PROBE)
             self.stats.lags.append(max(0.0, loop.time() - start - LAG_PROBE))
+
+
+def _preload() -> None:
+    """Import the orchestrator and the stages now, not inside the first poll's task."""
+    import broadsheet.pipeline  # noqa: F401
+    import broadsheet.stories.engine  # noqa: F401
 
 
 class WorkerThread(threading.Thread):
