@@ -93,8 +93,7 @@ def run_server(
 
 
 def register(app: typer.Typer) -> None:
-    from broadsheet.cli import _fail, load_settings, opened_store, out
-    from broadsheet.errors import BroadsheetError
+    from broadsheet.cli import load_settings, opened_store, out
 
     @app.command()
     def serve(
@@ -105,7 +104,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--worker/--no-worker",
                 help="Run a worker in this process (default: yes on SQLite, no otherwise; "
-                "skipped when another worker already polls this database).",
+                "on standby while another worker polls this database).",
             ),
         ] = None,
     ) -> None:
@@ -124,13 +123,11 @@ def register(app: typer.Typer) -> None:
     def worker_command() -> None:
         """Poll due sources, fetch, extract, understand and store, until stopped.
 
-        One worker per database; run `serve --no-worker` for the pages.
+        One worker per database (a second one waits on standby and takes over when the
+        first stops or dies); run `serve --no-worker` for the pages.
         """
         settings = load_settings()
         with opened_store(settings) as store:
             seed(settings, store)
             out.print("worker polling; Ctrl-C or SIGTERM to stop")
-            try:
-                run_worker(settings, store)
-            except BroadsheetError as exc:
-                raise _fail(exc) from exc
+            run_worker(settings, store)

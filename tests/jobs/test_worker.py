@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from broadsheet.config import Settings
-from broadsheet.jobs.worker import LEASE, Worker, WorkerBusy, WorkerThread
+from broadsheet.jobs.worker import LEASE, Worker, WorkerThread
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
 from tests.support.httpserver import TestServer
@@ -65,21 +65,25 @@ def test_the_worker_polls_due_sources_beats_and_stops(
     assert response.status_code == 503 and response.json()["status"] == "worker stopped"
 
 
-def test_one_worker_per_database(quick: Settings, store: Store) -> None:
+def test_one_worker_per_database_and_a_standby_takes_over(quick: Settings, store: Store) -> None:
     first = WorkerThread(quick, store)
     first.start()
+    other = Store.open(quick)  # another process
+    second = WorkerThread(quick, other)
     try:
         assert first.worker.ready.wait(30) and first.error is None
-        other = Store.open(quick)  # another process
-        try:
-            second = WorkerThread(quick, other)
-            second.start()
-            second.join(30)
-            assert isinstance(second.error, WorkerBusy)
-        finally:
-            other.close()
+        second.start()
+        assert second.worker.standby.wait(30)  # waits: the database has its worker
+        assert not second.worker.ready.is_set()
+        assert other.lease_holder(LEASE) == store.process_id
+        first.stop()  # (a killed worker's lease lapses after three heartbeats instead)
+        assert second.worker.ready.wait(30)  # and takes over
+        assert other.lease_holder(LEASE) == other.process_id
     finally:
         first.stop()
+        second.stop()
+        other.close()
+    assert second.error is None
 
 
 def test_a_silent_worker_is_reported(quick: Settings, store: Store) -> None:

@@ -7,7 +7,9 @@ the source is due (and the worker has room), so a slow source never holds back t
 and a source left with a backlog is polled again as soon as it is due.
 
 A database has one worker at a time: it holds the ``worker`` lease (store/coordination.py),
-renewed with every heartbeat. The heartbeat (meta ``worker``: time, polls, articles,
+renewed with every heartbeat. A second worker (or a ``serve`` started beside a running
+``worker``) waits on standby and takes over when the lease lapses, e.g. after the first
+was killed: three heartbeats later. The heartbeat (meta ``worker``: time, polls, articles,
 pool restarts, event-loop lag) is what ``/healthz`` reports; when it stops, ingestion is
 dead and /healthz says so. Poll leases held by this worker are renewed with it too.
 """
@@ -15,6 +17,7 @@ dead and /healthz says so. Poll leases held by this worker are renewed with it t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -37,10 +40,6 @@ LEASE = "worker"
 HEARTBEAT_KEY = "worker"
 LAG_PROBE = 0.1  # s between two event-loop lag samples
 STOP_GRACE = 10.0  # s polls in flight get to finish when the worker stops
-
-
-class WorkerBusy(BroadsheetError):
-    """Another worker holds this database."""
 
 
 @dataclass
@@ -71,6 +70,7 @@ class Worker:
         self.pool: WorkerPool | None = None
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.ready = threading.Event()  # set once the lease is held and the pool is up
+        self.standby = threading.Event()  # set while another worker holds the database
         self._stop: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
@@ -79,15 +79,14 @@ class Worker:
 
     # --- lifecycle ----------------------------------------------------------------------
     async def run(self) -> None:
-        """Poll until ``stop()``; WorkerBusy when another worker holds the database."""
+        """Poll until ``stop()``; on standby first while another worker holds the
+        database (``standby`` is set then)."""
         self._loop = asyncio.get_running_loop()
         self._stop, self._wake = asyncio.Event(), asyncio.Event()
         if self._stopping.is_set():
             self._stop.set()
-        ttl = self.settings.worker_heartbeat * 3
-        if not await asyncio.to_thread(self.store.claim_lease, LEASE, ttl):
-            holder = await asyncio.to_thread(self.store.lease_holder, LEASE)
-            raise WorkerBusy(f"another worker is polling this database ({holder})")
+        if not await self._take_over():
+            return
         helpers: list[asyncio.Task[None]] = []
         _preload()  # before the lag probe starts: imports are start-up, not ingestion
         try:
@@ -105,6 +104,26 @@ class Worker:
                 task.cancel()
             await asyncio.gather(*helpers, return_exceptions=True)
             await asyncio.to_thread(self._say_goodbye)
+
+    async def _take_over(self) -> bool:
+        """Hold the worker lease, waiting while another worker holds it; False if asked
+        to stop first."""
+        assert self._stop is not None
+        ttl = self.settings.worker_heartbeat * 3
+        while not self._stop.is_set():
+            try:
+                if await asyncio.to_thread(self.store.claim_lease, LEASE, ttl):
+                    self.standby.clear()
+                    return True
+                holder = await asyncio.to_thread(self.store.lease_holder, LEASE)
+            except BroadsheetError as exc:
+                holder = f"database busy: {exc}"
+            if not self.standby.is_set():
+                log.warning("worker on standby: another worker polls this database (%s)", holder)
+                self.standby.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.settings.worker_heartbeat)
+        return False
 
     def stop(self) -> None:
         """Ask the worker to stop (from any thread): polls in flight get STOP_GRACE s."""
@@ -237,9 +256,6 @@ class WorkerThread(threading.Thread):
     def run(self) -> None:
         try:
             asyncio.run(self.worker.run())
-        except WorkerBusy as exc:
-            self.error = exc
-            log.warning("%s; serving pages only", exc)
         except BaseException as exc:  # logged; /healthz reports the missing heartbeat
             self.error = exc
             log.exception("worker stopped")
