@@ -5,8 +5,11 @@ and a source is polled by one process at a time with politeness shared between t
 from __future__ import annotations
 
 import asyncio
+import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -199,3 +202,27 @@ def test_politeness_holds_across_processes(
     assert server.max_active == 1
     # request starts at least the gap apart: the last one came no sooner than this
     assert max(s.started for s in server.seen) - started >= (requests - 1) * 0.2 * 0.99
+
+
+def test_feeds_are_parsed_off_the_event_loop(
+    server: TestServer, fast: Settings, store: Store
+) -> None:
+    """Which threads call parse_feed, observed with the profiler hooks (no stand-ins)."""
+    items = [(f"Pier story {n}", f"/news/{n}", f"Summary {n}.") for n in range(3)]
+    server.route("/feed.xml", Reply(body=rss(server.base, items), headers=RSS))
+    src = store.add_source(server.url("/feed.xml"))
+    callers: list[int] = []
+
+    def profile(frame: Any, event: str, arg: object) -> None:
+        if event == "call" and frame.f_code.co_name == "parse_feed":
+            callers.append(threading.get_ident())
+
+    loop_thread = threading.get_ident()  # asyncio.run runs the loop in this thread
+    sys.setprofile(profile)
+    threading.setprofile(profile)
+    try:
+        run(fast, store, src.id)
+    finally:
+        sys.setprofile(None)
+        threading.setprofile(None)  # type: ignore[arg-type]
+    assert callers and loop_thread not in callers
