@@ -144,7 +144,9 @@ class Pipeline:
         backlog: bool = False,
     ) -> None:
         fields = schedule.after_success(source, new, now, self.settings, backlog=backlog)
-        if etag is not None or last_modified is not None:
+        if backlog:  # the unchanged feed still holds entries to fetch: no 304 next time
+            fields.update(etag=None, last_modified=None)
+        elif etag is not None or last_modified is not None:
             fields.update(etag=etag, last_modified=last_modified)
         self.store.update_source(source.id, **fields)
 

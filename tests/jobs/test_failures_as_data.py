@@ -16,7 +16,7 @@ import pytest
 from broadsheet.config import Settings
 from broadsheet.pipeline import IngestReport, ingest_once
 from broadsheet.store import Store
-from tests.support.httpserver import Reply, TestServer, gzip_bomb
+from tests.support.httpserver import Reply, Request, TestServer, gzip_bomb
 from tests.test_pipeline import page, rss
 
 RSS = {"content-type": "application/rss+xml"}
@@ -47,6 +47,17 @@ def distinct_page(n: int) -> str:
         f"<!doctype html><html lang='en'><head><title>Story {n}</title></head><body>"
         f"<article><h1>Story {n}</h1>{paragraphs}</article></body></html>"
     )
+
+
+def conditional_feed(server: TestServer, body: str) -> None:
+    """A feed that answers 304 to a conditional GET (it never changes)."""
+
+    def handler(req: Request) -> Reply:
+        if req.headers.get("if-none-match") == '"v1"':
+            return Reply(304, b"", {"etag": '"v1"'})
+        return Reply(body=body, headers={**RSS, "etag": '"v1"'})
+
+    server.route("/feed.xml", handler)
 
 
 def run(settings: Settings, store: Store, source_id: int) -> IngestReport:
@@ -115,7 +126,7 @@ def test_a_big_new_feed_drains_in_back_to_back_polls(
     server: TestServer, fast: Settings, store: Store
 ) -> None:
     items = [(f"Pier story {n}", f"/news/{n}", f"Summary {n}.") for n in range(35)]
-    server.route("/feed.xml", Reply(body=rss(server.base, items), headers=RSS))
+    conditional_feed(server, rss(server.base, items))  # unchanged: 304 when asked so
     for n in range(35):
         server.route(f"/news/{n}", page(f"Pier story {n}", n))
     src = store.add_source(server.url("/feed.xml"))

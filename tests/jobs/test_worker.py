@@ -13,6 +13,7 @@ from broadsheet.config import Settings
 from broadsheet.jobs.worker import LEASE, Worker, WorkerThread
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
+from tests.jobs.test_failures_as_data import conditional_feed
 from tests.support.httpserver import TestServer
 from tests.test_pipeline import page, rss
 from tests.web.asgi import get
@@ -93,3 +94,21 @@ def test_a_silent_worker_is_reported(quick: Settings, store: Store) -> None:
     store.set_meta("worker", json.dumps(stale))
     response = get(create_app(quick, store), "/healthz")
     assert response.status_code == 503 and response.json()["status"] == "worker silent"
+
+
+def test_the_worker_drains_a_big_new_feed(
+    server: TestServer, quick: Settings, store: Store
+) -> None:
+    settings = quick.model_copy(update={"max_new_per_poll": 10, "backlog_repoll": 1})
+    items = [(f"Pier story {n}", f"/news/{n}", f"Summary {n}.") for n in range(35)]
+    conditional_feed(server, rss(server.base, items))  # 304 unless we drop its ETag
+    for n in range(35):
+        server.route(f"/news/{n}", page(f"Pier story {n}", n))
+    store.add_source(server.url("/feed.xml"))
+    thread = WorkerThread(settings, store)
+    thread.start()
+    try:
+        wait_for(lambda: store.count_articles() == 35)
+    finally:
+        thread.stop()
+    assert len(server.hits("/feed.xml")) == 4  # four polls back to back, not four intervals
