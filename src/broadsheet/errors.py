@@ -13,6 +13,7 @@
     │   └── HTTPStatus          4xx/5xx; carries .status and .retry_after (seconds)
     ├── ParseError              bytes that are not a feed / OPML / sitemap we can read
     ├── ExtractError            a page that yields no article
+    │   └── WorkerLost          the worker process running it died, again and again
     ├── ModelError              the AI endpoint is off, over budget, slow, failing or garbled
     └── StoreError              the database refused (full disk, corrupt file, ...)
 
@@ -82,6 +83,10 @@ class ParseError(BroadsheetError):
 
 class ExtractError(BroadsheetError):
     pass
+
+
+class WorkerLost(ExtractError):
+    """A task's worker process died (killed, out of memory) every time it was run."""
 
 
 class ModelError(BroadsheetError):

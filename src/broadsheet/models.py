@@ -121,6 +121,7 @@ class Source:
     has_icon: bool = False
     icon_checked_at: datetime | None = None
     article_count: int = 0
+    failing_entries: int = 0  # feed entries whose article keeps failing (backing off)
 
 
 SkipReason = Literal[

@@ -38,7 +38,8 @@ from broadsheet.ingest.fetch import Fetcher
 from broadsheet.ingest.icons import icon_urls, sniff_image
 from broadsheet.jobs import schedule
 from broadsheet.jobs.pool import WorkerPool
-from broadsheet.models import Article, FeedEntry, ParsedFeed, Skipped, Source
+from broadsheet.jobs.turns import StoreTurns
+from broadsheet.models import Article, FeedEntry, FetchResult, ParsedFeed, Skipped, Source
 from broadsheet.orchestrate.furniture import furniture_filter
 from broadsheet.orchestrate.steps import Steps
 from broadsheet.store import Store
@@ -58,6 +59,9 @@ class IngestReport:
     duplicates: int = 0
     not_modified: int = 0
     fallbacks: int = 0  # articles whose body came from the feed, not the page
+    backing_off: int = 0  # entries skipped this time: they failed before, retried later
+    leased_elsewhere: int = 0  # sources another process was polling: left to it
+    backlog: set[int] = field(default_factory=set)  # sources with new entries left over
     failures: list[tuple[str, str]] = field(default_factory=list)
     # the database refused a write (full disk, read-only file...): the run cannot go on well
     store_error: str | None = None
@@ -91,9 +95,22 @@ class Pipeline:
         self.fetcher = fetcher
         self.pool = pool
         self.steps = Steps(settings, store, pool)
+        self._retrying: set[tuple[int, str]] = set()  # (source, entry key) retried after failing
 
     # --- one source ---------------------------------------------------------------------
     async def poll(self, source: Source, report: IngestReport) -> None:
+        """Poll a source unless another process is polling it (or just did): the source's
+        lease is held across processes for the whole poll."""
+        until = _now() + timedelta(seconds=self.settings.poll_lease)
+        if not self.store.claim_source(source, until):
+            report.leased_elsewhere += 1
+            return
+        try:
+            await self._poll(source, report)
+        finally:
+            self.store.release_source(source.id)
+
+    async def _poll(self, source: Source, report: IngestReport) -> None:
         report.sources_polled += 1
         now = _now()
         try:
@@ -106,7 +123,7 @@ class Pipeline:
                 self._succeeded(source, 0, now)
                 return
             with report.timed("parse"):
-                feed = parse_feed(result.final_url, result.body, result.content_type)
+                feed = await self._parse(result)
             if feed.kind == "sitemapindex":
                 feed = await self._expand_index(feed, report)
         except BroadsheetError as exc:
@@ -119,7 +136,14 @@ class Pipeline:
             self._learn_about_source(source, feed)
             new = await self.ingest_entries(source, feed, report)
             self.flush_stories(report)
-            self._succeeded(source, new, now, etag=result.etag, last_modified=result.last_modified)
+            self._succeeded(
+                source,
+                new,
+                now,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                backlog=source.id in report.backlog,
+            )
         except StoreError as exc:  # e.g. a full disk: on the source's row if it still fits
             report.failures.append((source.name, str(exc)))
             report.store_error = str(exc)
@@ -137,9 +161,12 @@ class Pipeline:
         now: datetime,
         etag: str | None = None,
         last_modified: str | None = None,
+        backlog: bool = False,
     ) -> None:
-        fields = schedule.after_success(source, new, now, self.settings)
-        if etag is not None or last_modified is not None:
+        fields = schedule.after_success(source, new, now, self.settings, backlog=backlog)
+        if backlog:  # the unchanged feed still holds entries to fetch: no 304 next time
+            fields.update(etag=None, last_modified=None)
+        elif etag is not None or last_modified is not None:
             fields.update(etag=etag, last_modified=last_modified)
         self.store.update_source(source.id, **fields)
 
@@ -151,12 +178,22 @@ class Pipeline:
                 result = await self.fetcher.get(child)
                 report.stage_seconds["fetch_feed"] += result.elapsed
                 with report.timed("parse"):
-                    parsed = parse_feed(result.final_url, result.body, result.content_type)
+                    parsed = await self._parse(result)
             except BroadsheetError as exc:
                 merged.warnings.append(str(exc))
                 continue
             merged.entries.extend(parsed.entries)
         return merged
+
+    async def _parse(self, result: FetchResult) -> ParsedFeed:
+        """Parse off the event loop, inflating a gzip body no further than the body cap."""
+        return await asyncio.to_thread(
+            parse_feed,
+            result.final_url,
+            result.body,
+            result.content_type,
+            max_bytes=self.settings.max_body_bytes,
+        )
 
     def _learn_about_source(self, source: Source, feed: ParsedFeed) -> None:
         fields: dict[str, str] = {}
@@ -175,12 +212,19 @@ class Pipeline:
     async def ingest_entries(self, source: Source, feed: ParsedFeed, report: IngestReport) -> int:
         keys = [entry_key(e) for e in feed.entries]
         seen = self.store.seen_keys(source.id, keys)
+        failed = self.store.failed_entries(source.id, keys)  # failed before: back off
+        now = _now()
+        waiting = {k for k, retry_at in failed.items() if retry_at > now}
+        self._retrying.update((source.id, k) for k in failed.keys() - waiting)
         fresh: dict[str, FeedEntry] = {}
         for key, entry in zip(keys, feed.entries, strict=True):
-            if key not in seen and key not in fresh:
+            if key not in seen and key not in waiting and key not in fresh:
                 fresh[key] = entry
-        report.duplicates += len(feed.entries) - len(fresh)
+        report.backing_off += len(waiting - seen)
+        report.duplicates += len(feed.entries) - len(fresh) - len(waiting - seen)
         todo = list(fresh.items())[: self.settings.max_new_per_poll]
+        if len(fresh) > len(todo):
+            report.backlog.add(source.id)
         results = await asyncio.gather(*(self.ingest_entry(source, e, k, report) for k, e in todo))
         return sum(1 for r in results if isinstance(r, int))
 
@@ -196,17 +240,34 @@ class Pipeline:
         article = await self._article_for(entry, report)
         if isinstance(article, Skipped):
             report.failures.append((entry.url, article.reason))
-            return article  # not marked seen: the next poll tries again
+            self._entry_failed(source, entry, key, article.reason)
+            return article  # not marked seen: retried later, with back-off
         added = await self.steps.add(
             source.id, _fill_in(article, entry, source), _now(),
             guid=entry.guid, entry_key=key, timed=report.timed,
         )  # fmt: skip
+        if (source.id, key) in self._retrying:  # it failed before; it is done now
+            self._retrying.discard((source.id, key))
+            self.store.clear_entry_failure(source.id, key)
         if isinstance(added.result, Skipped):
             report.duplicates += 1
         else:
             report.new_articles += 1
         report.failures.extend((entry.url, failure) for failure in added.failures)
         return added.result
+
+    def _entry_failed(self, source: Source, entry: FeedEntry, key: str, reason: str) -> None:
+        """Count the failure; the entry backs off, and is given up after enough tries."""
+        failures = self.store.record_entry_failure(
+            source.id,
+            key,
+            entry.url,
+            reason,
+            self.settings.entry_retry_after,
+            self.settings.entry_retry_max,
+        )
+        if failures >= self.settings.entry_max_failures:
+            self.store.mark_seen(source.id, key, f"gave up after {failures} failures: {reason}")
 
     def flush_stories(self, report: IngestReport) -> None:
         """Write the stories' queued decisions, in the writer thread (not waited for)."""
@@ -322,8 +383,10 @@ async def ingest_once(
     limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
     with ExitStack() as stack:
         if pool is None:
-            pool = stack.enter_context(WorkerPool(settings.extract_workers))
-        async with Fetcher(settings) as fetcher:
+            pool = stack.enter_context(
+                WorkerPool(settings.extract_workers, solo_workers=settings.understand_workers)
+            )
+        async with Fetcher(settings, StoreTurns(store, settings)) as fetcher:
             pipeline = Pipeline(settings, store, fetcher, pool)
             await _repair(pipeline.steps, report)
 

@@ -49,3 +49,12 @@ def test_retry_after_is_honoured_when_longer(settings: Settings) -> None:
 def test_gone_disables_the_source(settings: Settings) -> None:
     fields = after_failure(_source(), HTTPStatus("https://x.example/feed", 410), NOW, settings)
     assert fields["enabled"] is False and "410" in fields["disabled_reason"]
+
+
+def test_a_poll_that_left_a_backlog_comes_back_soon(settings: Settings) -> None:
+    capped = after_success(_source(poll_interval=1800), 100, NOW, settings, backlog=True)
+    assert capped["next_poll_at"] == NOW + timedelta(seconds=settings.backlog_repoll)
+    assert capped["poll_interval"] == 900  # the feed is busy: its interval shrinks too
+    # even when every entry of the capped poll failed (nothing new), it comes back soon
+    failed = after_success(_source(poll_interval=1800), 0, NOW, settings, backlog=True)
+    assert failed["next_poll_at"] == NOW + timedelta(seconds=settings.backlog_repoll)

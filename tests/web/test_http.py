@@ -21,7 +21,7 @@ def request(app: FastAPI, method: str, path: str, **headers: str) -> httpx.Respo
     return asyncio.run(go())
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/", "/search?q=rail", "/daily"])
+@pytest.mark.parametrize("path", ["/readyz", "/", "/search?q=rail", "/daily"])
 def test_head_answers_like_get_without_a_body(app: FastAPI, ids: dict[str, int], path: str) -> None:
     head = request(app, "HEAD", path)
     assert head.status_code == 200
@@ -31,6 +31,13 @@ def test_head_answers_like_get_without_a_body(app: FastAPI, ids: dict[str, int],
 
 def test_head_of_a_missing_page_is_404(app: FastAPI, ids: dict[str, int]) -> None:
     assert request(app, "HEAD", "/articles/999999").status_code == 404
+
+
+def test_head_of_healthz_answers_as_get(app: FastAPI) -> None:
+    """Uptime checks send HEAD: /healthz says the same as to GET (here 503: no worker)."""
+    head = request(app, "HEAD", "/healthz")
+    assert head.status_code == get(app, "/healthz").status_code == 503
+    assert head.content == b""
 
 
 def test_trailing_slash_redirect_ignores_the_host_header(app: FastAPI, ids: dict[str, int]) -> None:

@@ -49,8 +49,10 @@ def test_readyz_wants_a_recent_worker_heartbeat_when_one_is_expected(
 ) -> None:
     app.state.expects_worker = True
     assert get(app, "/readyz").status_code == 503
-    store.set_meta("worker_heartbeat", (NOW - timedelta(minutes=20)).isoformat())
+    beat = {"at": (NOW - timedelta(minutes=20)).timestamp(), "every": 10}
+    store.set_meta("worker", json.dumps(beat))  # as jobs/worker.py writes it
     stale = json.loads(get(app, "/readyz").text)
     assert stale["problems"] == ["no recent worker heartbeat"]
-    store.set_meta("worker_heartbeat", (NOW - timedelta(seconds=30)).isoformat())
+    beat["at"] = (NOW - timedelta(seconds=30)).timestamp()
+    store.set_meta("worker", json.dumps(beat))
     assert get(app, "/readyz").status_code == 200

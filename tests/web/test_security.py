@@ -9,7 +9,7 @@ from broadsheet.config import Settings
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
 from tests.web.asgi import get, without_own_scripts
-from tests.web.sample import ARTICLES, HARBOUR, NOW, png
+from tests.web.sample import HARBOUR, NOW, png
 
 # --- headers and errors --------------------------------------------------------------------
 
@@ -119,7 +119,7 @@ def test_icon_unknown_source_is_404(app: FastAPI) -> None:
         assert get(app, path).status_code == 404
 
 
-def test_healthz(app: FastAPI, ids: dict[str, int]) -> None:
-    response = get(app, "/healthz")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok", "articles": len(ARTICLES)}
+def test_healthz_without_a_worker_is_not_ok(app: FastAPI, ids: dict[str, int]) -> None:
+    response = get(app, "/healthz")  # no worker ever ran here (tests/jobs/test_worker.py)
+    assert response.status_code == 503
+    assert response.json() == {"status": "no worker", "worker": None}

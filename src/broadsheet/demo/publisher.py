@@ -93,10 +93,10 @@ class _Site:
     """One outlet: its articles' metadata and the routes of its web site."""
 
     def __init__(
-        self, outlet: Outlet, articles: list[SampleArticle], port: int, now: datetime
+        self, outlet: Outlet, articles: list[SampleArticle], host: str, port: int, now: datetime
     ) -> None:
         self.outlet, self.articles, self.now = outlet, articles, now
-        self.base = f"http://127.0.0.1:{port}"
+        self.base = f"http://{host}:{port}"
         self.feed_path, self.alternates = _FEEDS[outlet.feed_format]
         self.by_path = {a.path: a for a in articles}
         self.png = favicon_png(outlet.colour)
@@ -186,11 +186,15 @@ class SamplePublisher:
         latency: float = 0.0,
         now: datetime | None = None,
         seed: int = 1,
+        host: str = "127.0.0.1",
     ) -> None:
+        """``host``: the loopback address to serve on (any of 127.0.0.0/8 on Linux), so
+        several publishers look like several hosts."""
         self.articles_per_outlet = articles_per_outlet
         self.latency = latency
         self.now = (now or datetime.now(UTC)).replace(microsecond=0)
         self.seed = seed
+        self.host = host
         self._sites: list[_Site] = []
         self._servers: list[_Server] = []
         self._lock = threading.Lock()
@@ -203,8 +207,8 @@ class SamplePublisher:
             return self
         for outlet in OUTLETS:
             articles = plan_articles(outlet, self.articles_per_outlet, self.now, self.seed)
-            server = _Server(("127.0.0.1", 0), self._handler())
-            site = _Site(outlet, articles, server.server_address[1], self.now)
+            server = _Server((self.host, 0), self._handler())
+            site = _Site(outlet, articles, self.host, server.server_address[1], self.now)
             server.site = site  # type: ignore[attr-defined]
             threading.Thread(
                 target=server.serve_forever,

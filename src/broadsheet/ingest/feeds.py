@@ -31,7 +31,7 @@ from broadsheet.models import FeedEntry, ParsedFeed
 PARSERS: tuple[ModuleType, ...] = (jsonfeed, sitemap, rss)
 
 MAX_ENTRIES = 500  # feed entries kept, in document order (newest first in practice)
-MAX_UNZIPPED = 64 * 1024 * 1024
+MAX_UNZIPPED = 8 * 1024 * 1024  # default cap on an inflated body (Settings.max_body_bytes)
 HEAD_BYTES = 64 * 1024
 
 HTML_ROOTS = frozenset({"html", "head", "body", "meta", "link", "script", "style", "div", "p"})
@@ -48,10 +48,17 @@ _SKIPPABLE = re.compile(rb"<\?.*?\?>|<!--.*?-->", re.S)
 
 
 def parse_feed(
-    url: str, body: bytes, content_type: str | None = None, *, now: datetime | None = None
+    url: str,
+    body: bytes,
+    content_type: str | None = None,
+    *,
+    now: datetime | None = None,
+    max_bytes: int = MAX_UNZIPPED,
 ) -> ParsedFeed:
     """Parse an RSS, Atom, JSON Feed or sitemap document fetched from ``url``.
 
+    A body that is itself gzip (sent without Content-Encoding) is inflated up to
+    ``max_bytes``, the same cap the fetcher applies to what it inflates.
     Raises ParseError (and nothing else) when ``body`` is not a source we can read;
     the message says why ("not a feed: looks like an HTML page").
     """
@@ -59,7 +66,7 @@ def parse_feed(
     ctype = (content_type or "").split(";")[0].strip().lower()
     warnings: list[str] = []
     try:
-        body = _unwrap(body, warnings)
+        body = _unwrap(body, warnings, max_bytes)
         stripped = body.lstrip()
         if not stripped:
             raise ParseError("not a feed: empty document")
@@ -82,9 +89,9 @@ def parse_feed(
 # 1. unwrap --------------------------------------------------------------------------------
 
 
-def _unwrap(body: bytes, warnings: list[str]) -> bytes:
+def _unwrap(body: bytes, warnings: list[str], max_bytes: int) -> bytes:
     if body[:2] == b"\x1f\x8b":
-        body = _gunzip(body, warnings)
+        body = _gunzip(body, warnings, max_bytes)
     if body[:3] == b"\xef\xbb\xbf":
         body = body[3:]
     encoding = next((enc for bom, enc in _BOMS if body.startswith(bom)), None)
@@ -111,14 +118,14 @@ def _encoding_from_nulls(first: bytes) -> str | None:
     }.get(zeros)
 
 
-def _gunzip(body: bytes, warnings: list[str]) -> bytes:
+def _gunzip(body: bytes, warnings: list[str], cap: int) -> bytes:
     inflater = zlib.decompressobj(wbits=47)  # gzip or zlib header
     try:
-        data = inflater.decompress(body, MAX_UNZIPPED)
+        data = inflater.decompress(body, cap + 1)  # never more than one byte past the cap
     except zlib.error as exc:
         raise ParseError(f"not a feed: broken gzip data ({exc})") from exc
-    if inflater.unconsumed_tail:
-        raise ParseError(f"not a feed: gzip body inflates beyond {MAX_UNZIPPED // 2**20} MB")
+    if len(data) > cap:
+        raise ParseError(f"not a feed: gzip body inflates beyond the {cap:,}-byte cap")
     if not inflater.eof:
         if not data.strip():
             raise ParseError("not a feed: truncated gzip data")

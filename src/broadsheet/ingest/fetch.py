@@ -34,7 +34,7 @@ from broadsheet.errors import (
     TooManyRedirects,
 )
 from broadsheet.ingest.guard import check_scheme, guarded_transport
-from broadsheet.ingest.politeness import Politeness
+from broadsheet.ingest.politeness import Politeness, SharedTurns
 from broadsheet.ingest.robots import RobotsCache
 from broadsheet.models import FetchResult
 
@@ -47,12 +47,16 @@ _PIECE = 64 * 1024  # most bytes one decompression step may produce
 class Fetcher:
     """The one way Broadsheet reaches the network; use as an async context manager."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, shared: SharedTurns | None = None) -> None:
+        """``shared``: politeness turns shared with other processes (see politeness.py)."""
         self.settings = settings
         self._transport: httpx.AsyncHTTPTransport | None = None
         self._timeout = httpx.Timeout(settings.fetch_timeout, connect=settings.connect_timeout)
         self._limits = Politeness(
-            settings.fetch_concurrency, settings.per_host_concurrency, settings.per_host_delay
+            settings.fetch_concurrency,
+            settings.per_host_concurrency,
+            settings.per_host_delay,
+            shared,
         )
         self.robots = RobotsCache(self._fetch_robots, settings.user_agent, settings.robots_ttl)
 

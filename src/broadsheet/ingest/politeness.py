@@ -1,5 +1,11 @@
 """Politeness: how many requests may be in flight, in total and per origin, and the
-minimum gap between two request starts to one origin (scheme, host and port)."""
+minimum gap between two request starts to one origin (scheme, host and port).
+
+The limits hold inside one process by themselves. When several processes fetch (a
+``serve`` beside an ``ingest``, two workers), a ``SharedTurns`` given by the caller makes
+them hold across processes too: each request start is also claimed there (the
+orchestrator passes one kept in the database).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,18 @@ import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class SharedTurns(Protocol):
+    """Request turns per origin shared with other processes."""
+
+    async def acquire(self, origin: str) -> object:
+        """Wait until a request to ``origin`` may start; a token for ``release``."""
+        ...
+
+    async def release(self, origin: str, token: object) -> None: ...
+
 
 _MAX_ORIGINS = 4096  # entries kept before idle ones are pruned
 
@@ -24,7 +42,10 @@ class Politeness:
     """A global concurrency limit, a per-origin one, and a minimum gap between request
     starts to one origin."""
 
-    def __init__(self, total: int, per_origin: int, gap: float) -> None:
+    def __init__(
+        self, total: int, per_origin: int, gap: float, shared: SharedTurns | None = None
+    ) -> None:
+        self._shared = shared
         self._total = asyncio.Semaphore(total)
         self._per_origin = per_origin
         self._gap = gap
@@ -41,12 +62,15 @@ class Politeness:
                     wait = state.next_start - loop.time()
                     if wait > 0:
                         await asyncio.sleep(wait)
+                    token = await self._shared.acquire(origin) if self._shared else None
                     await self._total.acquire()
                     state.next_start = loop.time() + self._gap
                 try:
                     yield
                 finally:
                     self._total.release()
+                    if self._shared:
+                        await asyncio.shield(self._shared.release(origin, token))
         finally:
             state.users -= 1
 

@@ -2,6 +2,8 @@
 
 - Success with new articles: the interval shrinks (the feed is busy), never below the
   minimum. Success with nothing new (or 304): it grows, never above the maximum.
+- A poll that left new entries behind (it hit ``max_new_per_poll``): the source is due
+  again after ``backlog_repoll`` seconds, so a big new feed drains in minutes.
 - Failure: exponential back-off from the current interval, capped; a server's
   Retry-After is honoured when longer. HTTP 410 Gone disables the source.
 """
@@ -24,15 +26,21 @@ def _clamp(value: float, low: int, high: int) -> int:
 
 
 def after_success(
-    source: Source, new_articles: int, now: datetime, settings: Settings
+    source: Source,
+    new_articles: int,
+    now: datetime,
+    settings: Settings,
+    *,
+    backlog: bool = False,
 ) -> dict[str, Any]:
-    factor = SHRINK if new_articles > 0 else GROW
+    factor = SHRINK if new_articles > 0 or backlog else GROW
     interval = _clamp(
         source.poll_interval * factor, settings.poll_interval_min, settings.poll_interval_max
     )
+    wait = min(interval, settings.backlog_repoll) if backlog else interval
     return {
         "poll_interval": interval,
-        "next_poll_at": now + timedelta(seconds=interval),
+        "next_poll_at": now + timedelta(seconds=wait),
         "last_polled_at": now,
         "last_success_at": now,
         "error_count": 0,

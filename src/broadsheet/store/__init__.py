@@ -6,7 +6,11 @@ one module per entity (``sources``, ``articles``) and to ``search``. Nobody else
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -33,6 +37,7 @@ from broadsheet.models import (
 from broadsheet.store import (
     articles,
     bulk,
+    coordination,
     daily,
     furniture,
     migrate,
@@ -59,6 +64,8 @@ class Store(FollowQueries):  # readers' methods (issue 11) in store/readers.py
         self.engine = engine
         self.settings = settings
         self._write_lock = threading.RLock()
+        self._pid = 0
+        self._owner = ""
 
     @classmethod
     def open(cls, settings: Settings) -> Store:
@@ -516,6 +523,75 @@ class Store(FollowQueries):  # readers' methods (issue 11) in store/readers.py
         """Where the database's schema is and where the migrations lead (for /readyz)."""
         at, head = migrate.current(self.engine), migrate.head()
         return {"revision": at, "head": head, "current": at == head}
+
+    # --- several processes, one database (issue 10; queries in store/coordination.py) ----
+    @property
+    def process_id(self) -> str:
+        """Who this process is in leases: host, pid and a token unique to this store."""
+        if self._pid != os.getpid():  # recomputed in a child process
+            self._pid = os.getpid()
+            self._owner = f"{socket.gethostname()[:40]}:{self._pid}:{uuid.uuid4().hex[:8]}"
+        return self._owner
+
+    def claim_source(self, source: Source, until: datetime) -> bool:
+        """The source's poll lease, if free and nobody polled it since ``source`` was read."""
+        with self.writer() as conn:
+            return coordination.claim_source(
+                conn, source.id, self.process_id, source.next_poll_at, _now(), until
+            )
+
+    def release_source(self, source_id: int) -> None:
+        with self.writer() as conn:
+            coordination.release_source(conn, source_id, self.process_id)
+
+    def renew_source_leases(self, until: datetime) -> int:
+        with self.writer() as conn:
+            return coordination.renew_sources(conn, self.process_id, until)
+
+    def claim_host_turn(
+        self, origin: str, slots: int, gap: float, hold: float
+    ) -> tuple[int | None, float]:
+        """A request slot for ``origin`` now, or how long to wait (politeness shared by
+        every process on this database)."""
+        with self.writer() as conn:
+            return coordination.claim_turn(
+                conn, origin, slots, gap, self.process_id, time.time(), hold
+            )
+
+    def release_host_slot(self, origin: str, slot: int) -> None:
+        with self.writer() as conn:
+            coordination.release_slot(conn, origin, slot, self.process_id)
+
+    def claim_lease(self, name: str, ttl: float) -> bool:
+        with self.writer() as conn:
+            return coordination.claim_lease(conn, name, self.process_id, time.time(), ttl)
+
+    def release_lease(self, name: str) -> None:
+        with self.writer() as conn:
+            coordination.release_lease(conn, name, self.process_id)
+
+    def lease_holder(self, name: str) -> str | None:
+        with self.reader() as conn:
+            return coordination.lease_holder(conn, name, time.time())
+
+    def failed_entries(self, source_id: int, keys: list[str]) -> dict[str, datetime]:
+        """Feed entries among ``keys`` that failed before, with when to retry each."""
+        with self.reader() as conn:
+            return coordination.failed(conn, source_id, keys)
+
+    def record_entry_failure(
+        self, source_id: int, key: str, url: str, reason: str, retry_after: float, cap: float
+    ) -> int:
+        """One more failure of a feed entry, retried after ``retry_after`` s doubling with
+        every failure up to ``cap``; the number of failures so far."""
+        with self.writer() as conn:
+            return coordination.record_failure(
+                conn, source_id, key, url, reason, _now(), retry_after, cap
+            )
+
+    def clear_entry_failure(self, source_id: int, key: str) -> None:
+        with self.writer() as conn:
+            coordination.clear_failure(conn, source_id, key)
 
     def integrity_ok(self) -> bool:
         if not is_sqlite(self.engine):

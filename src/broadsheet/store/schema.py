@@ -69,6 +69,9 @@ sources = Table(
     Column("last_error", Text),
     Column("disabled_reason", Text),
     Column("icon_checked_at", UTCDateTime),
+    # one poll of a source at a time, across processes (issue 10): who holds it, until when
+    Column("lease_owner", String(100)),
+    Column("lease_until", UTCDateTime),
 )
 
 source_icons = Table(
@@ -427,4 +430,44 @@ follows = Table(
     Column("key", String(200), primary_key=True),  # topic name, entity id, ISO code, id
     Column("muted", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+
+# --- the process model (issue 10): work claimed across processes, failures kept as data ----
+# Feed entries whose article could not be fetched or read: counted and retried with back-off,
+# so a block of broken entries neither starves the rest of the feed nor is refetched each poll.
+entry_failures = Table(
+    "entry_failures",
+    metadata,
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("url", String(2048), nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("last_error", String(300), nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+    Column("retry_at", UTCDateTime, nullable=False),
+)
+# Politeness shared by every process that fetches: per origin, the earliest time (epoch s)
+# the next request may start, and its request slots (a slot is held until busy_until).
+host_turns = Table(
+    "host_turns",
+    metadata,
+    Column("origin", String(300), primary_key=True),
+    Column("next_at", Float, nullable=False),
+)
+host_slots = Table(
+    "host_slots",
+    metadata,
+    Column("origin", String(300), primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("owner", String(100)),
+    Column("busy_until", Float, nullable=False),
+)
+# Named leases (e.g. "worker": the one process that polls), claimed with an atomic UPDATE.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("owner", String(100)),
+    Column("expires_at", Float, nullable=False),
 )

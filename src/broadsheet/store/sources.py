@@ -9,7 +9,7 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from broadsheet.models import Source
 from broadsheet.store.articles import add_to_count
-from broadsheet.store.schema import articles, source_icons, sources
+from broadsheet.store.schema import articles, entry_failures, source_icons, sources
 
 
 def _row_to_source(row: Any) -> Source:
@@ -35,13 +35,22 @@ def _row_to_source(row: Any) -> Source:
         has_icon=bool(m.get("has_icon", False)),
         icon_checked_at=m["icon_checked_at"],
         article_count=int(m.get("article_count", 0) or 0),
+        failing_entries=int(m.get("failing_entries", 0) or 0),
     )
 
 
 def _select() -> Any:
     count = select(func.count()).where(articles.c.source_id == sources.c.id).scalar_subquery()
     icon = select(source_icons.c.source_id).where(source_icons.c.source_id == sources.c.id)
-    return select(sources, count.label("article_count"), icon.exists().label("has_icon"))
+    failing = (
+        select(func.count()).where(entry_failures.c.source_id == sources.c.id).scalar_subquery()
+    )
+    return select(
+        sources,
+        count.label("article_count"),
+        icon.exists().label("has_icon"),
+        failing.label("failing_entries"),
+    )
 
 
 def add(
@@ -80,6 +89,7 @@ def due(conn: Connection, now: datetime, limit: int | None = None) -> list[Sourc
         _select()
         .where(sources.c.enabled.is_(True))
         .where(or_(sources.c.next_poll_at.is_(None), sources.c.next_poll_at <= now))
+        .where(or_(sources.c.lease_until.is_(None), sources.c.lease_until < now))  # polled
         .order_by(sources.c.next_poll_at)
     )
     if limit:

@@ -206,6 +206,7 @@ def _include_routers(app: FastAPI) -> None:
         daily,
         editions,
         feed_routes,
+        health,
         listing,
         ops,
         search,
@@ -227,6 +228,7 @@ def _include_routers(app: FastAPI) -> None:
         listing.router,
         feed_routes.router,
         ops.router,
+        health.router,
     ):
         app.include_router(router, include_in_schema=False)
     app.include_router(api.router)

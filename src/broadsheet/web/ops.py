@@ -11,9 +11,10 @@ sources failing now.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,7 +26,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 router = APIRouter()
 
-HEARTBEAT_KEYS = ("worker_heartbeat", "worker.heartbeat")  # meta keys a worker may write
 HEARTBEAT_STALE = 300.0  # seconds without a heartbeat after which the worker is not ready
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -139,11 +139,16 @@ def readyz(request: Request) -> JSONResponse:
 
 
 def _heartbeat(store: Any) -> datetime | None:
-    for key in HEARTBEAT_KEYS:
-        raw = store.get_meta(key)
-        if raw:
-            try:
-                return datetime.fromisoformat(raw)
-            except ValueError:
-                continue
-    return None
+    """When the worker last said it was alive (its meta row, written by jobs/worker.py)."""
+    from broadsheet.web.health import HEARTBEAT_KEY
+
+    raw = store.get_meta(HEARTBEAT_KEY)
+    try:
+        beat = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    if not isinstance(beat, dict) or not isinstance(beat.get("at"), int | float):
+        return None
+    if beat.get("stopped"):
+        return None
+    return datetime.fromtimestamp(float(beat["at"]), UTC)

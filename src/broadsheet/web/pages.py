@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from broadsheet.config import Settings
@@ -220,9 +220,3 @@ def sniff_icon(body: bytes) -> str | None:
     if body.startswith(b"\x00\x00\x01\x00"):
         return "image/x-icon"
     return None
-
-
-@router.get("/healthz")
-def healthz(request: Request) -> JSONResponse:
-    # the kept count (a counters row), not a count of the articles table
-    return JSONResponse({"status": "ok", "articles": request.app.state.store.count_articles()})

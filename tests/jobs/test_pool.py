@@ -1,0 +1,109 @@
+"""The worker pool survives its workers dying, and its workers do not survive its death."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from broadsheet.errors import WorkerLost
+from broadsheet.jobs.pool import RETRIES, WorkerPool
+from tests.jobs import crashers
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_killed_worker_is_replaced_and_its_task_retried(tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, int, int]:
+        with WorkerPool(2) as pool:
+            first = await pool.run(60, crashers.die_once, str(tmp_path / "marker"), 21)
+            restarts = pool.restarts
+            later = await asyncio.gather(*(pool.run(60, crashers.slow, 0, n) for n in range(4)))
+            return first, restarts, sum(later)
+
+    first, restarts, later = asyncio.run(scenario())
+    assert first == 42  # the task ran again on a fresh worker
+    assert restarts == 1
+    assert later == 0 + 1 + 2 + 3  # and ingestion goes on: later tasks run
+
+
+def test_workers_killed_from_outside_mid_task(tmp_path: Path) -> None:
+    """The OOM killer takes every worker while a task runs: the task still completes."""
+
+    async def scenario() -> tuple[int, int]:
+        with WorkerPool(2) as pool:
+            await pool.run(60, crashers.pid)  # the workers are up
+            task = asyncio.ensure_future(pool.run(60, crashers.slow, 1.0, 7))
+            await asyncio.sleep(0.3)
+            for pid in pool.pids():
+                os.kill(pid, signal.SIGKILL)
+            return await task, pool.restarts
+
+    value, restarts = asyncio.run(scenario())
+    assert value == 7 and restarts >= 1
+
+
+def test_a_task_that_always_kills_its_worker_gives_up() -> None:
+    async def scenario() -> int:
+        with WorkerPool(2) as pool:
+            with pytest.raises(WorkerLost, match="died"):
+                await pool.run(60, crashers.always_die)
+            assert pool.restarts == RETRIES + 1
+            return await pool.run(60, crashers.slow, 0, 5)
+
+    assert asyncio.run(scenario()) == 5
+
+
+ORPHAN_SCRIPT = """
+import asyncio, sys, time
+from broadsheet.jobs.pool import WorkerPool
+from tests.jobs import crashers
+
+async def main():
+    with WorkerPool(2) as pool:
+        await asyncio.gather(*(pool.run(60, crashers.slow, 0.2, n) for n in range(4)))
+        print(" ".join(map(str, pool.pids())), flush=True)
+        await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_exit_when_their_parent_dies(sig: signal.Signals) -> None:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert parent.stdout is not None
+        pids = [int(p) for p in parent.stdout.readline().split()]
+        assert len(pids) == 2
+        parent.send_signal(sig)
+        parent.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        alive = pids
+        while alive and time.monotonic() < deadline:
+            alive = [p for p in alive if _alive(p)]
+            time.sleep(0.1)
+        assert alive == []
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        if parent.stdout is not None:
+            parent.stdout.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

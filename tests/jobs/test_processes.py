@@ -1,0 +1,157 @@
+"""Real processes on one SQLite file: two web-only servers and one worker, ingesting the
+local sample publisher. Every article is stored once; the pages answer throughout; the web
+processes never load spaCy or scikit-learn; SIGTERM stops all three cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import psutil
+import pytest
+
+from broadsheet.config import Settings
+from broadsheet.demo.publisher import SamplePublisher
+from broadsheet.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("/spacy/", "/sklearn/", "/thinc/")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start(args: list[str], data: Path, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BROADSHEET_")}
+    env.update(
+        PYTHONPATH=str(ROOT / "src"),
+        BROADSHEET_ALLOW_PRIVATE_NETWORKS="1",
+        BROADSHEET_DEFAULT_SOURCES="0",
+        BROADSHEET_UNDERSTAND="0",
+        BROADSHEET_PER_HOST_DELAY="0",
+        BROADSHEET_EXTRACT_WORKERS="2",
+        BROADSHEET_SCHEDULER_TICK="1",
+        BROADSHEET_WORKER_HEARTBEAT="1",
+    )
+    with log.open("w") as sink:
+        return subprocess.Popen(
+            [sys.executable, "-m", "broadsheet", "--data-dir", str(data), *args],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+
+
+def _heavy_libraries(pid: int) -> list[str]:
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return [lib for lib in HEAVY if lib in maps]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/maps")
+def test_two_web_processes_and_one_worker_share_one_database(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    settings = Settings(data_dir=data, default_sources=False)
+    ports = [_free_port(), _free_port()]
+    with SamplePublisher(articles_per_outlet=6) as publisher:
+        store = Store.open(settings)
+        for outlet in publisher.outlets:
+            store.add_source(outlet.feed_url, name=outlet.name)
+        procs = [
+            _start(["serve", "--no-worker", "--port", str(p)], data, tmp_path / f"web{p}.log")
+            for p in ports
+        ]
+        procs.append(_start(["worker"], data, tmp_path / "worker.log"))
+        logs = lambda: "\n".join(f.read_text() for f in sorted(tmp_path.glob("*.log")))  # noqa: E731
+        statuses: list[int] = []
+        try:
+            deadline = time.monotonic() + 240
+            while store.count_articles() < publisher.article_count:
+                assert time.monotonic() < deadline, logs()
+                assert all(p.poll() is None for p in procs), logs()
+                for port in ports:
+                    try:
+                        statuses.append(
+                            httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code
+                        )
+                    except httpx.ConnectError:
+                        continue  # still starting
+                time.sleep(0.2)
+            time.sleep(1.5)  # a worker that fetched anything twice would store it now
+            for port in ports:
+                assert httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 200
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+                assert health.status_code == 200 and health.json()["status"] == "ok"
+            for web in procs[:2]:
+                assert _heavy_libraries(web.pid) == []
+            stored = list(store.iter_articles())
+            children = [c.pid for p in procs for c in psutil.Process(p.pid).children(True)]
+        finally:
+            for proc in procs:
+                proc.send_signal(signal.SIGTERM)
+            codes = []
+            for proc in procs:
+                try:
+                    codes.append(proc.wait(timeout=60))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    codes.append(proc.wait())
+            store.close()
+        served = {urlsplit(u).path + str(urlsplit(u).port) for u in publisher.article_urls()}
+
+    assert statuses and set(statuses) == {200}  # the pages answered throughout
+    assert store_count_ok(stored, served)
+    assert codes == [0, 0, 0], logs()
+    assert not [pid for pid in children if psutil.pid_exists(pid) and _not_zombie(pid)]
+
+
+def store_count_ok(stored: list, served: set[str]) -> bool:  # type: ignore[type-arg]
+    """Every served article stored exactly once (no duplicates of URL or of fetch)."""
+    keys = [urlsplit(a.url).path + str(urlsplit(a.url).port) for a in stored]
+    assert len(keys) == len(set(keys)) == len(served)
+    assert set(keys) == served
+    return True
+
+
+def _not_zombie(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+WEB_ONLY = """
+import sys
+from broadsheet.cli import app  # every command registered, as `serve --no-worker` runs
+from broadsheet.cli_worker import run_server
+from broadsheet.config import Settings
+from broadsheet.store import Store
+from broadsheet.web.app import create_app
+
+settings = Settings(data_dir=sys.argv[1], default_sources=False)
+create_app(settings, Store.open(settings))
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("spacy", "sklearn", "thinc"))
+print(",".join(heavy))
+"""
+
+
+def test_a_web_only_process_imports_neither_spacy_nor_scikit_learn(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    ran = subprocess.run(
+        [sys.executable, "-c", WEB_ONLY, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == ""

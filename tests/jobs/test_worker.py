@@ -1,0 +1,114 @@
+"""The worker: one long-lived loop that polls due sources, beats, and stops cleanly."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from broadsheet.config import Settings
+from broadsheet.jobs.worker import LEASE, Worker, WorkerThread
+from broadsheet.store import Store
+from broadsheet.web.app import create_app
+from tests.jobs.test_failures_as_data import conditional_feed
+from tests.support.httpserver import TestServer
+from tests.test_pipeline import page, rss
+from tests.web.asgi import get
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def quick(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={"scheduler_tick": 0.2, "worker_heartbeat": 0.2, "understand": False}
+    )
+
+
+def test_the_worker_polls_due_sources_beats_and_stops(
+    server: TestServer, quick: Settings, store: Store
+) -> None:
+    server.route(
+        "/feed.xml",
+        rss(server.base, [("Pier story 1", "/news/1", "s")]),
+        headers={"content-type": "application/rss+xml"},
+    )
+    server.route("/news/1", page("Pier story 1", 1))
+    src = store.add_source(server.url("/feed.xml"))
+    app = create_app(quick, store)
+    thread = WorkerThread(quick, store)
+    thread.start()
+    try:
+        wait_for(lambda: store.count_articles() == 1)
+        wait_for(lambda: get(app, "/healthz").status_code == 200)
+        assert get(app, "/healthz").json()["status"] == "ok"
+        wait_for(lambda: get(app, "/healthz").json()["worker"]["new_articles"] == 1)
+        # a source that is not due is left alone while the worker goes on beating
+        beat = json.loads(store.get_meta("worker") or "{}")["at"]
+        wait_for(lambda: json.loads(store.get_meta("worker") or "{}")["at"] > beat)
+        assert len(server.hits("/feed.xml")) == 1
+        # once due again, it is polled again
+        store.update_source(src.id, next_poll_at=datetime.now(UTC))
+        wait_for(lambda: len(server.hits("/feed.xml")) == 2)
+    finally:
+        thread.stop()
+    assert not thread.is_alive() and thread.error is None
+    assert store.lease_holder(LEASE) is None  # the lease is given back
+    response = get(app, "/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "worker stopped"
+
+
+def test_one_worker_per_database_and_a_standby_takes_over(quick: Settings, store: Store) -> None:
+    first = WorkerThread(quick, store)
+    first.start()
+    other = Store.open(quick)  # another process
+    second = WorkerThread(quick, other)
+    try:
+        assert first.worker.ready.wait(30) and first.error is None
+        second.start()
+        assert second.worker.standby.wait(30)  # waits: the database has its worker
+        assert not second.worker.ready.is_set()
+        assert other.lease_holder(LEASE) == store.process_id
+        first.stop()  # (a killed worker's lease lapses after three heartbeats instead)
+        assert second.worker.ready.wait(30)  # and takes over
+        assert other.lease_holder(LEASE) == other.process_id
+    finally:
+        first.stop()
+        second.stop()
+        other.close()
+    assert second.error is None
+
+
+def test_a_silent_worker_is_reported(quick: Settings, store: Store) -> None:
+    """A worker that stopped beating (killed, hung) makes /healthz say so."""
+    worker = Worker(quick, store)
+    stale = {**worker.describe(), "at": time.time() - 10 * quick.worker_heartbeat}
+    store.set_meta("worker", json.dumps(stale))
+    response = get(create_app(quick, store), "/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "worker silent"
+
+
+def test_the_worker_drains_a_big_new_feed(
+    server: TestServer, quick: Settings, store: Store
+) -> None:
+    settings = quick.model_copy(update={"max_new_per_poll": 10, "backlog_repoll": 1})
+    items = [(f"Pier story {n}", f"/news/{n}", f"Summary {n}.") for n in range(35)]
+    conditional_feed(server, rss(server.base, items))  # 304 unless we drop its ETag
+    for n in range(35):
+        server.route(f"/news/{n}", page(f"Pier story {n}", n))
+    store.add_source(server.url("/feed.xml"))
+    thread = WorkerThread(settings, store)
+    thread.start()
+    try:
+        wait_for(lambda: store.count_articles() == 35)
+    finally:
+        thread.stop()
+    assert len(server.hits("/feed.xml")) == 4  # four polls back to back, not four intervals
