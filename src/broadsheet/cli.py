@@ -431,9 +431,12 @@ def _forget_earlier_demos(store: Store, publisher: Any) -> None:
 
 
 def main() -> None:
-    from broadsheet.cli_errors import enable_file_log, exit_for
+    import signal
+
+    from broadsheet.cli_errors import enable_file_log, exit_for, stop_on_sigterm
 
     enable_file_log()
+    signal.signal(signal.SIGTERM, stop_on_sigterm)  # the same clean stop as Ctrl-C
     try:
         app()
     except (BroadsheetError, OSError) as exc:  # raised outside a command (rare)

@@ -132,6 +132,12 @@ def exit_for(exc: BaseException) -> typer.Exit:
     return fail(f"unexpected {type(exc).__name__}: {exc} (details in {where})")
 
 
+def stop_on_sigterm(_signum: int, _frame: object) -> None:
+    """SIGTERM (``kill``, ``docker stop``) stops a command as Ctrl-C does: its worker
+    processes and connections are closed, not left behind."""
+    raise KeyboardInterrupt
+
+
 class BroadsheetGroup(TyperGroup):
     """The root command group: every command runs inside :func:`exit_for`."""
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -21,6 +23,32 @@ def _warm_up() -> None:
     import broadsheet.extract  # noqa: F401  (import trafilatura once per worker)
 
 
+def _started() -> None:
+    """A no-op task: submitting one per worker starts every worker at once."""
+
+
+def start_process_pool(
+    workers: int, initializer: Callable[[], None] | None = None
+) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes, all started now with Ctrl-C ignored.
+
+    Ctrl-C in a terminal reaches the whole process group; a worker that inherits "ignore
+    SIGINT" from the moment it starts never prints a KeyboardInterrupt traceback (not even
+    half-way through its imports), and the parent, which handles Ctrl-C, shuts it down.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=initializer)
+        for _ in range(workers):
+            pool.submit(_started)  # the process starts here, inheriting SIG_IGN
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+    return pool
+
+
 class WorkerPool:
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
@@ -30,10 +58,7 @@ class WorkerPool:
         if self.workers == 1:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
         else:
-            ctx = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=ctx, initializer=_warm_up
-            )
+            self._executor = start_process_pool(self.workers, _warm_up)
         return self
 
     def __exit__(self, *exc: object) -> None:
