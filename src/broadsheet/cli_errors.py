@@ -50,8 +50,11 @@ _enabled = False  # set by the program's entry point; commands run in tests leav
 
 
 def enable_file_log() -> None:
+    """Called by the program's entry point: log records, and Python warnings (a library's
+    DeprecationWarning, "coroutine ... was never awaited" at exit), go to the log file."""
     global _enabled
     _enabled = True
+    logging.captureWarnings(True)
 
 
 def stop_file_log() -> None:
@@ -60,6 +63,7 @@ def stop_file_log() -> None:
         logging.getLogger().removeHandler(_handler)
         _handler.close()
     _enabled, _handler = False, None
+    logging.captureWarnings(False)
 
 
 def log_to(data_dir: Path) -> logging.Handler | None:
