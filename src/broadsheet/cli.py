@@ -86,7 +86,12 @@ def load_settings(**overrides: object) -> Settings:
     if state.data_dir is not None:
         overrides.setdefault("data_dir", state.data_dir)
     settings = read_settings(**overrides)
-    log_to(Path(state.data_dir) if state.data_dir is not None else settings.data_dir)
+    if state.data_dir is not None:
+        log_to(Path(state.data_dir))
+    elif "data_dir" not in overrides:  # not a throw-away store's directory
+        log_to(settings.data_dir)
+    else:
+        log_to(Path(Settings.model_fields["data_dir"].get_default(call_default_factory=True)))
     return settings
 
 
@@ -400,9 +405,12 @@ def _forget_earlier_demos(store: Store, publisher: Any) -> None:
 
 
 def main() -> None:
-    from broadsheet.cli_errors import enable_file_log, exit_for
+    import signal
+
+    from broadsheet.cli_errors import enable_file_log, exit_for, stop_on_sigterm
 
     enable_file_log()
+    signal.signal(signal.SIGTERM, stop_on_sigterm)  # the same clean stop as Ctrl-C
     try:
         app()
     except (BroadsheetError, OSError) as exc:  # raised outside a command (rare)

@@ -50,8 +50,11 @@ _enabled = False  # set by the program's entry point; commands run in tests leav
 
 
 def enable_file_log() -> None:
+    """Called by the program's entry point: log records, and Python warnings (a library's
+    DeprecationWarning, "coroutine ... was never awaited" at exit), go to the log file."""
     global _enabled
     _enabled = True
+    logging.captureWarnings(True)
 
 
 def stop_file_log() -> None:
@@ -60,6 +63,7 @@ def stop_file_log() -> None:
         logging.getLogger().removeHandler(_handler)
         _handler.close()
     _enabled, _handler = False, None
+    logging.captureWarnings(False)
 
 
 def log_to(data_dir: Path) -> logging.Handler | None:
@@ -130,6 +134,12 @@ def exit_for(exc: BaseException) -> typer.Exit:
         return fail("out of memory")
     where = _details(exc)
     return fail(f"unexpected {type(exc).__name__}: {exc} (details in {where})")
+
+
+def stop_on_sigterm(_signum: int, _frame: object) -> None:
+    """SIGTERM (``kill``, ``docker stop``) stops a command as Ctrl-C does: its worker
+    processes and connections are closed, not left behind."""
+    raise KeyboardInterrupt
 
 
 class BroadsheetGroup(TyperGroup):

@@ -111,12 +111,6 @@ def outlet_of(given: str) -> str:
         return given.lower()
 
 
-def _quiet_worker() -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-
-
 def extract_all(
     jobs: list[tuple[str, str | None, int, float, int]], workers: int
 ) -> Iterator[dict[str, Any]]:
@@ -128,14 +122,11 @@ def extract_all(
         yield from map(_star, jobs)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_quiet_worker,
-    )
+    from broadsheet.jobs.pool import start_process_pool
+
+    pool = start_process_pool(workers)  # its workers ignore Ctrl-C: this process stops them
     done = 0
     try:
         for result in pool.map(_star, jobs, chunksize=max(1, len(jobs) // (workers * 8))):

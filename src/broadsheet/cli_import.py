@@ -9,32 +9,29 @@ line number and the rest is imported; importing the same file again adds nothing
 from __future__ import annotations
 
 import asyncio
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
 from broadsheet.errors import ParseError
-from broadsheet.ingest.jsonl import Record, parse_line
+from broadsheet.ingest.jsonl import Record, article_from_record
 
 
 def read_records(
-    stream: TextIO, bad: Callable[[str], None], advance: Callable[[int], None]
+    lines: Iterable[tuple[int, dict[str, Any]]],
+    bad: Callable[[str], None],
+    advance: Callable[[int], None],
 ) -> Iterator[Record]:
-    """The good lines as records; each bad one goes to ``bad`` with its line number."""
-    for number, line in enumerate(stream, 1):
-        advance(len(line.encode("utf-8", "replace")))
+    """The good records as articles; each bad one goes to ``bad`` with its line number
+    (lines that are not JSON objects at all are reported by the reader itself)."""
+    for number, line in lines:
+        advance(1)
         try:
-            record = parse_line(line, number)
+            yield article_from_record(line, number)
         except ParseError as exc:
-            bad(str(exc))
-            continue
-        if record is not None:
-            yield record
+            bad(f"line {number}: {exc}")
 
 
 def register(app: typer.Typer) -> None:
@@ -49,6 +46,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Store articles from `broadsheet export` output, with understanding and stories."""
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.text import Text
+
+        from broadsheet.cli_jsonl import read_jsonl
         from broadsheet.jobs.pool import WorkerPool
         from broadsheet.orchestrate.importing import Importer, ImportReport
 
@@ -57,16 +58,14 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         overrides: dict[str, object] = {"understand": False} if no_understand else {}
         settings = load_settings(**overrides)
-        if path == "-":
-            stream: TextIO = sys.stdin
-            total = None
-        else:
-            try:
-                stream = Path(path).open(encoding="utf-8", errors="replace")
-                total = Path(path).stat().st_size
-            except OSError as exc:
-                err.print(Text(f"error: cannot read {path}: {exc.strerror}"))
-                raise typer.Exit(1) from exc
+        # one reader for every JSON Lines command: bytes checked for UTF-8, size, depth,
+        # NaN; a bad line is reported with its number and the rest is read
+        reader = read_jsonl(
+            None if path == "-" else Path(path),
+            settings.max_input_line_bytes,
+            required=("url", "title"),
+            strings=("url", "canonical_url", "title", "text", "source", "published"),
+        )
         bad: list[str] = []
 
         def report_bad(message: str) -> None:
@@ -74,25 +73,22 @@ def register(app: typer.Typer) -> None:
             err.print(Text(f"{message}; skipped"))
 
         report = ImportReport()
-        columns = (TextColumn("importing"), BarColumn(), TaskProgressColumn(),
+        columns = (TextColumn("importing"), BarColumn(), TextColumn("{task.completed} lines"),
                    TimeElapsedColumn())  # fmt: skip
-        try:
-            with (
-                opened_store(settings) as store,
-                WorkerPool(settings.extract_workers) as pool,
-                Progress(*columns, console=err, disable=not err.is_terminal) as bar,
-            ):
-                task = bar.add_task("import", total=total)
-                records = read_records(stream, report_bad, lambda n: bar.advance(task, n))
-                asyncio.run(Importer(settings, store, pool).run(records, report))
-        finally:
-            if stream is not sys.stdin:
-                stream.close()
+        with (
+            opened_store(settings) as store,
+            WorkerPool(settings.extract_workers) as pool,
+            Progress(*columns, console=err, disable=not err.is_terminal) as bar,
+        ):
+            task = bar.add_task("import", total=None)
+            records = read_records(reader, report_bad, lambda n: bar.advance(task, n))
+            asyncio.run(Importer(settings, store, pool).run(records, report))
         for failure in report.failures[:20]:
             err.print(Text(f"warning: {failure}"))
         out.print(
             Text(
                 f"imported {report.added} articles; {report.duplicates} already stored; "
-                f"{len(bad)} bad lines skipped"
+                f"{len(bad) + reader.bad} bad lines skipped"
             )
         )
+        reader.finish()  # exit 1 when a line was skipped, as every JSON Lines command

@@ -12,8 +12,9 @@ lines are processed. A line is bad when it is::
     missing a required field (null or an empty string counts as missing), or a field of
     the wrong type (an id must be a string or a number)
 
-At the end, :meth:`JsonLines.finish` prints how many lines were skipped and exits with
-code 1 if there were any, so a script can tell. Output goes through :func:`write_jsonl`,
+The first 50 bad lines are reported one by one, the rest counted. At the end,
+:meth:`JsonLines.finish` prints how many lines were skipped and exits with code 1 if there
+were any, so a script can tell. Output goes through :func:`write_jsonl`,
 which never writes NaN (``allow_nan=False``): every line out is valid JSON.
 """
 
@@ -31,6 +32,7 @@ import typer
 from broadsheet.cli_errors import fail, say
 
 CHUNK = 1 << 20  # how much of an over-long line is read at a time while skipping it
+MAX_REPORTED = 50  # bad lines reported one by one; the rest are counted
 
 
 class BadLine(ValueError):
@@ -161,7 +163,10 @@ class JsonLines:
     # --- reporting ----------------------------------------------------------------------
     def reject(self, reason: str) -> None:
         self.bad += 1
-        say(f"{self.name} line {self.lines}: {reason}; skipped")
+        if self.bad <= MAX_REPORTED:
+            say(f"{self.name} line {self.lines}: {reason}; skipped")
+        elif self.bad == MAX_REPORTED + 1:  # a binary file must not flood the terminal
+            say(f"{self.name}: more bad lines, not shown one by one")
 
     def finish(self) -> None:
         """Exit with code 1 (after saying how many) if any line was skipped."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from broadsheet.config import Settings
+from broadsheet.extract.learn import is_learned, page_fingerprints
 from broadsheet.store import Store
 from tests.cli.support import one_line_error, run
 
@@ -16,8 +17,9 @@ def _learned(tmp_path: Path) -> None:
     store = Store.open(Settings(data_dir=tmp_path, default_sources=False))
     try:
         for page in range(6):  # the same block on every page of the outlet
-            store.learn_furniture("harbourpost.example", [BLOCK, f"Story {page} " * 20])
-        store.learn_furniture("[/red]odd.example", ["x"])
+            seen = page_fingerprints([BLOCK, f"Story {page} " * 20])
+            store.learn_furniture("harbourpost.example", seen, is_learned)
+        store.learn_furniture("[/red]odd.example", page_fingerprints(["x"]), is_learned)
     finally:
         store.close()
 

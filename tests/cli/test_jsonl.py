@@ -146,3 +146,10 @@ def test_a_line_is_a_record_or_a_reason_never_a_crash(raw: bytes) -> None:
         return
     assert record.get("id") not in (None, "") and isinstance(record["text"], str)
     json.dumps(record, allow_nan=False).encode()  # whatever is accepted can be written
+
+
+def test_a_binary_file_does_not_flood_the_terminal(tmp_path: Path) -> None:
+    junk = b"\xff\xfe not text\n" * 5000
+    code, out, err = summarize(tmp_path, junk + lines(GOOD))
+    assert code == 1 and [o["id"] for o in out] == ["a"]
+    assert len(err) == 52 and err[-1] == "5000 of 5001 lines skipped"

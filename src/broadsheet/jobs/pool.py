@@ -78,6 +78,36 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
+def _started() -> None:
+    """A no-op task: submitting one per worker starts every worker at once."""
+
+
+def start_process_pool(
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes, all started now with Ctrl-C ignored.
+
+    Ctrl-C in a terminal reaches the whole process group; a worker that inherits "ignore
+    SIGINT" from the moment it starts never prints a KeyboardInterrupt traceback (not even
+    half-way through its imports), and the parent, which handles Ctrl-C, shuts it down.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None
+    try:
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=initializer, initargs=initargs
+        )
+        for _ in range(workers):
+            pool.submit(_started)  # the process starts here, inheriting SIG_IGN
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous)
+    return pool
+
+
 class WorkerPool:
     def __init__(
         self, workers: int, *, solo: Collection[str] = SOLO, solo_workers: int = 1
@@ -107,10 +137,7 @@ class WorkerPool:
 
     @staticmethod
     def _processes(n: int, initializer: Callable[[int], None] = _warm_up) -> ProcessPoolExecutor:
-        ctx = multiprocessing.get_context("spawn")
-        return ProcessPoolExecutor(
-            max_workers=n, mp_context=ctx, initializer=initializer, initargs=(os.getpid(),)
-        )
+        return start_process_pool(n, initializer, (os.getpid(),))
 
     def pids(self) -> list[int]:
         """Process ids of the live workers (empty when the pool runs in-process)."""

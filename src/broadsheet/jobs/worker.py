@@ -265,8 +265,8 @@ class Worker:
 
 def _preload() -> None:
     """Import the orchestrator and the stages now, not inside the first poll's task."""
-    import broadsheet.pipeline  # noqa: F401
     import broadsheet.orchestrate.stories  # noqa: F401
+    import broadsheet.pipeline  # noqa: F401
 
 
 class WorkerThread(threading.Thread):

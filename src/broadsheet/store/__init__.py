@@ -59,6 +59,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _first_cause(exc: SQLAlchemyError) -> object:
+    """The database's first complaint: on a full disk SQLite may roll the transaction
+    back itself, and the savepoint's rollback then fails ("no such savepoint"), hiding
+    the "database or disk is full" that caused it."""
+    first: BaseException = exc
+    seen, hops = exc.__context__, 0
+    while seen is not None and hops < 10:  # SQLAlchemy error -> DB-API error -> ...
+        if isinstance(seen, SQLAlchemyError):
+            first = seen
+        seen, hops = seen.__context__, hops + 1
+    return getattr(first, "orig", None) or first
+
+
 class Store(FollowQueries):  # readers' methods (issue 11) in store/readers.py
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
@@ -97,7 +110,7 @@ class Store(FollowQueries):  # readers' methods (issue 11) in store/readers.py
             except IntegrityError:
                 raise
             except SQLAlchemyError as exc:
-                raise StoreError(f"database write failed: {exc.orig or exc}") from exc
+                raise StoreError(f"database write failed: {_first_cause(exc)}") from exc
             finally:
                 conn.info.pop("writer", None)
 
