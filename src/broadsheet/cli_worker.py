@@ -84,7 +84,15 @@ def run_server(
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again;
         # here it becomes KeyboardInterrupt, so the worker below stops in order too.
         with sigterm_as_interrupt():
-            uvicorn.run(create_app(settings, store), host=host, port=port, log_level="warning")
+            uvicorn.run(
+                create_app(settings, store),
+                host=host,
+                port=port,
+                log_level="warning",
+                # forwarded headers only from the proxies the operator names (issue 16)
+                proxy_headers=bool(settings.forwarded_allow_ips),
+                forwarded_allow_ips=settings.forwarded_allow_ips or "",
+            )
     except KeyboardInterrupt:
         pass
     finally:

@@ -164,6 +164,11 @@ class Settings(BaseSettings):
     # --- web -------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Address serve listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port serve listens on.")
+    forwarded_allow_ips: str | None = Field(
+        default=None,
+        description="Proxies trusted for X-Forwarded-For/-Proto (comma-separated addresses); "
+        "unset: forwarded headers are ignored.",
+    )
     locale: str = Field(default="en", description="Fallback locale when the browser sends none.")
     timezone: str = Field(default="UTC", description="Time zone for dates shown to readers.")
     page_size: int = Field(
