@@ -94,8 +94,12 @@ class Article:
     extraction: str = "page"
     content_hash: str = ""
     modified: datetime | None = None  # the page's "last modified", never taken as published
-    # the body before the outlet's learned furniture was removed (None: not filtered)
+    # the body after the page-level rules only, before what the outlet's other pages taught
+    # (learned furniture, boundaries, teasers) and the end-of-article cut (None: not kept)
     unfiltered_html: str | None = None
+    # the numeric date printed near the headline, as shown ("04-06-2025"): its day/month
+    # order is learned per outlet (issue 15)
+    printed_date: str | None = None
 
 
 @dataclass

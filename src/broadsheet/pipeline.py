@@ -32,6 +32,7 @@ from broadsheet.ingest.icons import icon_urls, sniff_image
 from broadsheet.jobs import schedule
 from broadsheet.jobs.pool import WorkerPool
 from broadsheet.models import Article, FeedEntry, ParsedFeed, Skipped, Source
+from broadsheet.site_knowledge import SiteKnowledge
 from broadsheet.store import Store
 from broadsheet.understand.ingest import understand_stored
 
@@ -80,6 +81,7 @@ class Pipeline:
         self.store = store
         self.fetcher = fetcher
         self.pool = pool
+        self.sites = SiteKnowledge(settings, store)  # issue 15: what each outlet taught
 
     # --- one source ---------------------------------------------------------------------
     async def poll(self, source: Source, report: IngestReport) -> None:
@@ -161,7 +163,10 @@ class Pipeline:
                 fresh[key] = entry
         report.duplicates += len(feed.entries) - len(fresh)
         todo = list(fresh.items())[: self.settings.max_new_per_poll]
+        self.sites.note_entries([e for _, e in todo])
         results = await asyncio.gather(*(self.ingest_entry(source, e, k, report) for k, e in todo))
+        with report.timed("furniture"):
+            self.sites.reclean_new()  # pages stored before the pages they tease
         return sum(1 for r in results if isinstance(r, int))
 
     async def ingest_entry(
@@ -225,10 +230,13 @@ class Pipeline:
         if article.extraction == "feed" or not outlet:
             return
         texts = [b.text for b in html_blocks(article.unfiltered_html or article.html)]
-        if self.store.learn_furniture(outlet, texts):
-            self.store.reclean_outlet(outlet)  # every stored article of the outlet
+        learned = self.store.learn_furniture(outlet, texts)
+        learned = self.sites.learn(outlet, article_id, article, bool(learned)) or learned
+        site = self.sites.rules(outlet)
+        if learned:
+            self.store.reclean_outlet(outlet, site=site)  # every stored article, in batches
         else:  # this one may have been extracted while another page taught the learner
-            self.store.reclean_outlet(outlet, article_id)
+            self.store.reclean_outlet(outlet, article_id, site=site)
 
     async def _article_for(self, entry: FeedEntry, report: IngestReport) -> Article | Skipped:
         """The page's article; the feed's own content when the page fails or times out."""
@@ -246,6 +254,7 @@ class Pipeline:
                 encoding=_charset(page.headers.get("content-type", "")),
                 furniture=self.store.furniture_filter(outlet_key(page.final_url)),
                 budget=max(1.0, self.settings.extract_timeout - 1.0),
+                site=self.sites.rules(outlet_key(page.final_url)),
             )
             report.stage_seconds["extract"] += seconds
             return article

@@ -22,6 +22,7 @@ from types import FrameType
 from broadsheet.errors import ExtractError
 
 DEFAULT_BUDGET = 20.0
+REPEAT_ALARM = 0.05  # s between repeated alarms once the deadline has passed
 
 
 class ExtractTimeout(ExtractError):
@@ -60,7 +61,9 @@ def hard_limit(seconds: float | None, what: str) -> Iterator[None]:
 
     previous = signal.signal(signal.SIGALRM, _expired)
     remaining, interval = signal.getitimer(signal.ITIMER_REAL)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # and again every REPEAT_ALARM s: a library that swallows every exception (trafilatura's
+    # parser fallback does) does not get to finish a stage past the deadline
+    signal.setitimer(signal.ITIMER_REAL, seconds, max(seconds, REPEAT_ALARM))
     try:
         yield
     finally:

@@ -17,12 +17,17 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from broadsheet.config import Settings
 from broadsheet.errors import StoreError
+from broadsheet.extract.site import SiteRules
+from broadsheet.extract.teasers import RECENT_ARTICLES, KnownArticles
 from broadsheet.models import Article, Skipped, Source, StoredArticle, Story, StoryMember
-from broadsheet.store import articles, furniture, migrate, search, sources, understanding
+from broadsheet.store import articles, furniture, layout, migrate, search, sources, understanding
 from broadsheet.store import stories as story_queries
 from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import LearnedFurniture, OutletFurniture
 from broadsheet.store.schema import meta
+
+# Stored articles re-cleaned per transaction: a big outlet never holds the writer long.
+RECLEAN_BATCH = 200
 
 
 def _now() -> datetime:
@@ -235,11 +240,28 @@ class Store:
         with self.writer() as conn:
             furniture.record_article(conn, article_id, outlet, article)
 
-    def reclean_outlet(self, outlet: str, article_id: int | None = None) -> int:
-        """Re-apply the outlet's learned furniture to its stored articles (or one of them);
-        the number of articles changed."""
-        with self.writer() as conn:
-            return furniture.reclean(conn, outlet, article_id)
+    def reclean_outlet(
+        self,
+        outlet: str,
+        article_id: int | None = None,
+        *,
+        site: SiteRules | None = None,
+        ids: list[int] | None = None,
+    ) -> int:
+        """Re-apply what the outlet taught (learned furniture; with ``site`` its boundaries,
+        teasers and date order) to its stored articles, or one, or ``ids``: in batches of
+        RECLEAN_BATCH articles, one transaction each. The number of articles changed."""
+        if article_id is not None:
+            ids = [article_id]
+        if ids is None:
+            with self.reader() as conn:
+                ids = furniture.outlet_article_ids(conn, outlet)
+        changed = 0
+        for start in range(0, len(ids), RECLEAN_BATCH):
+            with self.writer() as conn:
+                batch = ids[start : start + RECLEAN_BATCH]
+                changed += furniture.reclean(conn, outlet, site=site, ids=batch)
+        return changed
 
     def set_furniture_enabled(self, outlet: str, enabled: bool) -> int | None:
         """The per-outlet kill switch; re-cleans (or restores) the outlet's articles.
@@ -247,7 +269,35 @@ class Store:
         with self.writer() as conn:
             if not furniture.set_enabled(conn, outlet, enabled, _now()):
                 return None
-            return furniture.reclean(conn, outlet)
+        return self.reclean_outlet(outlet, site=self.site_rules(outlet))
+
+    # --- outlet layout (issue 15; queries in store/layout.py) -------------------------
+    def site_rules(self, outlet: str, known: KnownArticles | None = None) -> SiteRules:
+        """What the outlet taught, for extract(site=...) and re-cleaning; its recent
+        stored articles stand for ``known`` when none is given."""
+        with self.reader() as conn:
+            if known is None:
+                known = KnownArticles.build(layout.recent_articles(conn, outlet, RECENT_ARTICLES))
+            return layout.site_rules(conn, outlet, known)
+
+    def recent_outlet_articles(self, outlet: str, limit: int) -> list[tuple[str, str, str]]:
+        """(url, headline, start of text) of the outlet's newest stored articles."""
+        with self.reader() as conn:
+            return layout.recent_articles(conn, outlet, limit)
+
+    def learn_layout(
+        self,
+        outlet: str,
+        printed_date: str | None,
+        known: KnownArticles,
+        *,
+        furniture_changed: bool,
+    ) -> bool:
+        """Count one more page of the outlet for its layout; True when its boundaries or
+        date order changed (its stored articles should then be re-cleaned)."""
+        with self.writer() as conn:
+            return layout.learn(conn, outlet, printed_date, known,
+                                furniture_changed=furniture_changed, now=_now())  # fmt: skip
 
     def outlet_furniture(self, outlet: str) -> OutletFurniture | None:
         with self.reader() as conn:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from broadsheet.extract.learn import LearnedFurniture, is_learned, page_fingerprints
+from broadsheet.extract.site import SiteRules
 from broadsheet.models import Article
 from broadsheet.store.schema import article_extraction, articles, furniture_blocks, outlet_furniture
 
@@ -146,6 +147,7 @@ def record_article(conn: Connection, article_id: int, outlet: str, article: Arti
             outlet=outlet,
             modified_at=article.modified,
             unfiltered_html=unfiltered if unfiltered and unfiltered != article.html else None,
+            printed_date=(article.printed_date or "")[:32] or None,
         )
     )
 
@@ -162,25 +164,57 @@ def set_enabled(conn: Connection, outlet: str, enabled: bool, now: datetime) -> 
     return True
 
 
-def reclean(conn: Connection, outlet: str, article_id: int | None = None) -> int:
-    """Rewrite the outlet's stored articles (or just one) with its current furniture;
-    the number of articles changed."""
+def outlet_article_ids(conn: Connection, outlet: str) -> list[int]:
+    """The outlet's stored articles, newest first (re-cleaning goes in batches of these)."""
+    return list(
+        conn.execute(
+            select(article_extraction.c.article_id)
+            .where(article_extraction.c.outlet == outlet)
+            .order_by(article_extraction.c.article_id.desc())
+        ).scalars()
+    )
+
+
+def reclean(
+    conn: Connection,
+    outlet: str,
+    article_id: int | None = None,
+    *,
+    site: SiteRules | None = None,
+    ids: list[int] | None = None,
+) -> int:
+    """Rewrite the outlet's stored articles (or one, or those in ``ids``) with its current
+    furniture and, with ``site``, its boundaries, teasers and date order; the number of
+    articles changed."""
+    from broadsheet.extract.glued import redate
     from broadsheet.extract.learn import reclean_body
 
     furniture = furniture_filter(conn, outlet)
     query = (
-        select(articles.c.id, articles.c.html, article_extraction.c.unfiltered_html)
+        select(articles.c.id, articles.c.html, article_extraction.c.unfiltered_html,
+               articles.c.url, articles.c.title, articles.c.author, articles.c.published_at,
+               articles.c.fetched_at, article_extraction.c.printed_date)
         .join(article_extraction, article_extraction.c.article_id == articles.c.id)
         .where(article_extraction.c.outlet == outlet)
-    )
+    )  # fmt: skip
     if article_id is not None:
         query = query.where(articles.c.id == article_id)
+    if ids is not None:
+        query = query.where(articles.c.id.in_(ids))
     rows = conn.execute(query).all()
     changed = 0
-    for article_id, html, unfiltered in rows:
+    for article_id, html, unfiltered, url, title, author, published, fetched, printed in rows:
+        fixed = redate(published, printed, site.date_order) if site else None
+        if fixed is not None:
+            conn.execute(
+                update(articles)
+                .where(articles.c.id == article_id)
+                .values(published_at=fixed, sort_at=min(fixed, fetched))
+            )
         base = unfiltered or html
-        cleaned = reclean_body(base, furniture)
+        cleaned = reclean_body(base, furniture, site, url=url, title=title, author=author)
         if cleaned is None or cleaned.html == html:
+            changed += fixed is not None
             continue
         conn.execute(
             update(articles)
