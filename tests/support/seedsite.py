@@ -187,13 +187,15 @@ def build_site(
     lang: str = "en",
     bodies: list[tuple[str, list[str]]] | None = None,
     seed: int = 15,
+    external_every: int = 4,
 ) -> Site:
     """``n`` pages of one outlet in the seed's layout.
 
     Dates run from 2 June 2025, three days apart, so the first four pages print an
     ambiguous date (02-06-2025) and later ones a day above 12. Every page teases one or
-    two other articles: other pages of the site, or (on every fourth page) one of
-    ``EXTERNAL`` articles the site never serves nor lists, so nothing can know their text;
+    two other articles: other pages of the site, or (on every ``external_every``-th page,
+    on every page with 1) articles the site never serves nor lists (``EXTERNAL`` of them),
+    so nothing can know their text;
     every third page has readers' comments; the promo box sits in the middle of the
     article on odd pages and after it on even ones.
     """
@@ -215,8 +217,8 @@ def build_site(
     for story in stories[:n]:
         others = [s.index for s in stories[:n] if s.index != story.index]
         related = rng.sample(others, 2 if story.index % 2 else 1)
-        if story.index % 4 == 3 and len(stories) > n:
-            related[0] = rng.randrange(n, len(stories))
+        if external_every and story.index % external_every == external_every - 1:
+            related = rng.sample(range(n, len(stories)), min(len(related), len(stories) - n))
         comments = []
         if story.index % 3 == 2:
             subject = " ".join(story.title.split()[-3:])
