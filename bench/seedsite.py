@@ -16,10 +16,13 @@ store in a temp-dir SQLite, furniture learning, re-cleaning) twice:
 Bodies: CNN / Daily Mail stories from ``DATASETS/summarization-cnndm`` when present
 (recombined at run time: the headline from the first highlight, the text split into
 paragraphs of two or three sentences; nothing is written to disk), else the demo's
-invented text. Per run: mean and lowest word F1 of the stored bodies against the true
-text, leaked furniture lines (stored paragraphs that are the page's furniture, the glued
-line, a teaser's label, a reader's comment or name, the headline), leaked sentences of
-other articles, dates right, and the extract and furniture stages' seconds per page.
+invented text. The seed's wording runs on an outlet that prints the day first behind an
+en-US page (the locale guesses month first), the invented wording on a month-first outlet
+with an "en" page (the locale guesses day first). Per run: mean and lowest word F1 of
+the stored bodies against the true text, leaked furniture lines (stored paragraphs that
+are the page's furniture, the glued line, a teaser's label, a reader's comment or name,
+the headline), leaked sentences of other articles, dates right, and the extract and
+furniture stages' seconds per page.
 """
 
 from __future__ import annotations
@@ -94,7 +97,12 @@ def run(
 ) -> dict[str, object]:
     wording = SEED_WORDING if wording_name == "seed" else INVENTED_WORDING
     bodies = cnndm_bodies(datasets / "summarization-cnndm", pages + EXTERNAL)
-    site = build_site(pages, wording=wording, bodies=bodies, external_every=1 if unknown else 4)
+    # the seed's wording on an outlet that writes the day first behind an en-US page
+    # (read month first by the page's locale), the invented one on a month-first outlet
+    site = build_site(
+        pages, wording=wording, bodies=bodies, external_every=1 if unknown else 4,
+        day_first=wording_name == "seed", lang="en-US" if wording_name == "seed" else "en",
+    )  # fmt: skip
     server = TestServer().start()
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -34,6 +34,7 @@ RECENT_ARTICLES = 200  # an outlet's recent articles a teaser is looked for amon
 LEAD_SENTENCES = 24  # sentences of each known article kept as keys
 MIN_SENTENCE_CHARS = 30  # shorter sentences ("He agreed.") are too common to tell
 MIN_TITLE_CHARS = 12
+MAX_TITLE_CHARS = 300  # longer blocks are never taken for a headline
 SHORT_CHARS = 80  # a teaser's outlet / time / label lines are at most this long
 MOSTLY = 0.6
 # Without its headline, a block needs this many of another article's sentences: a follow-up
@@ -114,44 +115,59 @@ class KnownArticles:
         return len(self.urls)
 
 
-def _matched(text: str, known: KnownArticles) -> dict[int, int]:
-    """Characters of ``text`` in sentences of each known article."""
-    out: dict[int, int] = {}
-    for sentence in split_sentences(text):
-        key = sentence_key(sentence)
-        index = known.sentences.get(key) if key is not None else None
-        if index is not None:
-            out[index] = out.get(index, 0) + len(sentence)
-    return out
+@dataclass
+class _Block:
+    """One block's text reduced once to what matching needs."""
+
+    chars: int
+    prose: bool
+    title: int | None  # its key, if it is short enough to be a headline
+    sentences: list[tuple[int | None, int]]  # (known article, characters) per sentence
+
+    def matched(self) -> dict[int, int]:
+        """Characters in sentences of each known article."""
+        out: dict[int, int] = {}
+        for index, chars in self.sentences:
+            if index is not None:
+                out[index] = out.get(index, 0) + chars
+        return out
+
+    def mostly(self, index: int, min_hits: int) -> bool:
+        """At least ``min_hits`` sentences and MOSTLY of the text are article ``index``'s."""
+        hits = [chars for i, chars in self.sentences if i == index]
+        total = sum(chars for _, chars in self.sentences) or 1
+        return len(hits) >= min_hits and sum(hits) >= MOSTLY * total
 
 
-def _mostly(text: str, index: int, known: KnownArticles, min_hits: int) -> bool:
-    """At least ``min_hits`` sentences and MOSTLY of the text are article ``index``'s."""
-    sentences = [s for s in split_sentences(text) if s.strip()]
-    hits = [s for s in sentences if known.sentences.get(sentence_key(s) or -1) == index]
-    matched = sum(len(s) for s in hits)
-    total = sum(len(s) for s in sentences) or 1
-    return len(hits) >= min_hits and matched >= MOSTLY * total
+def _reduce(block: Block, known: KnownArticles) -> _Block:
+    text = block.text
+    prose = is_prose(text)
+    sentences: list[tuple[int | None, int]] = []
+    if prose:
+        for sentence in split_sentences(text):
+            key = sentence_key(sentence)
+            sentences.append((known.sentences.get(key) if key is not None else None,
+                              len(sentence)))  # fmt: skip
+    return _Block(len(text), prose, title_key(text) if len(text) <= MAX_TITLE_CHARS else None,
+                  sentences)  # fmt: skip
 
 
-def _own(
-    blocks: Sequence[Block], known: KnownArticles, url: str | None, title: str | None
-) -> set[int]:
+def _own(page: list[_Block], known: KnownArticles, url: str | None, title: str | None) -> set[int]:
     """Known articles that are this page itself (same URL or headline, or its lead)."""
     own = {i for i, u in enumerate(known.urls) if url and u == url}
     key = title_key(title or "")
     if key is not None and key in known.titles:
         own.add(known.titles[key])
-    lead, seen = [], 0
-    for block in blocks:
-        if is_prose(block.text) and title_key(block.text) not in known.titles:
-            lead.append(block.text)
-            seen += len(block.text)
+    lead: dict[int, int] = {}
+    seen = 0
+    for block in page:
+        if block.prose and block.title not in known.titles:
+            for index, chars in block.matched().items():
+                lead[index] = lead.get(index, 0) + chars
+            seen += block.chars
             if seen >= LEAD_CHARS:
                 break
-    for index, chars in _matched(" ".join(lead), known).items():
-        if chars >= 0.5 * min(seen, LEAD_CHARS):
-            own.add(index)
+    own.update(i for i, chars in lead.items() if chars >= 0.5 * min(seen, LEAD_CHARS))
     return own
 
 
@@ -165,34 +181,34 @@ def teaser_blocks(
     """Indices of the blocks that are teasers of other known articles."""
     if not known or not blocks:
         return set()
-    own = _own(blocks, known, url, title)
+    page = [_reduce(b, known) for b in blocks]
+    if not any(b.title in known.titles or b.matched() for b in page):
+        return set()
+    own = _own(page, known, url, title)
     marked: set[int] = set()
     before = 0  # this page's own text so far
     i = 0
-    while i < len(blocks):
-        text = blocks[i].text
-        key = title_key(text)
-        anchor = known.titles.get(key) if key is not None else None
+    while i < len(page):
+        block = page[i]
+        anchor = known.titles.get(block.title) if block.title is not None else None
         if anchor is not None and anchor not in own and before >= MIN_TEXT_BEFORE:
             last = i
-            j = i + 1
-            while j < len(blocks):
-                nxt = blocks[j].text
-                if title_key(nxt) == key or (is_prose(nxt) and _mostly(nxt, anchor, known, 1)):
+            for j in range(i + 1, len(page)):
+                nxt = page[j]
+                if nxt.title == block.title or (nxt.prose and nxt.mostly(anchor, 1)):
                     last = j
-                elif is_prose(nxt):
+                elif nxt.prose:
                     break
-                j += 1
             marked.update(range(i, last + 1))
             i = last + 1
             continue
-        if is_prose(text) and before >= MIN_TEXT_BEFORE:
-            best = max(_matched(text, known).items(), key=lambda p: p[1], default=None)
-            if best and best[0] not in own and _mostly(text, best[0], known, UNANCHORED_HITS):
+        if block.prose and before >= MIN_TEXT_BEFORE:
+            best = max(block.matched().items(), key=lambda p: p[1], default=None)
+            if best and best[0] not in own and block.mostly(best[0], UNANCHORED_HITS):
                 marked.add(i)
                 i += 1
                 continue
-        before += len(text)
+        before += block.chars
         i += 1
     return marked
 

@@ -21,7 +21,7 @@ from broadsheet.store.schema import article_extraction, articles, outlet_furnitu
 
 # Boundaries are learned again on every page while the outlet is new, then every
 # RELEARN_EVERY pages or when its furniture changed.
-EARLY_PAGES = BOUNDARY_WINDOW
+EARLY_PAGES = BOUNDARY_WINDOW // 2
 RELEARN_EVERY = 10
 KNOWN_TEXT_CHARS = 4000  # of each recent article: its lead, for teaser matching
 
