@@ -56,6 +56,7 @@ def test_glued_outlet_and_date_are_parsed(line: str, outlet: str, printed: str) 
         "The council met on 04-06-2025",  # a sentence, not a name
         "Published 04-06-2025",  # a label: the lone-date rule's business
         "Monday 4 June 2025",  # a weekday is not an outlet
+        "LONDON, June 4, 2025",  # a dateline's place is not an outlet
         "04-06-2025",
         "Arab News",
         "Figures released on 04-06-2025 show that the population has risen by twelve per cent "

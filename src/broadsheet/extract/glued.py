@@ -37,7 +37,7 @@ _WORDY = (
 )
 _TIME = r"(?:\s*(?:,|at|-|–|\|)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
 _GLUED = re.compile(
-    rf"^(?P<outlet>[^\W\d_][^\n|·•]{{1,70}}?)\s*(?:[|·•,–—-]\s*)?"
+    rf"^(?P<outlet>[^\W\d_][^\n|·•]{{1,70}}?)\s*(?:[|·•–—-]\s*)?"
     rf"(?P<date>{_NUMERIC}|{_ISO}|{_WORDY}){_TIME}\s*$",
     re.IGNORECASE | re.UNICODE,
 )
@@ -76,7 +76,9 @@ def parse_glued(line: str) -> Glued | None:
     match = _GLUED.match(line)
     if not match:
         return None
-    outlet = match.group("outlet").strip(" ,|·•–—-")
+    if match.group("outlet").rstrip().endswith(","):
+        return None  # "LONDON, June 4, 2025": a dateline's place, not an outlet
+    outlet = match.group("outlet").strip(" |·•–—-")
     if not _is_name(outlet) or _NOT_OUTLET.match(outlet):
         return None
     return Glued(outlet, match.group("date"))
