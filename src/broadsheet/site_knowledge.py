@@ -11,8 +11,9 @@
   ``RECENT_ARTICLES``);
 * after each stored page: the outlet's layout learning (its printed date's evidence of the
   date order, boundaries learned again when due: ``Store.learn_layout``);
-* after each poll, the articles it stored are re-cleaned once more with the poll's final
-  knowledge (a page stored before the page it teases), in the store's bounded batches.
+* after each poll, the articles it stored that show the headline of another article
+  stored in it are re-cleaned once more with the poll's final knowledge (a page stored
+  before the page it teases), in the store's bounded batches.
 
 Switched off with ``Settings.site_learning``: then no rules are passed and nothing is
 learned beyond the outlet's furniture (issue 3), which is what the benchmark's "before"
@@ -41,6 +42,7 @@ class SiteKnowledge:
         self._known: dict[str, KnownArticles] = {}
         self._entries: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
         self._new: dict[str, list[int]] = defaultdict(list)
+        self._new_titles: dict[str, set[str]] = defaultdict(set)
 
     def note_entries(self, entries: list[FeedEntry]) -> None:
         """The entries of a poll: their headlines and standfirsts are known from now on."""
@@ -76,6 +78,7 @@ class SiteKnowledge:
         if not self.enabled or not outlet:
             return False
         self._new[outlet].append(article_id)
+        self._new_titles[outlet].add(article.title)
         known = self.known(outlet)
         if len(known) >= 2 * RECENT_ARTICLES:
             self._known.pop(outlet, None)
@@ -86,9 +89,15 @@ class SiteKnowledge:
         )
 
     def reclean_new(self) -> int:
-        """Re-clean the articles stored since the last call with what is known now."""
+        """Re-clean the articles stored since the last call with what is known now: those
+        whose stored body shows the headline of another article stored since (it may have
+        been extracted before that article was known)."""
         changed = 0
         for outlet, ids in list(self._new.items()):
-            changed += self.store.reclean_outlet(outlet, site=self.rules(outlet), ids=ids)
+            titles = self._new_titles[outlet]
+            teasing = self.store.articles_showing(ids, titles)
+            if teasing:
+                changed += self.store.reclean_outlet(outlet, site=self.rules(outlet), ids=teasing)
         self._new.clear()
+        self._new_titles.clear()
         return changed

@@ -88,6 +88,13 @@ def test_golden_seed_layout_site_stores_only_the_articles(
             assert article.description and article.description[:40] in page.story.text
             assert wording.promo[1] not in article.html and wording.comments not in article.html
 
+        # what the end of a poll re-cleans: the pages that show a served page's headline
+        titles = {page.story.title for page in site.pages}
+        teasing = {stored[p.story.path].id for p in site.pages if any(j < PAGES for j in p.related)}
+        ids = [a.id for a in stored.values()]
+        assert set(store.articles_showing(ids, titles)) == teasing
+        assert store.articles_showing(ids, set()) == []
+
         outlet = outlet_key(next(iter(stored.values())).url)
         rules = store.site_rules(outlet)
         assert rules.date_order == ("dmy" if day_first else "mdy")

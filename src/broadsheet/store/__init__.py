@@ -285,6 +285,12 @@ class Store:
         with self.reader() as conn:
             return layout.recent_articles(conn, outlet, limit)
 
+    def articles_showing(self, ids: list[int], titles: set[str]) -> list[int]:
+        """Those of ``ids`` whose stored body (before site rules) shows one of ``titles``
+        as well as being another article: a cheap test before re-cleaning for teasers."""
+        with self.reader() as conn:
+            return layout.articles_showing(conn, ids, titles)
+
     def learn_layout(
         self,
         outlet: str,

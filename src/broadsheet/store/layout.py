@@ -7,6 +7,7 @@ from and stores what they decide, per outlet, in ``outlet_layout``.
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -15,7 +16,7 @@ from broadsheet.extract.blocks import html_blocks
 from broadsheet.extract.boundaries import BOUNDARY_WINDOW, learn_boundaries
 from broadsheet.extract.glued import decide_order, order_evidence
 from broadsheet.extract.site import SiteRules
-from broadsheet.extract.teasers import KnownArticles
+from broadsheet.extract.teasers import MIN_TITLE_CHARS, KnownArticles
 from broadsheet.store.furniture import learned_fingerprints
 from broadsheet.store.schema import article_extraction, articles, outlet_furniture, outlet_layout
 
@@ -64,6 +65,23 @@ def recent_articles(conn: Connection, outlet: str, limit: int) -> list[tuple[str
         .limit(limit)
     ).all()  # fmt: skip
     return [(url, title, text or "") for url, title, text in rows]
+
+
+def articles_showing(conn: Connection, ids: list[int], titles: set[str]) -> list[int]:
+    """Those of ``ids`` whose stored body shows one of ``titles`` other than their own."""
+    wanted = {t: html.escape(t, quote=False) for t in titles if len(t) >= MIN_TITLE_CHARS}
+    if not ids or not wanted:
+        return []
+    rows = conn.execute(
+        select(articles.c.id, articles.c.title, articles.c.html,
+               article_extraction.c.unfiltered_html)
+        .join(article_extraction, article_extraction.c.article_id == articles.c.id)
+        .where(articles.c.id.in_(ids))
+    ).all()  # fmt: skip
+    return [
+        article_id for article_id, own, body, unfiltered in rows
+        if any(shown in (unfiltered or body) for t, shown in wanted.items() if t != own)
+    ]  # fmt: skip
 
 
 def _recent_bodies(conn: Connection, outlet: str) -> list[tuple[str, str, list[str]]]:
