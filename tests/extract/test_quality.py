@@ -210,6 +210,12 @@ def test_a_swallowed_timeout_is_raised_again() -> None:
                 if swallowed > 1:
                     raise
     assert swallowed == 2
+    # and a block that finishes after swallowing the alarm still raises on its way out
+    with pytest.raises(ExtractTimeout), hard_limit(0.05, "https://x.example/quick"):
+        try:
+            time.sleep(1)
+        except ExtractTimeout:
+            pass
 
 
 def test_a_page_over_its_budget_raises_an_extract_error() -> None:
