@@ -22,6 +22,7 @@ from types import FrameType
 from broadsheet.errors import ExtractError
 
 DEFAULT_BUDGET = 20.0
+REPEAT_ALARM = 0.05  # s between repeated alarms once the deadline has passed
 
 
 class ExtractTimeout(ExtractError):
@@ -50,17 +51,24 @@ def _can_alarm() -> bool:
 
 @contextmanager
 def hard_limit(seconds: float | None, what: str) -> Iterator[None]:
-    """Raise ExtractTimeout inside the block once ``seconds`` have passed (main thread)."""
+    """Raise ExtractTimeout inside the block once ``seconds`` have passed (main thread).
+
+    A library that swallows every exception (trafilatura's parser fallback does) cannot
+    hide the deadline: the alarm repeats every REPEAT_ALARM s, and a block that finishes
+    after a swallowed alarm still raises when it exits."""
     if not seconds or seconds <= 0 or not _can_alarm():
         yield
         return
+    message = f"extract {what}: over the {seconds:g} s time budget"
+    fired: list[bool] = []
 
     def _expired(_signum: int, _frame: FrameType | None) -> None:
-        raise ExtractTimeout(f"extract {what}: over the {seconds:g} s time budget")
+        fired.append(True)
+        raise ExtractTimeout(message)
 
     previous = signal.signal(signal.SIGALRM, _expired)
     remaining, interval = signal.getitimer(signal.ITIMER_REAL)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, max(seconds, REPEAT_ALARM))
     try:
         yield
     finally:
@@ -68,3 +76,5 @@ def hard_limit(seconds: float | None, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
         if remaining:
             signal.setitimer(signal.ITIMER_REAL, remaining, interval)
+    if fired:
+        raise ExtractTimeout(message)
