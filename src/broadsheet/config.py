@@ -117,6 +117,11 @@ class Settings(BaseSettings):
         description="Processes that run extraction (CPU-bound).",
     )
     extract_timeout: float = Field(default=30.0, gt=0, description="Time budget per page, s.")
+    site_learning: bool = Field(
+        default=True,
+        description="Learn each outlet's body boundaries, teasers of its other articles and "
+        "its order of numeric dates from its pages, and clean its articles with them.",
+    )
     max_html_bytes: int = Field(
         default=3 * 1024 * 1024,
         ge=1024,

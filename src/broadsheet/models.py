@@ -95,8 +95,12 @@ class Article:
     extraction: str = "page"
     content_hash: str = ""
     modified: datetime | None = None  # the page's "last modified", never taken as published
-    # the body before the outlet's learned furniture was removed (None: not filtered)
+    # the body after the page-level rules only, before what the outlet's other pages taught
+    # (learned furniture, boundaries, teasers) and the end-of-article cut (None: not kept)
     unfiltered_html: str | None = None
+    # the numeric date printed near the headline, as shown ("04-06-2025"): its day/month
+    # order is learned per outlet (issue 15)
+    printed_date: str | None = None
 
 
 @dataclass
@@ -311,6 +315,37 @@ class CleanBody:
     html: str
     description: str | None
     content_hash: str
+
+
+@dataclass(frozen=True)
+class StoredBody:
+    """A stored article as re-cleaning reads it (issue 3; issue 15 adds what site rules
+    need: its URL, headline, author, dates and the numeric date it printed)."""
+
+    id: int
+    html: str
+    unfiltered_html: str | None
+    url: str
+    title: str
+    author: str | None
+    published_at: datetime | None
+    fetched_at: datetime
+    printed_date: str | None
+
+
+@dataclass(frozen=True)
+class OutletLayout:
+    """What the store keeps of an outlet's layout (issue 15): learned boundary
+    fingerprints, pages that proved each order of numeric dates, the page count when
+    boundaries were last learned, the outlet's pages seen and its furniture kill switch."""
+
+    outlet: str
+    boundaries: frozenset[str] = frozenset()
+    dmy_pages: int = 0
+    mdy_pages: int = 0
+    learned_at_page: int = 0
+    pages_seen: int = 0
+    enabled: bool = True
 
 
 # --- readers (issue 11) ------------------------------------------------------------------

@@ -41,6 +41,7 @@ from broadsheet.jobs.pool import WorkerPool
 from broadsheet.jobs.turns import StoreTurns
 from broadsheet.models import Article, FeedEntry, FetchResult, ParsedFeed, Skipped, Source
 from broadsheet.orchestrate.furniture import furniture_filter
+from broadsheet.orchestrate.site import SiteKnowledge
 from broadsheet.orchestrate.steps import Steps
 from broadsheet.store import Store
 
@@ -94,7 +95,8 @@ class Pipeline:
         self.store = store
         self.fetcher = fetcher
         self.pool = pool
-        self.steps = Steps(settings, store, pool)
+        self.sites = SiteKnowledge(settings, store)  # issue 15: what each outlet taught
+        self.steps = Steps(settings, store, pool, sites=self.sites)
         self._retrying: set[tuple[int, str]] = set()  # (source, entry key) retried after failing
 
     # --- one source ---------------------------------------------------------------------
@@ -225,7 +227,10 @@ class Pipeline:
         todo = list(fresh.items())[: self.settings.max_new_per_poll]
         if len(fresh) > len(todo):
             report.backlog.add(source.id)
+        self.sites.note_entries([e for _, e in todo])
         results = await asyncio.gather(*(self.ingest_entry(source, e, k, report) for k, e in todo))
+        # pages stored before the pages they tease, re-cleaned in the writer thread
+        await self.steps.write(self.sites.reclean_new, stage="furniture", timed=report.timed)
         return sum(1 for r in results if isinstance(r, int))
 
     async def ingest_entry(
@@ -295,6 +300,7 @@ class Pipeline:
                 encoding=_charset(page.headers.get("content-type", "")),
                 furniture=furniture_filter(self.store, outlet_key(page.final_url)),
                 budget=max(1.0, self.settings.extract_timeout - 1.0),
+                site=self.sites.rules(outlet_key(page.final_url)),
             )
             report.stage_seconds["extract"] += seconds
             return article

@@ -198,6 +198,26 @@ def test_hard_time_limit_interrupts_a_stage() -> None:
     assert time.monotonic() - start < 2
 
 
+def test_a_swallowed_timeout_is_raised_again() -> None:
+    """A library that catches every exception cannot run on past the deadline."""
+    swallowed = 0
+    with pytest.raises(ExtractTimeout), hard_limit(0.05, "https://x.example/slow"):
+        for _ in range(500):  # 5 s at most: the test fails rather than hangs
+            try:
+                time.sleep(0.01)
+            except ExtractTimeout:
+                swallowed += 1
+                if swallowed > 1:
+                    raise
+    assert swallowed == 2
+    # and a block that finishes after swallowing the alarm still raises on its way out
+    with pytest.raises(ExtractTimeout), hard_limit(0.05, "https://x.example/quick"):
+        try:
+            time.sleep(1)
+        except ExtractTimeout:
+            pass
+
+
 def test_a_page_over_its_budget_raises_an_extract_error() -> None:
     page = (PAGES / "furniture_news.html").read_bytes()
     with pytest.raises(ExtractTimeout, match="time budget"):

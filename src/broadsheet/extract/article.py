@@ -7,10 +7,14 @@ The cascade, in order, within a time budget (``budget.py``):
     og:locale, JSON-LD);
  3. trafilatura (standard mode, tables, no comments): body as XML blocks plus metadata;
     hidden elements are pruned first;
- 4. blocks -> paragraphs; furniture dropped (the phrase table, and the outlet's learned
-    blocks when a ``LearnedFurniture`` is given); the headline, byline and date lines
-    removed from the top; metadata lines, cross-links, calls to action and the
-    end-of-article section dropped (``cleanup.py``); the standfirst put back (``lead.py``);
+ 4. blocks -> paragraphs; an outlet + date line glued at the top read as metadata
+    (``glued.py``); the headline, byline and date lines removed from the top; metadata
+    lines, cross-links and calls to action dropped (``cleanup.py``): the page-level body,
+    which ``unfiltered_html`` keeps. Then ``site.finish``: the outlet's learned boundary and
+    teasers of its other articles (when ``site`` is given), furniture (the phrase table,
+    and the outlet's learned blocks when a ``LearnedFurniture`` is given), the headline
+    once more, the end-of-article section (``cleanup.cut_tail``); the standfirst put back
+    (``lead.py``);
  5. when that under-delivers: readability, JSON-LD articleBody and the feed's content
     compete, the best by a measured score wins, and its name is recorded (``strategies.py``);
  6. title (``titles.py``), author, dates by locale, modified date (``dates.py``),
@@ -23,6 +27,7 @@ from __future__ import annotations
 import codecs
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml import html as lxml_html
@@ -37,8 +42,10 @@ from broadsheet.extract.budget import DEFAULT_BUDGET, Budget, hard_limit
 from broadsheet.extract.canonical import canonical_url, content_hash
 from broadsheet.extract.dates import find_dates, jsonld_articles
 from broadsheet.extract.furniture import FurnitureFilter, drop_furniture
+from broadsheet.extract.glued import parse_glued
 from broadsheet.extract.lead import find_lead
 from broadsheet.extract.sanitize import clean_text
+from broadsheet.extract.site import SiteRules, apply_furniture, finish
 from broadsheet.extract.strategies import (
     Candidate,
     choose,
@@ -121,19 +128,6 @@ def _first(tree: lxml_html.HtmlElement, xpath: str) -> str | None:
     return str(values[0]).strip() if values else None
 
 
-def _apply_furniture(blocks: list[Block], furniture: FurnitureFilter) -> list[Block]:
-    kept = furniture([b.text for b in blocks])
-    out: list[Block] = []
-    i = 0
-    for text in kept:  # the filter returns a subsequence: align it with the blocks
-        while i < len(blocks) and blocks[i].text != text:
-            i += 1
-        if i < len(blocks):
-            out.append(blocks[i])
-            i += 1
-    return out
-
-
 def _is_byline(line: str, author: str | None) -> bool:
     """ "By Jane Doe | Staff writer" -- but not "By noon the pier was full." """
     prefix = meta.BYLINE_PREFIX.match(line)
@@ -164,13 +158,22 @@ def _drop_headline(blocks: list[Block], title: str, author: str | None) -> list[
     return out
 
 
-def _generic_clean(
-    blocks: list[Block], title: str, author: str | None, furniture: FurnitureFilter
-) -> list[Block]:
-    """Furniture (phrase table, and the outlet's learned blocks when given), the headline
-    once, metadata lines, calls to action and the end-of-article section."""
-    blocks = _drop_headline(_apply_furniture(blocks, furniture), title, author)
-    return cleanup.cut_tail(cleanup.drop_metadata_lines(blocks))
+def _page_clean(blocks: list[Block], title: str, author: str | None) -> list[Block]:
+    """Page-level rules that keep the body's shape: the headline once, metadata lines,
+    cross-links and calls to action. Furniture (the phrase table's too) and the end of
+    the article come in ``site.finish``: an outlet's "Related articles" heading is where
+    its articles end, which its learned boundaries need to see."""
+    return cleanup.drop_metadata_lines(_drop_headline(blocks, title, author))
+
+
+def _glued_head(blocks: list[Block]) -> tuple[list[Block], str | None]:
+    """An outlet + date line glued at the top ("Arab News04-06-2025") is metadata: the
+    blocks without it, and the outlet's name it credits."""
+    for i, block in enumerate(blocks[: HEAD_BLOCKS + 1]):
+        glued = parse_glued(block.text)
+        if glued:
+            return blocks[:i] + blocks[i + 1 :], glued.outlet
+    return blocks, None
 
 
 def describe(blocks: list[Block]) -> str | None:
@@ -248,17 +251,20 @@ def extract(
     encoding: str | None = None,
     furniture: FurnitureFilter = drop_furniture,
     budget: float | None = DEFAULT_BUDGET,
+    site: SiteRules | None = None,
 ) -> Article:
     """Turn a fetched page into an Article; the feed entry fills what the page lacks.
 
     ``encoding`` is the charset of the HTTP Content-Type header, if any; ``furniture``
     filters the body's paragraphs (pass the outlet's ``LearnedFurniture``); ``budget`` is
-    the time allowed, in seconds (None: unbounded). Raises ExtractError when neither the
-    page nor the feed yields text, or when the budget runs out.
+    the time allowed, in seconds (None: unbounded); ``site`` is what the outlet's other
+    pages taught (boundaries, date order, its recent articles: ``SiteRules``). Raises
+    ExtractError when neither the page nor the feed yields text, or when the budget runs
+    out.
     """
     clock = Budget(budget)
     with hard_limit(budget, url):
-        return _extract(url, html, entry, max_bytes, encoding, furniture, clock)
+        return _extract(url, html, entry, max_bytes, encoding, furniture, clock, site)
 
 
 def _extract(
@@ -269,24 +275,32 @@ def _extract(
     encoding: str | None,
     furniture: FurnitureFilter,
     clock: Budget,
+    site: SiteRules | None = None,
 ) -> Article:
     text = decode_html(html, max_bytes, encoding=encoding)
     tree = load_html(text) if text.strip() else None
     head = _head(tree) if tree is not None else {}
     doc, raw_blocks = _read_page(url, tree)
+    raw_blocks, credited = _glued_head(raw_blocks)
     jsonld = jsonld_articles(tree) if tree is not None else []
     site_name = clean_text(doc.sitename if doc else None)[:200] or None
-    if site_name and _HOSTNAME.match(site_name):
+    if site_name and (
+        _HOSTNAME.match(site_name) or site_name.lower() == urlsplit(url).netloc.lower()
+    ):
         site_name = None  # trafilatura's fallback from a URL (even <base href>), not a name
-    site_name = site_name or _publisher(jsonld)
+    site_name = site_name or _publisher(jsonld) or credited
     title = pick_title(tree, jsonld, doc.title if doc else None, site_name, url)
     title = title or clean_text(entry.title if entry else "")[: meta.MAX_TITLE_CHARS]
     author = meta.clean_author(doc.author if doc else None, site_name) or meta.clean_author(
         entry.author if entry else None, site_name
     )
 
-    def clean(blocks: list[Block], learned: bool = True) -> list[Block]:
-        return _generic_clean(blocks, title, author, furniture if learned else drop_furniture)
+    def headline(blocks: list[Block]) -> list[Block]:
+        return _drop_headline(blocks, title, author)
+
+    def clean(blocks: list[Block]) -> list[Block]:
+        return finish(_page_clean(blocks, title, author), furniture=furniture, site=site,
+                      url=url, title=title, headline=headline)  # fmt: skip
 
     # the page as trafilatura sees it, plus the standfirst it left out
     blocks = clean(raw_blocks)
@@ -312,10 +326,10 @@ def _extract(
         raise ExtractError(f"extract {url}: no article text on the page or in the feed")
     text, body_html = render(best.blocks)
     unfiltered_html = None
-    if furniture is not drop_furniture:
-        # the same body without the outlet's learned furniture: what the learner counts
-        # and what a later re-clean starts from
-        unfiltered = clean(raw_blocks, learned=False) if best.name == "trafilatura" else []
+    if furniture is not drop_furniture or site is not None:
+        # the body after the page-level rules only: what the learners count and what a
+        # later re-clean (``site.finish`` with what the outlet taught by then) starts from
+        unfiltered = _page_clean(raw_blocks, title, author) if best.name == "trafilatura" else []
         if best.name == "trafilatura" and lead:
             unfiltered.insert(0, Block("p", lead))
         if best.name != "trafilatura":
@@ -327,7 +341,7 @@ def _extract(
     )
     dates = find_dates(
         tree, url, htmldate_value=doc.date if doc else None, language=head.get("lang"),
-        locale=head.get("locale"), visible_text=None,
+        locale=head.get("locale"), visible_text=None, date_order=site and site.date_order,
     )  # fmt: skip
     published = meta.pick_date(dates.published, entry.published if entry else None)
     image = absolute_url(url, doc.image if doc else None) or absolute_url(
@@ -349,6 +363,7 @@ def _extract(
         extraction=best.name,
         content_hash=content_hash(text),
         unfiltered_html=unfiltered_html,
+        printed_date=dates.printed,
     )
 
 
@@ -361,7 +376,7 @@ def extract_from_entry(entry: FeedEntry, *, furniture: FurnitureFilter = drop_fu
     """An Article from the feed alone, for when the page cannot be fetched."""
     title = clean_text(entry.title)[: meta.MAX_TITLE_CHARS]
     author = meta.clean_author(entry.author)
-    blocks = _drop_headline(_apply_furniture(feed_blocks(entry), furniture), title, author)
+    blocks = _drop_headline(apply_furniture(feed_blocks(entry), furniture), title, author)
     if not blocks:
         raise ExtractError(f"extract {entry.url}: the feed entry carries no text")
     text, body_html = render(blocks)

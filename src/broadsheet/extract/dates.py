@@ -100,6 +100,7 @@ class PageDates:
     published: datetime | None = None  # aware; in the page's own offset when it gave one
     modified: datetime | None = None
     source: str | None = None  # jsonld | meta | url | htmldate | text
+    printed: str | None = None  # the first numeric date printed near the headline, as shown
 
 
 def month_first(language: str | None, locale: str | None) -> bool:
@@ -316,6 +317,7 @@ def find_dates(
     visible_text: str | None = None,
     now: datetime | None = None,
     extensive: bool = True,
+    date_order: str | None = None,
 ) -> PageDates:
     """Published and modified dates; ``htmldate_value`` is what trafilatura's metadata
     step found (htmldate, original date, no extensive search).
@@ -324,7 +326,10 @@ def find_dates(
     metadata often carries several dates (first version, update, republication), the
     dateline shows the one readers see. Otherwise, in order: meta tags, the dateline,
     JSON-LD, <time>, htmldate, the URL, htmldate's extensive search. Order and rule were
-    measured on trafilatura-eval's date gold (see bench/extraction.py)."""
+    measured on trafilatura-eval's date gold (see bench/extraction.py).
+
+    ``date_order`` ("dmy" or "mdy") is the outlet's own order of numeric dates, learned
+    from its other pages (issue 15); it overrides the guess from the page's locale."""
     now = now or datetime.now(UTC)
     result = PageDates()
     meta: datetime | None = None
@@ -346,7 +351,10 @@ def find_dates(
         if visible_text is None:
             visible_text = dateline_text(tree)
     htmldate = parse_iso(htmldate_value, now)
-    us_order = month_first(language, locale)
+    us_order = date_order == "mdy" if date_order else month_first(language, locale)
+    if visible_text:
+        numeric = _NUMERIC.search(visible_text[:TEXT_SCAN_CHARS])
+        result.printed = numeric.group(0) if numeric else None
     shown = (
         text_dates(visible_text[:TEXT_SCAN_CHARS], us_order=us_order, now=now)[:3]
         if (visible_text)

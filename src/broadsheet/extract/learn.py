@@ -21,12 +21,16 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from broadsheet.extract.blocks import Block, html_blocks, render
 from broadsheet.extract.canonical import normalize_for_hash
 from broadsheet.extract.furniture import drop_furniture
 from broadsheet.models import CleanBody
+
+if TYPE_CHECKING:
+    from broadsheet.extract.site import SiteRules
 
 MIN_PAGES = 3  # a block seen on this many pages of one outlet...
 MIN_SHARE = 0.2  # ...and on this share of the outlet's pages seen is furniture
@@ -82,16 +86,31 @@ class LearnedFurniture:
         return bool(self.fingerprints)
 
 
-def reclean_body(unfiltered_html: str, furniture: LearnedFurniture) -> CleanBody | None:
-    """A stored body (as it was before site furniture) with the outlet's furniture removed.
+def reclean_body(
+    unfiltered_html: str,
+    furniture: LearnedFurniture,
+    site: SiteRules | None = None,
+    *,
+    url: str | None = None,
+    title: str | None = None,
+    author: str | None = None,
+) -> CleanBody | None:
+    """A stored body (as it was after the page-level rules) cleaned with what the outlet
+    taught by now: its furniture, and with ``site`` its boundaries and teasers
+    (``site.finish``, the same cascade as ``extract()``).
 
     None when nothing would be left (the stored body is then kept as it is).
     """
-    from broadsheet.extract.article import describe
+    from broadsheet.extract.article import _drop_headline, describe
     from broadsheet.extract.canonical import content_hash
+    from broadsheet.extract.site import finish
+
+    def headline(blocks: list[Block]) -> list[Block]:
+        return _drop_headline(blocks, title or "", author)
 
     blocks = html_blocks(unfiltered_html)
-    kept = [b for b in blocks if fingerprint(b.text) not in furniture.fingerprints]
+    kept = finish(blocks, furniture=furniture, site=site, url=url, title=title,
+                  headline=headline)  # fmt: skip
     if not kept:
         return None
     text, html = render(kept)

@@ -35,6 +35,7 @@ from broadsheet.config import Settings
 from broadsheet.jobs.pool import WorkerPool
 from broadsheet.models import Article, Skipped
 from broadsheet.orchestrate.furniture import learn_from
+from broadsheet.orchestrate.site import SiteKnowledge
 from broadsheet.orchestrate.stories import engine_for
 from broadsheet.orchestrate.understanding import (
     understand_backlog,
@@ -82,12 +83,18 @@ _backlog_after: weakref.WeakKeyDictionary[Store, int] = weakref.WeakKeyDictionar
 
 class Steps:
     def __init__(
-        self, settings: Settings, store: Store, pool: WorkerPool, learn_furniture: bool = True
+        self,
+        settings: Settings,
+        store: Store,
+        pool: WorkerPool,
+        learn_furniture: bool = True,
+        sites: SiteKnowledge | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.pool = pool
         self.learn_furniture = learn_furniture
+        self.sites = sites  # issue 15: the outlets' layouts learned with their furniture
         self.engine = engine_for(store, settings)
         self._writer: ThreadPoolExecutor | None = None
 
@@ -142,7 +149,7 @@ class Steps:
             return Added(result)
         added = Added(result)
         if self.learn_furniture:
-            await self.write(learn_from, self.store, result, article,
+            await self.write(learn_from, self.store, result, article, self.sites,
                              stage="furniture", timed=timed)  # fmt: skip
         if self.settings.understand:
             with timed("understand"):

@@ -26,10 +26,12 @@ from broadsheet.models import (
     ArticleTeaser,
     CleanBody,
     Cursor,
+    OutletLayout,
     Page,
     Skipped,
     Source,
     StoredArticle,
+    StoredBody,
     Story,
     StoryChange,
     StoryMember,
@@ -40,6 +42,7 @@ from broadsheet.store import (
     coordination,
     daily,
     furniture,
+    layout,
     migrate,
     search,
     sources,
@@ -399,11 +402,16 @@ class Store(FollowQueries):  # readers' methods (issue 11) in store/readers.py
             furniture.record_article(conn, article_id, outlet, article)
 
     def furniture_bodies(
-        self, outlet: str, after_id: int, limit: int, article_id: int | None = None
-    ) -> list[tuple[int, str, str | None]]:
-        """(id, html, unfiltered html) of the outlet's articles after ``after_id``."""
+        self,
+        outlet: str,
+        after_id: int,
+        limit: int,
+        article_id: int | None = None,
+        ids: list[int] | None = None,
+    ) -> list[StoredBody]:
+        """The outlet's articles after ``after_id`` (or one, or ``ids``), for re-cleaning."""
         with self.reader() as conn:
-            return furniture.bodies(conn, outlet, after_id, limit, article_id)
+            return furniture.bodies(conn, outlet, after_id, limit, article_id, ids)
 
     def save_cleaned(self, cleaned: list[tuple[int, CleanBody, str | None]]) -> None:
         """Re-cleaned bodies, in one transaction."""
@@ -416,6 +424,53 @@ class Store(FollowQueries):  # readers' methods (issue 11) in store/readers.py
         re-cleans or restores its articles)."""
         with self.writer() as conn:
             return furniture.set_enabled(conn, outlet, enabled, _now())
+
+    # --- outlet layout (issue 15; queries in store/layout.py) -------------------------
+    def outlet_layout(self, outlet: str) -> OutletLayout:
+        """What the store keeps of the outlet's layout (empty when nothing learned)."""
+        with self.reader() as conn:
+            return layout.read(conn, outlet)
+
+    def save_layout(
+        self,
+        outlet: str,
+        *,
+        dmy_add: int = 0,
+        mdy_add: int = 0,
+        boundaries: frozenset[str] | None = None,
+        learned_at_page: int | None = None,
+    ) -> None:
+        """Count pages of date-order evidence; store boundaries learned (None: unchanged)."""
+        with self.writer() as conn:
+            layout.save(conn, outlet, dmy_add=dmy_add, mdy_add=mdy_add, boundaries=boundaries,
+                        learned_at_page=learned_at_page, now=_now())  # fmt: skip
+
+    def recent_outlet_articles(self, outlet: str, limit: int) -> list[tuple[str, str, str]]:
+        """(url, headline, start of text) of the outlet's newest stored articles."""
+        with self.reader() as conn:
+            return layout.recent_articles(conn, outlet, limit)
+
+    def recent_outlet_bodies(self, outlet: str, limit: int) -> list[tuple[str, str, str]]:
+        """(url, headline, body html before learned rules) of the outlet's newest pages."""
+        with self.reader() as conn:
+            return layout.recent_bodies(conn, outlet, limit)
+
+    def articles_showing(self, ids: list[int], titles: set[str]) -> list[int]:
+        """Those of ``ids`` whose stored body (before site rules) shows one of ``titles``
+        other than their own: a cheap test before re-cleaning for teasers."""
+        with self.reader() as conn:
+            return layout.articles_showing(conn, ids, titles)
+
+    def learned_fingerprints(self, outlet: str) -> frozenset[str]:
+        """The outlet's learned furniture, kill switch or not."""
+        with self.reader() as conn:
+            return furniture.learned_fingerprints(conn, outlet)
+
+    def save_dates(self, dates: list[tuple[int, datetime, datetime]]) -> None:
+        """Corrected (article id, published, sort date), in one transaction."""
+        if dates:
+            with self.writer() as conn:
+                layout.save_dates(conn, dates)
 
     def outlet_furniture(self, outlet: str) -> OutletFurniture | None:
         with self.reader() as conn:

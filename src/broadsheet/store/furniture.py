@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from broadsheet.models import Article, CleanBody
+from broadsheet.models import Article, CleanBody, StoredBody
 from broadsheet.store.schema import article_extraction, articles, furniture_blocks, outlet_furniture
 
 # Blocks seen once and not again for this long are forgotten (they were article text).
@@ -153,6 +153,7 @@ def record_article(conn: Connection, article_id: int, outlet: str, article: Arti
             outlet=outlet,
             modified_at=article.modified,
             unfiltered_html=unfiltered if unfiltered and unfiltered != article.html else None,
+            printed_date=(article.printed_date or "")[:32] or None,
         )
     )
 
@@ -170,20 +171,29 @@ def set_enabled(conn: Connection, outlet: str, enabled: bool, now: datetime) -> 
 
 
 def bodies(
-    conn: Connection, outlet: str, after_id: int, limit: int, article_id: int | None = None
-) -> list[tuple[int, str, str | None]]:
-    """(id, html, unfiltered html or None) of the outlet's stored articles after
-    ``after_id`` in id order (or of one of them), for re-cleaning."""
+    conn: Connection,
+    outlet: str,
+    after_id: int,
+    limit: int,
+    article_id: int | None = None,
+    ids: list[int] | None = None,
+) -> list[StoredBody]:
+    """The outlet's stored articles after ``after_id`` in id order (or one of them, or
+    those in ``ids``) as re-cleaning reads them."""
     query = (
-        select(articles.c.id, articles.c.html, article_extraction.c.unfiltered_html)
+        select(articles.c.id, articles.c.html, article_extraction.c.unfiltered_html,
+               articles.c.url, articles.c.title, articles.c.author, articles.c.published_at,
+               articles.c.fetched_at, article_extraction.c.printed_date)
         .join(article_extraction, article_extraction.c.article_id == articles.c.id)
         .where(article_extraction.c.outlet == outlet, articles.c.id > after_id)
         .order_by(articles.c.id)
         .limit(limit)
-    )
+    )  # fmt: skip
     if article_id is not None:
         query = query.where(articles.c.id == article_id)
-    return [(r[0], r[1], r[2]) for r in conn.execute(query)]
+    if ids is not None:
+        query = query.where(articles.c.id.in_(ids))
+    return [StoredBody(*row) for row in conn.execute(query)]
 
 
 def save_cleaned(conn: Connection, cleaned: list[tuple[int, CleanBody, str | None]]) -> None:

@@ -234,6 +234,7 @@ article_extraction = Table(
     Column("outlet", String(255), nullable=False),
     Column("modified_at", UTCDateTime),
     Column("unfiltered_html", Text),
+    Column("printed_date", String(32)),  # the numeric date printed near the headline (0008)
     Index("ix_article_extraction_outlet", "outlet"),
 )
 
@@ -470,4 +471,19 @@ leases = Table(
     Column("name", String(100), primary_key=True),
     Column("owner", String(100)),
     Column("expires_at", Float, nullable=False),
+)
+
+# --- outlet layout (issue 15; queries in store/layout.py) ------------------------------------
+# What an outlet's pages teach beyond furniture: the learned boundaries (fingerprints of the
+# headings its articles end at, space-separated), and how many pages proved each order of
+# numeric dates (a day above 12 first: day-month; second: month-day).
+outlet_layout = Table(
+    "outlet_layout",
+    metadata,
+    Column("outlet", String(255), primary_key=True),
+    Column("boundaries", Text, nullable=False, default=""),
+    Column("dmy_pages", Integer, nullable=False, default=0),
+    Column("mdy_pages", Integer, nullable=False, default=0),
+    Column("learned_at_page", Integer, nullable=False, default=0),  # pages_seen then
+    Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -1,0 +1,73 @@
+"""What an outlet's other pages teach about a new one, and the end of the body cascade.
+
+``SiteRules`` is the plain data the orchestrator passes to ``extract(site=...)`` (and to
+a re-clean of stored articles): the outlet's learned boundaries (``boundaries.py``), its
+order of numeric dates (``glued.py``) and its other recent articles (``teasers.py``).
+Picklable, built from the store by the orchestrator; extraction never reads the store.
+
+:func:`finish` is the last part of the cleaning cascade, shared by ``extract()`` and the
+re-clean of a stored body (``learn.reclean_body``), so that both give the same body for
+the same knowledge. It starts from the body after the page-level rules (what
+``Article.unfiltered_html`` keeps) and applies, in order: the outlet's boundary cut,
+teasers dropped, the outlet's learned furniture (and the phrase table), the headline once
+more (learned furniture may have hidden it from the first pass), and the page-level
+end-of-article cut (``cleanup.cut_tail``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from broadsheet.extract import cleanup
+from broadsheet.extract.blocks import Block
+from broadsheet.extract.boundaries import cut_at_boundary
+from broadsheet.extract.furniture import FurnitureFilter
+from broadsheet.extract.teasers import KnownArticles, drop_teasers
+
+
+@dataclass(frozen=True)
+class SiteRules:
+    outlet: str = ""
+    boundaries: frozenset[str] = frozenset()  # fingerprints of the outlet's boundaries
+    date_order: str | None = None  # "dmy" | "mdy": how the outlet writes 04-06-2025
+    known: KnownArticles = field(default_factory=KnownArticles)
+
+
+def apply_furniture(blocks: list[Block], furniture: FurnitureFilter) -> list[Block]:
+    """The blocks whose text the furniture filter keeps, in order."""
+    kept = furniture([b.text for b in blocks])
+    out: list[Block] = []
+    i = 0
+    for text in kept:  # the filter returns a subsequence: align it with the blocks
+        while i < len(blocks) and blocks[i].text != text:
+            i += 1
+        if i < len(blocks):
+            out.append(blocks[i])
+            i += 1
+    return out
+
+
+def finish(
+    blocks: list[Block],
+    *,
+    furniture: FurnitureFilter,
+    site: SiteRules | None,
+    url: str | None,
+    title: str | None,
+    headline: Callable[[list[Block]], list[Block]] | None = None,
+) -> list[Block]:
+    """The body from its page-level clean state to the stored one (see the module)."""
+    blocks = list(blocks)
+    if site is not None and site.boundaries:
+        # only the article's own text counts before a boundary: not furniture above the
+        # headline, nor the headline itself (another page's teasers may have made it one)
+        own = apply_furniture(blocks, furniture)
+        own = {id(b) for b in (headline(own) if headline is not None else own)}
+        blocks = cut_at_boundary(blocks, site.boundaries, lambda i: id(blocks[i]) in own)
+    if site is not None:
+        blocks = drop_teasers(blocks, site.known, url=url, title=title)
+    blocks = apply_furniture(blocks, furniture)
+    if headline is not None:
+        blocks = headline(blocks)
+    return cleanup.cut_tail(blocks)
