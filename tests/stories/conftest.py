@@ -5,9 +5,12 @@ from datetime import datetime
 
 import pytest
 
+from broadsheet.config import Settings
 from broadsheet.extract import content_hash
 from broadsheet.models import Article
+from broadsheet.orchestrate.stories import cluster_stored
 from broadsheet.store import Store
+from tests.stories.sample import CHILE, JAPAN, WIRE, at, wire_copy
 
 Add = Callable[..., int]
 
@@ -53,3 +56,20 @@ def add(store: Store, outlets: dict[str, int]) -> Add:
         return result
 
     return _add
+
+
+@pytest.fixture
+def news(store: Store, settings: Settings, add: Add) -> dict[str, int]:
+    """The sample news, clustered: the Chile quake from three outlets in three countries,
+    the Japan quake, and an agency text with one outlet's copy of it."""
+    ids = {
+        "chile0": add("Andes Daily", *CHILE[0], at(0)),
+        "chile1": add("Pacific Times", *CHILE[1], at(2)),
+        "chile2": add("Harbour Gazette", *CHILE[2], at(5)),
+        "japan0": add("Nippon Herald", *JAPAN[0], at(72)),
+        "wire": add("Euro Ledger", *WIRE, at(70)),
+        "copy": add("Harbour Gazette", *wire_copy("Harbour Gazette"), at(71)),
+    }
+    for article_id in ids.values():
+        cluster_stored(store, settings, article_id)
+    return ids

@@ -15,7 +15,7 @@ from broadsheet.orchestrate.stories import cluster_stored
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
 from tests.stories.conftest import Add
-from tests.stories.sample import CHILE, JAPAN, WIRE, at, wire_copy
+from tests.stories.sample import CHILE, at
 
 NOW = at(80)
 
@@ -27,21 +27,6 @@ def get(app: FastAPI, path: str) -> httpx.Response:
             return await client.get(path)
 
     return asyncio.run(go())
-
-
-@pytest.fixture
-def news(store: Store, settings: Settings, add: Add) -> dict[str, int]:
-    ids = {
-        "chile0": add("Andes Daily", *CHILE[0], at(0)),
-        "chile1": add("Pacific Times", *CHILE[1], at(2)),
-        "chile2": add("Harbour Gazette", *CHILE[2], at(5)),
-        "japan0": add("Nippon Herald", *JAPAN[0], at(72)),
-        "wire": add("Euro Ledger", *WIRE, at(70)),
-        "copy": add("Harbour Gazette", *wire_copy("Harbour Gazette"), at(71)),
-    }
-    for article_id in ids.values():
-        cluster_stored(store, settings, article_id)
-    return ids
 
 
 @pytest.fixture

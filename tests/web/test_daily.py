@@ -12,30 +12,16 @@ from broadsheet.store import Store
 from broadsheet.web.app import create_app
 from tests.stories import conftest as stories_fixtures
 from tests.stories.conftest import Add
-from tests.stories.sample import CHILE, JAPAN, STRIKE, WIRE, at, wire_copy
+from tests.stories.sample import CHILE, JAPAN, STRIKE, WIRE, at
 from tests.web.asgi import get
 
 # the stories tests' outlets and their `add` fixture, registered here too
 outlets = stories_fixtures.outlets
 stories_add = stories_fixtures.add
+news = stories_fixtures.news  # the clustered sample news
+add = stories_fixtures.add
 
 NOW = at(80)  # 2024-05-16 18:00 UTC; the Chile quake was first reported on 2024-05-13
-
-
-@pytest.fixture
-def news(store: Store, settings: Settings, stories_add: Add) -> dict[str, int]:
-    add = stories_add
-    ids = {
-        "chile0": add("Andes Daily", *CHILE[0], at(0)),
-        "chile1": add("Pacific Times", *CHILE[1], at(2)),
-        "chile2": add("Harbour Gazette", *CHILE[2], at(5)),
-        "japan0": add("Nippon Herald", *JAPAN[0], at(72)),
-        "wire": add("Euro Ledger", *WIRE, at(70)),
-        "copy": add("Harbour Gazette", *wire_copy("Harbour Gazette"), at(71)),
-    }
-    for article_id in ids.values():
-        cluster_stored(store, settings, article_id)
-    return ids
 
 
 @pytest.fixture
