@@ -170,13 +170,13 @@ def search(
     if not expr or conn.dialect.name != "sqlite":
         return results
     extra, params = _filter_sql(filters)
+    # first the ranking, reading as little as possible per match (up to WINDOW of them)
     rows = conn.execute(
         text(
-            "SELECT a.id, a.title, a.source_id, s.name, a.sort_at, a.language,"
-            f" sa.story_id, bm25(articles_fts, {TITLE_WEIGHT}, 1.0)"
+            "SELECT a.id, a.sort_at, sa.story_id,"
+            f" bm25(articles_fts, {TITLE_WEIGHT}, 1.0)"
             " FROM articles_fts"
             " JOIN articles a ON a.id = articles_fts.rowid"
-            " JOIN sources s ON s.id = a.source_id"
             " LEFT JOIN story_articles sa ON sa.article_id = a.id"
             f" WHERE articles_fts MATCH :q{extra}"
             " ORDER BY articles_fts.rowid DESC LIMIT :window"
@@ -186,26 +186,44 @@ def search(
     results.capped = len(rows) > WINDOW
     rows = rows[:WINDOW]
     results.matched = len(rows)
-    best: dict[Any, SearchHit] = {}
-    for r in rows:
-        sort_at = _aware(r[4])
-        age_days = max(0.0, (now - sort_at).total_seconds() / 86400.0)
-        score = -float(r[7]) * math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
-        key = ("story", r[6]) if r[6] is not None else ("article", r[0])
-        hit = best.get(key)
-        if hit is None:
-            best[key] = SearchHit(r[0], r[1], r[2], r[3], sort_at, r[5], r[6], score)
-        else:
-            hit.more_reports += 1
-            if score > hit.score:
-                more = hit.more_reports
-                best[key] = SearchHit(r[0], r[1], r[2], r[3], sort_at, r[5], r[6], score)
-                best[key].more_reports = more
-    ranked = sorted(best.values(), key=lambda h: (-h.score, -h.article_id))
+    best: dict[Any, tuple[float, int, str, int | None]] = {}  # key -> score, id, at, story
+    more: dict[Any, int] = {}
+    for article_id, sort_at, story_id, bm25 in rows:
+        age_days = max(0.0, (now - _aware(sort_at)).total_seconds() / 86400.0)
+        score = -float(bm25) * math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
+        key = ("story", story_id) if story_id is not None else ("article", article_id)
+        if key in best:
+            more[key] = more.get(key, 0) + 1
+            if score <= best[key][0]:
+                continue
+        best[key] = (score, article_id, sort_at, story_id)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
     results.groups = len(ranked)
-    results.hits = ranked[offset : offset + limit]
+    page = ranked[offset : offset + limit]
+    details = _details(conn, [v[1] for _k, v in page])
+    for key, (score, article_id, sort_at, story_id) in page:
+        title, source_id, source_name, language = details.get(article_id, ("", 0, "", None))
+        hit = SearchHit(
+            article_id, title, source_id, source_name, _aware(sort_at), language, story_id, score
+        )
+        hit.more_reports = more.get(key, 0)
+        results.hits.append(hit)
     _add_snippets(conn, expr, results.hits)
     return results
+
+
+def _details(conn: Connection, ids: list[int]) -> dict[int, tuple[str, int, str, str | None]]:
+    """Title, outlet and language of one page of hits, in one query."""
+    if not ids:
+        return {}
+    listed = ",".join(str(int(i)) for i in ids)
+    rows = conn.execute(
+        text(
+            "SELECT a.id, a.title, a.source_id, s.name, a.language FROM articles a"
+            f" JOIN sources s ON s.id = a.source_id WHERE a.id IN ({listed})"
+        )
+    ).all()
+    return {int(r[0]): (r[1], int(r[2]), r[3], r[4]) for r in rows}
 
 
 def _add_snippets(conn: Connection, expr: str, hits: list[SearchHit]) -> None:

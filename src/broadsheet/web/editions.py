@@ -102,9 +102,24 @@ def split(stories: list[Story], edition: Edition) -> tuple[list[Story], set[int]
     return local[:LOCAL_STORIES], covered
 
 
-def _teasers(request: Request, stories: list[Story]) -> list[dict[str, Any]]:
-    from broadsheet.stories.coverage import folded
+def _split_once(
+    request: Request, ranking: list[Story], edition: Edition
+) -> tuple[list[Story], set[int]]:
+    """``split`` once per ranking and edition (it reads every member of 500 stories)."""
+    state = request.app.state
+    cache = getattr(state, "edition_split", None)
+    if cache is None or cache[0] is not ranking:
+        cache = state.edition_split = (ranking, {})
+    found: tuple[list[Story], set[int]] | None = cache[1].get(edition.code)
+    if found is None:
+        found = cache[1][edition.code] = split(ranking, edition)
+    return found
 
+
+def _teasers(request: Request, stories: list[Story]) -> list[dict[str, Any]]:
+    from broadsheet.web.stories import ranked, teaser_parts
+
+    ranking = ranked(request)
     leads = request.app.state.store.article_teasers(
         [s.lead_article_id for s in stories if s.lead_article_id]
     )
@@ -112,16 +127,7 @@ def _teasers(request: Request, stories: list[Story]) -> list[dict[str, Any]]:
     for story in stories:
         lead = leads.get(story.lead_article_id or 0)
         if lead is not None:
-            items = folded(story.members, exclude=lead.id)
-            out.append(
-                {
-                    "story": story,
-                    "lead": lead,
-                    "others": [i for i in items if i["member"].source_id != lead.source_id][:3],
-                    "outlets": len({m.source_id for m in story.members}),
-                    "countries": len({m.country for m in story.members if m.country}),
-                }
-            )
+            out.append({"story": story, "lead": lead, **teaser_parts(request, ranking, story)})
     return out
 
 
@@ -131,7 +137,7 @@ def local_section(request: Request, stories: list[Story]) -> dict[str, Any] | No
     edition = current(request)
     if edition is None:
         return None
-    local, covered = split(stories, edition)
+    local, covered = _split_once(request, stories, edition)
     return {
         "edition": edition,
         "label": edition.label(),
@@ -161,7 +167,7 @@ def edition_page(request: Request, code: str) -> HTMLResponse:
     if edition is None:
         raise HTTPException(status_code=404)
     stories = ranked(request)
-    local, covered = split(stories, edition)
+    local, covered = _split_once(request, stories, edition)
     world = [s for s in stories if s.id not in {x.id for x in local}][:WORLD_STORIES]
     return render(
         request,

@@ -124,7 +124,7 @@ def search_page(
         page=page,
         has_older=bool(results and results.groups > page * PAGE_SIZE) and page < MAX_PAGE,
         base_query=base,
-        outlets=[] if fragment else store.list_sources(),
+        outlets=[] if fragment else store.enabled_outlets(),
         topics=sorted(TAXONOMY),
         highlight=highlight,
     )

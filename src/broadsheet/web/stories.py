@@ -119,6 +119,27 @@ def _with_members(
     return [(s, by_story.get(s.id, [])) for s in stories]
 
 
+def teaser_parts(request: Request, ranking: list[Story], story: Story) -> dict[str, Any]:
+    """What a story's teaser shows beside its lead (other outlets' headlines, the number of
+    outlets and countries), worked out once per ranking, not per request: a big story has
+    thousands of members, and folding them for 30 teasers cost most of the home page."""
+    state = request.app.state
+    cache = getattr(state, "teaser_parts", None)
+    if cache is None or cache[0] is not ranking:  # a new ranking: start afresh
+        cache = state.teaser_parts = (ranking, {})
+    parts: dict[str, Any] | None = cache[1].get(story.id)
+    if parts is None:
+        lead = story.lead_article_id
+        lead_source = next((m.source_id for m in story.members if m.article_id == lead), None)
+        items = folded(story.members, exclude=lead)
+        parts = cache[1][story.id] = {
+            "others": [i for i in items if i["member"].source_id != lead_source][:OTHERS_ON_HOME],
+            "outlets": len({m.source_id for m in story.members}),
+            "countries": len({m.country for m in story.members if m.country}),
+        }
+    return parts
+
+
 def home_stories(request: Request, page: int) -> HTMLResponse | None:
     """The home page as top stories; None while there are no stories yet."""
     store = request.app.state.store
@@ -135,17 +156,7 @@ def home_stories(request: Request, page: int) -> HTMLResponse | None:
         lead = leads.get(story.lead_article_id or 0)
         if lead is None:
             continue
-        items = folded(story.members, exclude=lead.id)
-        others = [i for i in items if i["member"].source_id != lead.source_id]
-        teasers.append(
-            {
-                "story": story,
-                "lead": lead,
-                "others": others[:OTHERS_ON_HOME],
-                "outlets": len({m.source_id for m in story.members}),
-                "countries": len({m.country for m in story.members if m.country}),
-            }
-        )
+        teasers.append({"story": story, "lead": lead, **teaser_parts(request, stories, story)})
     newer = None if page == 1 else ("/" if page == 2 else f"/?page={page - 1}")
     older = f"/?page={page + 1}" if len(stories) > page * size else None
     from broadsheet.web.editions import local_section
