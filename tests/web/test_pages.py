@@ -135,7 +135,8 @@ def test_home_pagination_by_cursor(settings: Settings, store: Store) -> None:
         assert get(app, f"/latest?before={bad}").status_code == 400, bad
 
 
-def test_home_empty_state(app: FastAPI) -> None:
+def test_home_empty_state(app: FastAPI, store: Store) -> None:
+    store.add_source("https://feed.example/rss", name="A feed not read yet")
     page = visible(get(app, "/").text)
     assert "No articles yet — sources are being fetched" in page
     assert "<ol" not in page
@@ -258,3 +259,21 @@ def test_outlet_names_are_isolated_from_the_text_around_them(app: FastAPI, store
         body = get(app, path).text.split("<body>", 1)[1]  # (the <title> is plain text)
         assert name in body
         assert body.count(name) == body.count(f"<bdi>{name}</bdi>")
+
+
+def test_an_empty_home_page_says_why_when_every_source_fails(app: FastAPI, store: Store) -> None:
+    """Offline, every default feed fails: the home page says so and where to look, instead
+    of "reload in a minute" forever (issue 12)."""
+    assert "No sources yet." in get(app, "/").text
+    for n in range(3):
+        source = store.add_source(f"https://feed{n}.example/rss", name=f"Feed {n}")
+        store.update_source(
+            source.id, error_count=2, last_error="fetch: feed0.example: DNS lookup failed"
+        )
+    page = get(app, "/").text
+    assert "all 3 sources are failing to fetch" in page
+    assert "DNS lookup failed" in page and "broadsheet sources list" in page
+    healthy = store.add_source("https://ok.example/rss", name="Fine")
+    assert healthy.enabled
+    page = get(app, "/").text
+    assert "3 of 4 sources are failing" in page

@@ -164,8 +164,27 @@ def home(request: Request, page: int = Query(default=1, ge=1, le=100_000)) -> HT
     found = request.app.state.store.latest_page(settings.page_size)
     older = f"/latest?before={found.older}" if found.older else None
     return render(
-        request, "home.html", articles=found.items, paged=False, newer_href=None, older_href=older
+        request,
+        "home.html",
+        articles=found.items,
+        paged=False,
+        newer_href=None,
+        older_href=older,
+        fetching=None if found.items else fetching_status(request.app.state.store.list_sources()),
     )
+
+
+def fetching_status(sources: list[Any]) -> dict[str, Any]:
+    """What an empty home page says about its sources: how many there are, how many fail
+    and the commonest reason (e.g. every feed failing on a machine without a network)."""
+    enabled = [s for s in sources if s.enabled]
+    failing = [s for s in enabled if s.error_count]
+    reasons: dict[str, int] = {}
+    for s in failing:
+        reason = (s.last_error or "unknown error").split(": ")[-1][:160]
+        reasons[reason] = reasons.get(reason, 0) + 1
+    commonest = max(reasons.items(), key=lambda kv: kv[1])[0] if reasons else None
+    return {"sources": len(enabled), "failing": len(failing), "reason": commonest}
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
