@@ -5,21 +5,18 @@ plain HTML forms (no script needed), under the site's strict CSP."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from broadsheet.config import Settings
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
 from tests.readers.conftest import PASSWORD, make_user
+from tests.support.served import served
 from tests.web.sample import ARTICLES, seed
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
 
@@ -37,24 +34,8 @@ def site(settings: Settings, store: Store) -> Iterator[str]:
     )
     make_user(store, settings, "bob@example.org", "Bob")
     make_user(store, settings, "mod@example.org", "Mo", role="moderator")
-    app = create_app(settings, store)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, log_level="warning", lifespan="off", ws="none", http="h11", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with served(create_app(settings, store)) as url:
+        yield url
 
 
 class Shots:

@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from broadsheet.config import Settings
 from broadsheet.orchestrate.stories import cluster_stored
@@ -23,6 +19,7 @@ from broadsheet.store import Store
 from broadsheet.web.app import create_app
 from tests.stories.conftest import Add
 from tests.stories.sample import CHILE, JAPAN, WIRE, wire_copy
+from tests.support.served import served
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, DOCS_SCREENSHOTS
 
 pytestmark = [
@@ -49,21 +46,8 @@ def base_url(settings: Settings, store: Store, add: Add) -> Iterator[str]:
     ]
     for i in ids:
         cluster_stored(store, settings, i)
-    app = create_app(settings, store)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", ws="none", http="h11")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with served(create_app(settings, store)) as url:
+        yield url
 
 
 def test_home_to_full_coverage_in_a_real_browser(base_url: str, tmp_path: Path) -> None:

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from broadsheet.config import Settings
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
+from tests.support.served import served
 from tests.web.sample import ARTICLES, seed
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,24 +47,8 @@ pytestmark = [
 def base_url(settings: Settings, store: Store) -> Iterator[str]:
     """The app served by uvicorn in a thread, on a free loopback port (real clock)."""
     seed(store, now=datetime.now(UTC))
-    app = create_app(settings, store)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, log_level="warning", lifespan="off", ws="none", http="h11", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with served(create_app(settings, store)) as url:
+        yield url
 
 
 def test_home_to_article_in_a_real_browser(base_url: str, tmp_path: Path) -> None:

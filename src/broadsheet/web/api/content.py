@@ -46,24 +46,30 @@ def _outlet(source_id: int, name: str) -> s.Outlet:
     return s.Outlet(id=source_id, name=name)
 
 
+def _listed(items: list[Any], page: Page[Any]) -> dict[str, Any]:
+    """A page's items with the cursors of its neighbours (fields of ``ListOf``)."""
+    return {
+        "items": items,
+        "next": str(page.older) if page.older else None,
+        "previous": str(page.newer) if page.newer else None,
+    }
+
+
 def _teasers(page: Page[ArticleTeaser]) -> s.ListOf[s.ArticleSummary]:
-    return s.ListOf[s.ArticleSummary](
-        items=[
-            s.ArticleSummary(
-                id=a.id,
-                title=a.title,
-                outlet=_outlet(a.source_id, a.source_name),
-                published=a.published,
-                sort_at=a.sort_at,
-                language=a.language,
-                image=a.image,
-                lead=a.lead,
-            )
-            for a in page.items
-        ],
-        next=str(page.older) if page.older else None,
-        previous=str(page.newer) if page.newer else None,
-    )
+    items = [
+        s.ArticleSummary(
+            id=a.id,
+            title=a.title,
+            outlet=_outlet(a.source_id, a.source_name),
+            published=a.published,
+            sort_at=a.sort_at,
+            language=a.language,
+            image=a.image,
+            lead=a.lead,
+        )
+        for a in page.items
+    ]
+    return s.ListOf[s.ArticleSummary](**_listed(items, page))
 
 
 def _member(m: Member) -> s.StoryMember:
@@ -151,23 +157,19 @@ def stories(
     """Stories with news, the most recently updated first."""
     older, newer = cursors(before, after)
     page = request.app.state.store.stories_page(limit, older, newer)
-    body = s.ListOf[s.StorySummary](
-        items=[
-            s.StorySummary(
-                id=st.id,
-                title=st.title,
-                first_at=st.first_at,
-                last_at=st.last_at,
-                articles=st.article_count,
-                outlets=st.source_count,
-                lead=st.lead_article_id,
-            )
-            for st in page.items
-        ],
-        next=str(page.older) if page.older else None,
-        previous=str(page.newer) if page.newer else None,
-    )
-    return respond(request, body)
+    items = [
+        s.StorySummary(
+            id=st.id,
+            title=st.title,
+            first_at=st.first_at,
+            last_at=st.last_at,
+            articles=st.article_count,
+            outlets=st.source_count,
+            lead=st.lead_article_id,
+        )
+        for st in page.items
+    ]
+    return respond(request, s.ListOf[s.StorySummary](**_listed(items, page)))
 
 
 @router.get("/stories/{story_id}", response_model=s.StoryDetail, responses=ERRORS)
