@@ -97,7 +97,10 @@ def make_templates() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # ``_()`` / ``{% trans %}`` mark the interface's text; catalogs plug in here (issue 12).
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals["site_name"] = "Broadsheet"
     env.filters["iso_datetime"] = i18n.iso_datetime
     env.filters.update(pages.FILTERS)
