@@ -121,3 +121,10 @@ def test_french_plural_and_english_source() -> None:
         assert i18n.gettext("Skip to content") == "Skip to content"
     with i18n.language("xx"):  # not offered: English
         assert i18n.gettext("Skip to content") == "Skip to content"
+
+
+def test_numbers_in_the_interface_language() -> None:
+    with i18n.language("fr"):
+        assert i18n.format_number(2000) == "2\u202f000"
+    with i18n.language("en"):
+        assert i18n.format_number(2000) == "2,000"

@@ -115,6 +115,7 @@ def make_templates() -> Environment:
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["site_name"] = "Broadsheet"
     env.filters["iso_datetime"] = i18n.iso_datetime
+    env.filters["number"] = i18n.format_number
     env.filters.update(pages.FILTERS)
     return env
 

@@ -186,6 +186,13 @@ def country_name(code: str) -> str:
     return str(english_name(code))
 
 
+def format_number(n: int | float) -> str:
+    """A number as the interface's language writes it: "2,000" in English, "2 000" in French."""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(n, locale=current_language()))
+
+
 def date_locale(lang: str, accept_language: str | None, fallback: str) -> Locale:
     """The Babel locale for dates and numbers: the one Accept-Language asks for when it is
     in the interface's language (``en-GB`` keeps day-month order), else the language's own,
