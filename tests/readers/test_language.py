@@ -4,12 +4,15 @@ Accept-Language, English; right-to-left Arabic; error pages and form errors tran
 from __future__ import annotations
 
 import re
+from email.header import decode_header, make_header
 
 from fastapi import FastAPI
 
 from broadsheet.config import Settings
 from broadsheet.store import Store
-from tests.readers.conftest import client, make_user, signed_in
+from broadsheet.web.app import create_app
+from tests.readers.conftest import Mailbox, client, make_user, post_form, signed_in
+from tests.web.sample import NOW
 
 ORIGIN = {"origin": "http://testserver"}
 
@@ -89,3 +92,23 @@ def test_plurals_and_dates_follow_the_interface_language(app: FastAPI) -> None:
     assert "il y a" in c.get("/latest").text  # relative times in French
     _switch(c, "ar")
     assert "قبل" in c.get("/latest").text  # "… ago" in Arabic
+
+
+def test_the_reset_mail_speaks_the_accounts_language(
+    store: Store, settings: Settings, smtp: Mailbox
+) -> None:
+    mailed = settings.model_copy(
+        update={"smtp_host": smtp.host, "smtp_port": smtp.port, "public_url": "http://testserver"}
+    )
+    app = create_app(mailed, store, clock=lambda: NOW)
+    uid = make_user(store, settings, "amal@example.org")
+    store.update_user(uid, language="ar")
+    c = client(app)  # an English page: the account's language wins for its mail
+    r = post_form(c, "/reset", "/reset", {"email": "amal@example.org"})
+    assert r.status_code == 200 and "If the address exists" in r.text
+    assert len(smtp.messages) == 1
+    mail = smtp.messages[0]
+    subject = str(make_header(decode_header(mail["Subject"])))
+    assert subject == "عيّن كلمة مرور جديدة لـBroadsheet"
+    body = mail.get_payload(decode=True).decode()
+    assert "افتح هذا الرابط" in body and "http://testserver/reset/" in body

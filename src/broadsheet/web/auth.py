@@ -20,7 +20,7 @@ from broadsheet import accounts, mail
 from broadsheet.config import Settings
 from broadsheet.errors import MailError
 from broadsheet.models import User
-from broadsheet.web import guard
+from broadsheet.web import guard, i18n
 from broadsheet.web.guard import PostedForm
 from broadsheet.web.i18n import N_
 from broadsheet.web.i18n import gettext as _
@@ -218,20 +218,28 @@ def reset_request(request: Request, background: BackgroundTasks, sent: PostedFor
         # someone else's server (reset poisoning). Operators set public_url.
         origin = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
         # Sent after the response: the reply takes as long for unknown addresses.
-        background.add_task(_send_reset, settings, email, f"{origin}/reset/{token}")
+        # In the account's language, else the one this page is in.
+        lang = i18n.offered(found[0].language) or i18n.current_language()
+        background.add_task(_send_reset, settings, email, f"{origin}/reset/{token}", lang)
     notice = _(RESET_SENT) % {"minutes": int(settings.reset_link_minutes)}
     return page(request, "auth_reset.html", notice=notice, error="")
 
 
-def _send_reset(settings: Settings, email: str, link: str) -> None:
-    body = (
-        "Someone (we hope you) asked to set a new password for your Broadsheet account.\n\n"
-        f"Open this link to choose one:\n\n{link}\n\n"
-        f"It works once, for {int(settings.reset_link_minutes)} minutes. "
-        "If you did not ask, ignore this mail: your password stays as it is.\n"
-    )
+def _send_reset(settings: Settings, email: str, link: str, lang: str = "en") -> None:
+    with i18n.language(lang):
+        body = _(
+            "Someone (we hope you) asked to set a new password for your Broadsheet account.\n"
+            "\n"
+            "Open this link to choose one:\n"
+            "\n"
+            "%(link)s\n"
+            "\n"
+            "It works once, for %(minutes)s minutes. If you did not ask, ignore this mail: "
+            "your password stays as it is.\n"
+        ) % {"link": link, "minutes": int(settings.reset_link_minutes)}
+        subject = _("Set a new Broadsheet password")
     try:
-        mail.send(settings, email, "Set a new Broadsheet password", body)
+        mail.send(settings, email, subject, body)
     except MailError as exc:
         log.warning("reset mail not sent: %s", exc)  # no address, no link
 
