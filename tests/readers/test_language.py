@@ -112,3 +112,19 @@ def test_the_reset_mail_speaks_the_accounts_language(
     assert subject == "عيّن كلمة مرور جديدة لـBroadsheet"
     body = mail.get_payload(decode=True).decode()
     assert "افتح هذا الرابط" in body and "http://testserver/reset/" in body
+
+
+def test_a_server_error_page_speaks_the_readers_language(
+    settings: Settings, store: Store, ids: dict[str, int]
+) -> None:
+    app = create_app(settings, store, clock=lambda: NOW)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    c = client(app)
+    _switch(c, "fr")
+    r = c.get("/boom")
+    assert r.status_code == 500
+    assert "Une erreur s’est produite" in r.text and '<html lang="fr"' in r.text

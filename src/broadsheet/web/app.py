@@ -122,6 +122,11 @@ def make_templates() -> Environment:
 
 def error_page(request: Request, status_code: int) -> HTMLResponse:
     """An error page; the path it echoes is escaped by the template."""
+    with i18n.for_request(request.scope):
+        return _error_page(request, status_code)
+
+
+def _error_page(request: Request, status_code: int) -> HTMLResponse:
     title, message = ERROR_MESSAGES.get(status_code, ("", ""))
     title = (
         i18n.gettext(title) if title else i18n.gettext("Error %(status)s") % {"status": status_code}

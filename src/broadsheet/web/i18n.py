@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
 
 MAX_HEADER_CHARS = 512  # a real Accept-Language is a few dozen characters
 MAX_TAGS = 16
@@ -91,7 +94,12 @@ def current_language() -> str:
     if lang is None:
         from starlette.requests import Request
 
-        lang = scope[_SCOPE_KEY] = choose_language(Request(scope))
+        try:
+            lang = choose_language(Request(scope))
+        except Exception:  # a store that cannot say who is signed in: still a page
+            log.warning("interface language not worked out; English", exc_info=True)
+            lang = DEFAULT_LANGUAGE
+        scope[_SCOPE_KEY] = lang
     return str(lang)
 
 
@@ -126,6 +134,20 @@ class InterfaceLanguage:
             await self.app(scope, receive, send)
         finally:
             _request_scope.reset(token)
+
+
+@contextmanager
+def for_request(scope: Scope) -> Iterator[None]:
+    """Make ``scope`` current where the middleware does not reach (the 500 page, which
+    Starlette renders outside the middleware stack); a no-op inside it."""
+    if _request_scope.get() is not None:
+        yield
+        return
+    token = _request_scope.set(scope)
+    try:
+        yield
+    finally:
+        _request_scope.reset(token)
 
 
 def forget_language(scope: Scope) -> None:
