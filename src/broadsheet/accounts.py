@@ -7,6 +7,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -24,15 +25,22 @@ def normalize_email(raw: str) -> str | None:
     return email
 
 
-def display_name(raw: str) -> tuple[str | None, str]:
-    """(name, "") or (None, what is wrong). Letters of any script; no control characters."""
+def _same(message: str) -> str:
+    return message
+
+
+def display_name(raw: str, _: Callable[[str], str] = _same) -> tuple[str | None, str]:
+    """(name, "") or (None, what is wrong). Letters of any script; no control characters.
+
+    ``_`` translates the problem (the web passes the reader's gettext; the CLI keeps
+    English); the messages are extracted into the web's catalogs from here."""
     name = " ".join(unicodedata.normalize("NFC", raw).split())
     if not name:
-        return None, "Give a name to show with your comments."
+        return None, _("Give a name to show with your comments.")
     if len(name) > MAX_NAME_CHARS:
-        return None, f"Keep the name to {MAX_NAME_CHARS} characters."
+        return None, _("Keep the name to %(count)s characters.") % {"count": MAX_NAME_CHARS}
     if not all(_allowed_char(c) for c in name):
-        return None, "The name contains characters that cannot be shown."
+        return None, _("The name contains characters that cannot be shown.")
     return name, ""
 
 
@@ -40,14 +48,16 @@ def _allowed_char(char: str) -> bool:
     return unicodedata.category(char) not in ("Cc", "Cf", "Cs", "Co", "Cn")
 
 
-def password_problem(password: str, min_chars: int) -> str:
-    """What is wrong with a new password, or ""."""
+def password_problem(password: str, min_chars: int, _: Callable[[str], str] = _same) -> str:
+    """What is wrong with a new password, or "" (``_`` as in ``display_name``)."""
     if len(password) < min_chars:
-        return f"Use at least {min_chars} characters for the password."
+        return _("Use at least %(count)s characters for the password.") % {"count": min_chars}
     if len(password) > MAX_PASSWORD_CHARS:
-        return f"Use at most {MAX_PASSWORD_CHARS} characters for the password."
+        return _("Use at most %(count)s characters for the password.") % {
+            "count": MAX_PASSWORD_CHARS
+        }
     if "\x00" in password:
-        return "The password contains a character that cannot be used."
+        return _("The password contains a character that cannot be used.")
     return ""
 
 

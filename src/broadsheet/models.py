@@ -363,6 +363,7 @@ class User:
     created_at: datetime
     disabled: bool = False
     banned: bool = False
+    language: str | None = None  # the interface language they picked; None: not picked
 
     @property
     def can_moderate(self) -> bool:

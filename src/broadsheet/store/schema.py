@@ -341,6 +341,7 @@ users = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("disabled_at", UTCDateTime),  # cannot sign in; old sessions stop working
     Column("banned_at", UTCDateTime),  # may read and save, not comment
+    Column("language", String(8)),  # the interface language they picked (en, fr, ar)
 )
 # The cookie holds a random token; the table keeps only its SHA-256.
 sessions = Table(

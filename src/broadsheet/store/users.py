@@ -21,6 +21,7 @@ def _user(row: Any) -> User:
         created_at=m["created_at"],
         disabled=m["disabled_at"] is not None,
         banned=m["banned_at"] is not None,
+        language=m["language"],
     )
 
 

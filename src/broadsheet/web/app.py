@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from broadsheet.config import Settings
 from broadsheet.web import i18n, pages
 from broadsheet.web.http import HeadAsGet, TrailingSlash
+from broadsheet.web.i18n import N_
 
 if TYPE_CHECKING:
     from broadsheet.store import Store
@@ -51,14 +52,21 @@ SECURITY_HEADERS = {
     "referrer-policy": "strict-origin-when-cross-origin",
 }
 
+# Marked for translation here, translated when a page shows them (the API keeps English).
 ERROR_MESSAGES = {
-    400: ("Bad request", "The address asked for something this page cannot show."),
-    403: ("Not allowed", "This form did not come from this site, or it is too old: reload it."),
-    404: ("Page not found", "There is nothing at this address."),
-    405: ("Method not allowed", "This page cannot be used that way."),
-    413: ("Too long", "What was sent is longer than this site accepts."),
-    429: ("Too many tries", "Wait a little before trying again."),
-    500: ("Something went wrong", "The server failed to build this page. Try again later."),
+    400: (N_("Bad request"), N_("The address asked for something this page cannot show.")),
+    403: (
+        N_("Not allowed"),
+        N_("This form did not come from this site, or it is too old: reload it."),
+    ),
+    404: (N_("Page not found"), N_("There is nothing at this address.")),
+    405: (N_("Method not allowed"), N_("This page cannot be used that way.")),
+    413: (N_("Too long"), N_("What was sent is longer than this site accepts.")),
+    429: (N_("Too many tries"), N_("Wait a little before trying again.")),
+    500: (
+        N_("Something went wrong"),
+        N_("The server failed to build this page. Try again later."),
+    ),
 }
 
 
@@ -99,17 +107,31 @@ def make_templates() -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    # ``_()`` / ``{% trans %}`` mark the interface's text; catalogs plug in here (issue 12).
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # ``_()`` / ``{% trans %}`` translate into the request's language (web/i18n.py).
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, pgettext=i18n.pgettext, newstyle=True
+    )
+    env.globals["languages"] = i18n.LANGUAGES
     env.globals["site_name"] = "Broadsheet"
     env.filters["iso_datetime"] = i18n.iso_datetime
+    env.filters["number"] = i18n.format_number
     env.filters.update(pages.FILTERS)
     return env
 
 
 def error_page(request: Request, status_code: int) -> HTMLResponse:
     """An error page; the path it echoes is escaped by the template."""
-    title, message = ERROR_MESSAGES.get(status_code, (f"Error {status_code}", ""))
+    with i18n.for_request(request.scope):
+        return _error_page(request, status_code)
+
+
+def _error_page(request: Request, status_code: int) -> HTMLResponse:
+    title, message = ERROR_MESSAGES.get(status_code, ("", ""))
+    title = (
+        i18n.gettext(title) if title else i18n.gettext("Error %(status)s") % {"status": status_code}
+    )
+    message = i18n.gettext(message) if message else ""
     try:
         response = pages.render(
             request,
@@ -264,6 +286,7 @@ def create_app(
     app.add_middleware(TrailingSlash)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(i18n.InterfaceLanguage)
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _include_routers(app)

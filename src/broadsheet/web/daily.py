@@ -115,13 +115,15 @@ def _day(request: Request, raw: str) -> date:
 def _page(request: Request, day: date) -> HTMLResponse:
     from babel.dates import format_date
 
-    from broadsheet.understand.gazetteer import country_name
     from broadsheet.web import i18n
+    from broadsheet.web.i18n import country_name
 
     edition = edition_for(request, day)
     today = _today(request)
     settings = request.app.state.settings
-    locale = i18n.negotiate(request.headers.get("accept-language"), settings.locale)
+    locale = i18n.date_locale(
+        i18n.current_language(), request.headers.get("accept-language"), settings.locale
+    )
     following = day + timedelta(days=1) if day < today else None
     return render(
         request,

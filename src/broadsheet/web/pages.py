@@ -51,7 +51,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """Render ``template`` with the reader's locale and date helpers in the context."""
     state = request.app.state
     settings: Settings = state.settings
-    locale = i18n.negotiate(request.headers.get("accept-language"), settings.locale)
+    lang = i18n.current_language()
+    locale = i18n.date_locale(lang, request.headers.get("accept-language"), settings.locale)
     now: datetime = state.clock()
 
     def reltime(dt: datetime) -> str:
@@ -62,7 +63,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
     body = state.templates.get_template(template).render(
         request=request,
-        ui_lang="en",  # the interface strings are English for now
+        ui_lang=lang,
+        ui_dir=i18n.text_direction(lang),
         locale_tag=i18n.html_lang(locale),
         alternates=feeds_out.alternates(
             request.url.path, dict(request.query_params), feed_title(context)
@@ -85,6 +87,37 @@ def feed_title(context: dict[str, Any]) -> str:
     """A name for a page's feeds: its heading when it has one."""
     heading = context.get("heading")
     return f"{heading} — Broadsheet" if isinstance(heading, str) and heading else "Broadsheet"
+
+
+@router.post("/language")
+async def set_language(request: Request) -> Response:
+    """The language switcher: the choice goes in a cookie and, for a signed-in reader, in
+    their account; then back to the page it was made on. A cross-site post is refused (the
+    Origin check); a language the interface does not speak is a 400."""
+    from fastapi.concurrency import run_in_threadpool
+    from fastapi.responses import RedirectResponse
+
+    from broadsheet.web import guard
+
+    if not guard.same_origin(request):
+        raise HTTPException(status_code=403)
+    form = await guard.read_form(request)
+    lang = form.get("lang", "")
+    if lang not in i18n.LANGUAGES:
+        raise HTTPException(status_code=400)
+    reader = await run_in_threadpool(guard.current_reader, request)
+    if reader is not None and reader.language != lang:
+        await run_in_threadpool(request.app.state.store.update_user, reader.id, language=lang)
+    response = RedirectResponse(guard.local_path(form.get("next", "/")), status_code=303)
+    response.set_cookie(
+        i18n.LANGUAGE_COOKIE,
+        lang,
+        max_age=i18n.LANGUAGE_COOKIE_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
 
 
 # --- template filters -------------------------------------------------------------------
