@@ -363,6 +363,10 @@ class User:
     created_at: datetime
     disabled: bool = False
     banned: bool = False
+    digest: bool = False  # the Daily 8 by mail
+    edition: str | None = None  # the edition of that mail ("fr-fr"); None: the world's
+    verified: bool = True  # False: the address is not proved yet (verify_email)
+    visit_mark_at: datetime | None = None  # when the reader's previous visit ended
 
     @property
     def can_moderate(self) -> bool:

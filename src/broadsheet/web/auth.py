@@ -31,6 +31,15 @@ SIGNIN_FAILED = "That email address and password do not match an account."
 RESET_SENT = (
     "If the address exists, we sent a link to it. The link works once, for {minutes} minutes."
 )
+NOTICES = {
+    "password": "Your new password is set.",
+    "digest-on": "You will get the Daily 8 by mail each day.",
+    "digest-off": "You will not get the Daily 8 by mail.",
+    "verified": "Your address is confirmed.",
+    "verify-sent": "We sent a new link to your address.",
+    "passkey-added": "Your passkey is added: you can sign in with it.",
+    "passkey-removed": "The passkey is removed.",
+}
 LINK_BAD = "This link has expired or was used already. Ask for a new one."
 
 
@@ -164,7 +173,7 @@ def account(request: Request, done: str = Query(default="", max_length=20)) -> R
     user = guard.current_reader(request)
     if user is None:
         return sign_in_first(request)
-    notice = "Your new password is set." if done == "password" else ""
+    notice = NOTICES.get(done, "")
     return page(request, "auth_account.html", user=user, error="", notice=notice)
 
 

@@ -5,7 +5,6 @@ the article page's extras."""
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,16 +14,15 @@ from broadsheet.models import StoredArticle
 from broadsheet.web import guard
 
 log = logging.getLogger(__name__)
-SECRET_META_KEY = "web_secret_key"
+SECRET_META_KEY = "web_secret_key"  # kept by digest_mail.site_secret
 
 
 def secret(app: FastAPI) -> str:
     """The key that signs CSRF tokens: from settings, else made once and kept in the
     store (read on first use, so building the app touches no database)."""
-    settings = app.state.settings
-    if settings.secret_key:
-        return str(settings.secret_key)
-    return str(app.state.store.meta_setdefault(SECRET_META_KEY, secrets.token_urlsafe(32)))
+    from broadsheet.digest_mail import site_secret
+
+    return site_secret(app.state.settings, app.state.store)
 
 
 def install(app: FastAPI) -> None:
@@ -52,6 +50,11 @@ def install(app: FastAPI) -> None:
 
     env.globals["story_comments"] = story_comments
     app.include_router(foryou_router, include_in_schema=False)
+    from broadsheet.web.digest import digest_editions
+    from broadsheet.web.digest import router as digest_router
+
+    env.globals["digest_editions"] = digest_editions
+    app.include_router(digest_router, include_in_schema=False)
 
 
 def article_extras(request: Request, article: StoredArticle) -> dict[str, Any]:

@@ -1,0 +1,33 @@
+"""More of the store's methods for readers (0010): the Daily 8 digest's sends, kept
+comment counts, visits and passkeys. ``Store`` inherits them; the SQL is in digests.py,
+comments.py, passkeys.py and users.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from broadsheet.store import digests
+from broadsheet.store.readers import FollowQueries
+
+
+class MoreReaderQueries(FollowQueries):
+    # --- the Daily 8 by mail ------------------------------------------------------------
+    def digest_readers_due(self, day: str, limit: int = 500) -> list[dict[str, Any]]:
+        with self.reader() as conn:
+            return digests.readers_due(conn, day, limit)
+
+    def claim_digest(self, user_id: int, day: str, edition: str, now: datetime) -> bool:
+        """Committed before the mail is sent (see store/digests.py for why)."""
+        with self.writer() as conn:
+            return digests.claim(conn, user_id, day, edition, now)
+
+    def finish_digest(
+        self, user_id: int, day: str, status: str, now: datetime, error: str | None = None
+    ) -> None:
+        with self.writer() as conn:
+            digests.finish(conn, user_id, day, status, now, error)
+
+    def digest_day_counts(self, day: str) -> dict[str, int]:
+        with self.reader() as conn:
+            return digests.day_counts(conn, day)
