@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from broadsheet.store import digests
+from broadsheet.store import comments, digests
 from broadsheet.store.readers import FollowQueries
 
 
@@ -31,3 +31,11 @@ class MoreReaderQueries(FollowQueries):
     def digest_day_counts(self, day: str) -> dict[str, int]:
         with self.reader() as conn:
             return digests.day_counts(conn, day)
+
+    # --- kept comment counts ------------------------------------------------------------
+    def comment_counts(self, kind: str, ids: list[int]) -> dict[int, int]:
+        """Visible comments per article or story (kind), for teasers; absent: none."""
+        if not ids:
+            return {}
+        with self.reader() as conn:
+            return comments.kept_counts(conn, kind, ids)

@@ -54,6 +54,7 @@ def install(app: FastAPI) -> None:
     from broadsheet.web.digest import router as digest_router
 
     env.globals["digest_editions"] = digest_editions
+    env.globals["comment_counts"] = comment_counts
     app.include_router(digest_router, include_in_schema=False)
 
 
@@ -73,3 +74,12 @@ def article_extras(request: Request, article: StoredArticle) -> dict[str, Any]:
         saved = store.is_saved(reader.id, article.id)
     target = comments.Target("article", article.id, article.title)
     return {"reader": reader, "saved": saved, "comments": comments.section(request, target)}
+
+
+def comment_counts(request: Request, kind: str, ids: Any) -> dict[int, int]:
+    """Teasers' comment counts (kept in the store): one query for a whole list."""
+    try:
+        return request.app.state.store.comment_counts(kind, [int(i) for i in ids])  # type: ignore[no-any-return]
+    except StoreError as exc:  # counts are a nicety: the list still shows
+        log.warning("comment counts not read: %s", exc)
+        return {}
