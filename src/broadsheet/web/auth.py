@@ -37,6 +37,8 @@ NOTICES = {
     "digest-off": "You will not get the Daily 8 by mail.",
     "verified": "Your address is confirmed.",
     "verify-sent": "We sent a new link to your address.",
+    "verify-new": "Welcome. We sent a link to your address: open it to confirm it, then "
+    "you can comment.",
     "passkey-added": "Your passkey is added: you can sign in with it.",
     "passkey-removed": "The passkey is removed.",
 }
@@ -126,7 +128,7 @@ def signup_form(request: Request) -> Response:
 
 
 @router.post("/signup", response_class=HTMLResponse)
-def signup(request: Request, sent: PostedForm) -> Response:
+def signup(request: Request, background: BackgroundTasks, sent: PostedForm) -> Response:
     settings = _settings(request)
     state = request.app.state
     if not settings.signup_open:
@@ -147,8 +149,9 @@ def signup(request: Request, sent: PostedForm) -> Response:
             name=sent.get("name")[:60],
             email=sent.get("email")[:254],
         )
+    verify = settings.verify_email
     user_id = state.store.create_user(
-        email, name, state.passwords.hash(password), "reader", state.clock()
+        email, name, state.passwords.hash(password), "reader", state.clock(), not verify
     )
     if user_id is None:
         return page(
@@ -162,6 +165,11 @@ def signup(request: Request, sent: PostedForm) -> Response:
         )
     user = state.store.get_user(user_id)
     assert user is not None
+    if verify:
+        from broadsheet.web.verify import send_link
+
+        send_link(request, background, user)
+        return _signed_in(request, user, "/account?done=verify-new")
     return _signed_in(request, user, "/account")
 
 

@@ -56,6 +56,11 @@ def install(app: FastAPI) -> None:
     env.globals["digest_editions"] = digest_editions
     env.globals["comment_counts"] = comment_counts
     app.include_router(digest_router, include_in_schema=False)
+    from broadsheet.web.verify import must_verify
+    from broadsheet.web.verify import router as verify_router
+
+    env.globals["must_verify"] = must_verify
+    app.include_router(verify_router, include_in_schema=False)
     from broadsheet.web.admin_sources import router as admin_sources_router
 
     app.include_router(admin_sources_router, include_in_schema=False)
