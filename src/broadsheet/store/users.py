@@ -25,6 +25,7 @@ def _user(row: Any) -> User:
         edition=m["edition"],
         verified=m["verified_at"] is not None,
         visit_mark_at=m["visit_mark_at"],
+        seen_at=m["seen_at"],
     )
 
 
