@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from broadsheet.store import comments, digests
+from sqlalchemy.exc import IntegrityError
+
+from broadsheet.store import comments, digests, passkeys
 from broadsheet.store.readers import FollowQueries
 
 
@@ -39,3 +41,36 @@ class MoreReaderQueries(FollowQueries):
             return {}
         with self.reader() as conn:
             return comments.kept_counts(conn, kind, ids)
+
+    # --- passkeys -----------------------------------------------------------------------
+    def add_passkey(
+        self,
+        user_id: int,
+        credential_id: str,
+        public_key: bytes,
+        sign_count: int,
+        name: str,
+        now: datetime,
+    ) -> int | None:
+        """The new passkey's id, or None when that credential is registered already."""
+        try:
+            with self.writer() as conn:
+                return passkeys.add(conn, user_id, credential_id, public_key, sign_count, name, now)
+        except IntegrityError:
+            return None
+
+    def passkeys_of(self, user_id: int) -> list[dict[str, Any]]:
+        with self.reader() as conn:
+            return passkeys.of_user(conn, user_id)
+
+    def passkey_by_credential(self, credential_id: str) -> dict[str, Any] | None:
+        with self.reader() as conn:
+            return passkeys.by_credential(conn, credential_id)
+
+    def passkey_used(self, passkey_id: int, sign_count: int, now: datetime) -> None:
+        with self.writer() as conn:
+            passkeys.used(conn, passkey_id, sign_count, now)
+
+    def remove_passkey(self, user_id: int, passkey_id: int) -> bool:
+        with self.writer() as conn:
+            return passkeys.remove(conn, user_id, passkey_id)

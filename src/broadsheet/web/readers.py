@@ -61,6 +61,10 @@ def install(app: FastAPI) -> None:
 
     env.globals["must_verify"] = must_verify
     app.include_router(verify_router, include_in_schema=False)
+    from broadsheet.web.passkeys import router as passkeys_router
+
+    env.globals["passkeys_of"] = lambda request, user: request.app.state.store.passkeys_of(user.id)
+    app.include_router(passkeys_router, include_in_schema=False)
     from broadsheet.web.admin_sources import router as admin_sources_router
 
     app.include_router(admin_sources_router, include_in_schema=False)
