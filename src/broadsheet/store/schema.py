@@ -505,7 +505,7 @@ digest_sends = Table(
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("day", String(10), primary_key=True),  # YYYY-MM-DD in the site's time zone
     Column("edition", String(12), nullable=False),
-    Column("status", String(12), nullable=False),  # sending | sent | failed
+    Column("status", String(12), nullable=False),  # sending | sent | failed | unknown
     Column("claimed_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
     Column("attempts", Integer, nullable=False, default=1),
