@@ -251,6 +251,29 @@ class Settings(BaseSettings):
         default=3, description="Comments with more links than this wait for a moderator."
     )
     comments_per_page: int = Field(default=20, description="Top-level comments per page.")
+    digest_hour: int = Field(
+        default=18,
+        ge=0,
+        le=23,
+        description="Hour of the day (BROADSHEET_TIMEZONE) from which the worker mails the "
+        "day's Daily 8 to the readers who asked for it; once per reader and day.",
+    )
+    digest_every: float = Field(
+        default=60.0, gt=0, description="Seconds between the worker's looks for digests due."
+    )
+    verify_email: bool = Field(
+        default=False,
+        description="New accounts get a link by mail and cannot comment until they open it.",
+    )
+    verify_link_hours: float = Field(
+        default=48.0, gt=0, description="How long an address-verification link works, hours."
+    )
+    visit_gap_minutes: float = Field(
+        default=30.0,
+        gt=0,
+        description='A pause longer than this starts a new visit ("new since your last '
+        'visit" marks stories first seen after the previous visit).',
+    )
 
     @field_validator("data_dir")
     @classmethod

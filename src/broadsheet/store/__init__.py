@@ -52,7 +52,7 @@ from broadsheet.store import (
 from broadsheet.store import stories as story_queries
 from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import OutletFurniture
-from broadsheet.store.readers import FollowQueries
+from broadsheet.store.readers_more import MoreReaderQueries
 from broadsheet.store.schema import meta
 
 ANALYSIS_ROWS = 1000  # rows of each index ANALYZE samples on SQLite
@@ -75,7 +75,7 @@ def _first_cause(exc: SQLAlchemyError) -> object:
     return getattr(first, "orig", None) or first
 
 
-class Store(FollowQueries):  # readers' methods (issue 11) in store/readers.py
+class Store(MoreReaderQueries):  # readers' methods: store/readers.py, readers_more.py
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings

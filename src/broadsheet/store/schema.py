@@ -342,6 +342,13 @@ users = Table(
     Column("disabled_at", UTCDateTime),  # cannot sign in; old sessions stop working
     Column("banned_at", UTCDateTime),  # may read and save, not comment
     Column("language", String(8)),  # the interface language they picked (en, fr, ar)
+    # 0010: the Daily 8 by mail (opt-in) for the reader's edition (None: the world's)
+    Column("digest", Boolean, nullable=False, default=False),
+    Column("edition", String(12)),
+    Column("verified_at", UTCDateTime),  # None: the address is not proved yet
+    # A visit ends after a pause; visit_mark_at is when the previous one ended.
+    Column("seen_at", UTCDateTime),
+    Column("visit_mark_at", UTCDateTime),
 )
 # The cookie holds a random token; the table keeps only its SHA-256.
 sessions = Table(
@@ -487,4 +494,45 @@ outlet_layout = Table(
     Column("mdy_pages", Integer, nullable=False, default=0),
     Column("learned_at_page", Integer, nullable=False, default=0),  # pages_seen then
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+
+# --- readers, more (0010; queries in store/digests.py, comments.py, passkeys.py) ----------
+# One row per reader and day, written (claimed) before the mail goes to the SMTP server:
+# the primary key makes a second send of the same day impossible (see store/digests.py).
+digest_sends = Table(
+    "digest_sends",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD in the site's time zone
+    Column("edition", String(12), nullable=False),
+    Column("status", String(12), nullable=False),  # sending | sent | failed | unknown
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("error", String(200)),
+    Index("ix_digest_sends_day", "day", "status"),
+)
+# Visible comments per article or story, kept with every change to a comment, so a page of
+# teasers reads its counts in one query (kind: article | story).
+comment_counts = Table(
+    "comment_counts",
+    metadata,
+    Column("kind", String(8), primary_key=True),
+    Column("target_id", Integer, primary_key=True),
+    Column("visible", Integer, nullable=False, default=0),
+)
+# WebAuthn credentials: a second way to sign in.
+passkeys = Table(
+    "passkeys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("credential_id", String(1400), nullable=False, unique=True),  # base64url
+    Column("public_key", LargeBinary, nullable=False),  # COSE
+    Column("sign_count", Integer, nullable=False, default=0),
+    Column("name", String(60), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Index("ix_passkeys_user_id", "user_id"),
 )

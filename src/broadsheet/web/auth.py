@@ -33,6 +33,18 @@ SIGNIN_FAILED = N_("That email address and password do not match an account.")
 RESET_SENT = N_(
     "If the address exists, we sent a link to it. The link works once, for %(minutes)s minutes."
 )
+NOTICES = {
+    "password": N_("Your new password is set."),
+    "digest-on": N_("You will get the Daily 8 by mail each day."),
+    "digest-off": N_("You will not get the Daily 8 by mail."),
+    "verified": N_("Your address is confirmed."),
+    "verify-sent": N_("We sent a new link to your address."),
+    "verify-new": N_(
+        "Welcome. We sent a link to your address: open it to confirm it, then you can comment."
+    ),
+    "passkey-added": N_("Your passkey is added: you can sign in with it."),
+    "passkey-removed": N_("The passkey is removed."),
+}
 LINK_BAD = N_("This link has expired or was used already. Ask for a new one.")
 
 
@@ -119,7 +131,7 @@ def signup_form(request: Request) -> Response:
 
 
 @router.post("/signup", response_class=HTMLResponse)
-def signup(request: Request, sent: PostedForm) -> Response:
+def signup(request: Request, background: BackgroundTasks, sent: PostedForm) -> Response:
     settings = _settings(request)
     state = request.app.state
     if not settings.signup_open:
@@ -140,8 +152,9 @@ def signup(request: Request, sent: PostedForm) -> Response:
             name=sent.get("name")[:60],
             email=sent.get("email")[:254],
         )
+    verify = settings.verify_email
     user_id = state.store.create_user(
-        email, name, state.passwords.hash(password), "reader", state.clock()
+        email, name, state.passwords.hash(password), "reader", state.clock(), not verify
     )
     if user_id is None:
         return page(
@@ -157,6 +170,11 @@ def signup(request: Request, sent: PostedForm) -> Response:
         )
     user = state.store.get_user(user_id)
     assert user is not None
+    if verify:
+        from broadsheet.web.verify import send_link
+
+        send_link(request, background, user)
+        return _signed_in(request, user, "/account?done=verify-new")
     return _signed_in(request, user, "/account")
 
 
@@ -168,7 +186,7 @@ def account(request: Request, done: str = Query(default="", max_length=20)) -> R
     user = guard.current_reader(request)
     if user is None:
         return sign_in_first(request)
-    notice = _("Your new password is set.") if done == "password" else ""
+    notice = _(NOTICES[done]) if done in NOTICES else ""
     return page(request, "auth_account.html", user=user, error="", notice=notice)
 
 

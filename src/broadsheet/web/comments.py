@@ -134,6 +134,10 @@ def _retry_form(
 def _posting_allowed(request: Request, reader: User) -> Response | None:
     if reader.banned:
         return page(request, "comment_banned.html", 403)
+    from broadsheet.web.verify import must_verify
+
+    if must_verify(request, reader):
+        return page(request, "comment_unverified.html", 403, reader=reader)
     state = request.app.state
     state.limits.hit("post_reader", str(reader.id))
     state.limits.hit("post_ip", guard.client_ip(request))

@@ -160,10 +160,17 @@ def home_stories(request: Request, page: int) -> HTMLResponse | None:
     newer = None if page == 1 else ("/" if page == 2 else f"/?page={page - 1}")
     older = f"/?page={page + 1}" if len(stories) > page * size else None
     from broadsheet.web.editions import local_section
+    from broadsheet.web.visits import visit_mark
 
+    mark = visit_mark(request)
+    fresh = 0
+    if mark is not None:
+        fresh = sum(1 for s in stories if s.created_at is not None and s.created_at > mark)
     return render(
         request,
         "stories_home.html",
+        visit_mark=mark,
+        new_count=fresh,
         teasers=teasers,
         page=page,
         newer_href=newer,
