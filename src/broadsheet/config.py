@@ -251,6 +251,32 @@ class Settings(BaseSettings):
         default=3, description="Comments with more links than this wait for a moderator."
     )
     comments_per_page: int = Field(default=20, description="Top-level comments per page.")
+    # --- app passwords, API tokens and sync apps (issue 13) ------------------------------
+    sync_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Sync apps (Google Reader, Fever) are offered the articles and stories "
+        "of this many days (starred ones whatever their age).",
+    )
+    credentials_max: int = Field(
+        default=20, ge=1, description="App passwords and API tokens one reader may keep."
+    )
+    limit_api_token: str = Field(
+        default="300/minute;10000/hour", description="/api/v1 calls per API token."
+    )
+    limit_api_ip: str = Field(
+        default="600/minute", description="/api/v1 calls without a token, per IP address."
+    )
+    limit_sync: str = Field(
+        default="300/minute;10000/hour",
+        description="Google Reader and Fever calls per app password.",
+    )
+    limit_sync_login: str = Field(
+        default="10/minute;100/hour",
+        description="Sync logins and refused credentials (ClientLogin, Fever, Bearer) per "
+        "IP address.",
+    )
 
     @field_validator("data_dir")
     @classmethod

@@ -50,10 +50,12 @@ from broadsheet.store import (
     understanding,
 )
 from broadsheet.store import stories as story_queries
+from broadsheet.store.app_passwords import CredentialQueries
 from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import OutletFurniture
 from broadsheet.store.readers import FollowQueries
 from broadsheet.store.schema import meta
+from broadsheet.store.sync import SyncQueries
 
 ANALYSIS_ROWS = 1000  # rows of each index ANALYZE samples on SQLite
 
@@ -75,7 +77,8 @@ def _first_cause(exc: SQLAlchemyError) -> object:
     return getattr(first, "orig", None) or first
 
 
-class Store(FollowQueries):  # readers' methods (issue 11) in store/readers.py
+# readers' methods (issue 11) in store/readers.py; credentials and sync (issue 13)
+class Store(FollowQueries, CredentialQueries, SyncQueries):
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings

@@ -487,3 +487,23 @@ outlet_layout = Table(
     Column("learned_at_page", Integer, nullable=False, default=0),  # pages_seen then
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# --- app passwords and API tokens (issue 13; queries in store/app_passwords.py) -------------
+# A reader's credentials for other programs: ``app_password`` (Google Reader and Fever
+# sync apps) or ``api_token`` (Bearer on /api/v1). The secret is shown once; only the
+# SHA-256 of it is kept (and, for an app password, the SHA-256 of its Fever api_key,
+# md5("email:password"), so a Fever client can be found without the password).
+app_credentials = Table(
+    "app_credentials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # app_password | api_token
+    Column("label", String(100), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("fever_hash", String(64), unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Column("expires_at", UTCDateTime),
+    Index("ix_app_credentials_user_id", "user_id"),
+)

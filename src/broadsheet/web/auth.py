@@ -164,8 +164,11 @@ def account(request: Request, done: str = Query(default="", max_length=20)) -> R
     user = guard.current_reader(request)
     if user is None:
         return sign_in_first(request)
-    notice = "Your new password is set." if done == "password" else ""
-    return page(request, "auth_account.html", user=user, error="", notice=notice)
+    notices = {
+        "password": "Your new password is set.",
+        "revoked": "Revoked: programs that used it are signed out.",
+    }
+    return page(request, "auth_account.html", user=user, error="", notice=notices.get(done, ""))
 
 
 @router.post("/account/password", response_class=HTMLResponse)
