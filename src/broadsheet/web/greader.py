@@ -220,9 +220,9 @@ def subscription_list(request: Request) -> Response:
 def tag_list(request: Request) -> Response:
     authed(request)
     tags: list[dict[str, str]] = [{"id": STARRED}]
-    tags += [{"id": LABEL + OUTLETS_FOLDER, "type": "folder"}]
-    tags += [{"id": LABEL + STORIES_TITLE, "type": "folder"}]
-    tags += [{"id": LABEL + _topic_label(t), "type": "tag"} for t in sorted(TAXONOMY)]
+    tags += [{**_label(OUTLETS_FOLDER), "type": "folder"}]
+    tags += [{**_label(STORIES_TITLE), "type": "folder"}]
+    tags += [{**_label(_topic_label(t)), "type": "tag"} for t in sorted(TAXONOMY)]
     return _json({"tags": tags})
 
 
@@ -349,13 +349,17 @@ def long_id(num: int) -> str:
     return f"{ITEM_PREFIX}{num:016x}"
 
 
+_HEX = re.compile(r"^[0-9a-fA-F]{1,16}$")
+
+
 def parse_item_id(raw: str) -> int:
-    """An item id in the long form (16 hex digits after the tag prefix) or the short form
-    (decimal, possibly negative as Google's signed 64-bit ids are): 400 otherwise."""
+    """An item id in the long form (hex after the tag prefix, 16 digits or fewer as some
+    apps trim them), bare 16-digit hex, or the short form (decimal, possibly negative as
+    Google's signed 64-bit ids are): 400 otherwise."""
     raw = raw.strip()
-    if raw.startswith(ITEM_PREFIX):
-        digits = raw[len(ITEM_PREFIX) :]
-        if len(digits) != 16 or not all(c in "0123456789abcdefABCDEF" for c in digits):
+    if raw.startswith(ITEM_PREFIX) or (len(raw) == 16 and _HEX.match(raw)):
+        digits = raw.removeprefix(ITEM_PREFIX)
+        if not _HEX.match(digits):
             raise _bad("item id")
         value = int(digits, 16)
     elif re.fullmatch(r"-?\d{1,20}", raw):
@@ -391,6 +395,7 @@ def item_json(item: Item) -> dict[str, Any]:
         "categories": categories,
         "origin": {"streamId": stream, "title": item.feed_title, "htmlUrl": item.site_url},
         "summary": {"direction": "ltr", "content": item.html},
+        "content": {"direction": "ltr", "content": item.html},  # some apps read this one
         "author": item.author,
     }
     return body
