@@ -532,10 +532,14 @@ async def mark_all_as_read(request: Request) -> Response:
     return await run_in_threadpool(_mark_all, request, user, p)
 
 
-@router.api_route(API + "/{change:path}", methods=["POST"], include_in_schema=False)
+@router.api_route(API + "/{change:path}", methods=["GET", "POST"], include_in_schema=False)
 async def not_here(request: Request, change: str) -> Response:
-    """Subscription and label changes (subscription/edit, quickadd, rename-tag, …): the
-    outlets are the site's, so the app is told plainly (after the usual checks)."""
+    """Anything else, after the usual checks. A read some apps try (preference/list,
+    friend/list…) gets ``[]`` as from Miniflux; subscription and label changes
+    (subscription/edit, quickadd, rename-tag…) are refused plainly: the outlets and topics
+    are the site's."""
     p = await params(request)
     await run_in_threadpool(authed, request, p)
+    if request.method == "GET":
+        return _json([])
     return _text("Error=NotSupported: outlets and topics are chosen on Broadsheet\n", 400)
