@@ -272,6 +272,22 @@ class Settings(BaseSettings):
         default="300/minute;10000/hour",
         description="Google Reader and Fever calls per app password.",
     )
+    webhooks_max: int = Field(default=5, ge=0, description="Webhooks one reader may keep.")
+    webhook_every: float = Field(
+        default=30.0, gt=0, description="The worker looks for new stories to announce every, s."
+    )
+    webhook_timeout: float = Field(
+        default=10.0, gt=0, description="Deadline of one webhook delivery, s."
+    )
+    webhook_retry_base: float = Field(
+        default=60.0,
+        gt=0,
+        description="First retry of a failed delivery after this many seconds; each next "
+        "waits four times longer (at most 6 hours).",
+    )
+    webhook_attempts: int = Field(
+        default=6, ge=1, description="Attempts of one delivery before it is given up."
+    )
     limit_sync_login: str = Field(
         default="10/minute;100/hour",
         description="Sync logins and refused credentials (ClientLogin, Fever, Bearer) per "

@@ -99,6 +99,7 @@ class Worker:
                     asyncio.create_task(self._heartbeat(), name="heartbeat"),
                     asyncio.create_task(self._probe_lag(), name="lag-probe"),
                     asyncio.create_task(self._maintain(), name="maintenance"),
+                    asyncio.create_task(self._webhooks(), name="webhooks"),
                 ]
                 self.ready.set()
                 await self._dispatch()
@@ -253,6 +254,17 @@ class Worker:
                     last_optimize = time.monotonic()
             except BroadsheetError as exc:  # the pages compute what is missing meanwhile
                 log.warning("worker: maintenance: %s", exc)
+
+    async def _webhooks(self) -> None:
+        """Announce new stories to the readers' webhooks and retry what failed (issue 13)."""
+        from broadsheet.orchestrate import webhooks
+
+        while True:
+            await asyncio.sleep(self.settings.webhook_every)
+            try:
+                await webhooks.run_once(self.store, self.settings, datetime.now(UTC))
+            except BroadsheetError as exc:  # the next round tries again
+                log.warning("worker: webhooks: %s", exc)
 
     async def _probe_lag(self) -> None:
         """How late the loop wakes a sleeper: the time something blocked the loop."""

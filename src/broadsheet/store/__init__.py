@@ -56,6 +56,7 @@ from broadsheet.store.furniture import OutletFurniture
 from broadsheet.store.readers import FollowQueries
 from broadsheet.store.schema import meta
 from broadsheet.store.sync import SyncQueries
+from broadsheet.store.webhooks import WebhookQueries
 
 ANALYSIS_ROWS = 1000  # rows of each index ANALYZE samples on SQLite
 
@@ -78,7 +79,7 @@ def _first_cause(exc: SQLAlchemyError) -> object:
 
 
 # readers' methods (issue 11) in store/readers.py; credentials and sync (issue 13)
-class Store(FollowQueries, CredentialQueries, SyncQueries):
+class Store(FollowQueries, CredentialQueries, SyncQueries, WebhookQueries):
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings

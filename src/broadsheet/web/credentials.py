@@ -60,6 +60,7 @@ def _label(raw: str, kind: str) -> tuple[str | None, str]:
 
 def _account(request: Request, user: User, status: int, **extra: Any) -> Response:
     context = {"error": "", "notice": "", "credential_error": "", "new_secret": None, **extra}
+    context.setdefault("webhook_error", "")
     return page(request, "auth_account.html", status, user=user, **context)
 
 

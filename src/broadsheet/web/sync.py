@@ -1,5 +1,6 @@
-"""Wiring of issue 13's reader credentials into the app: the account page's app passwords
-and API tokens, the Google Reader and Fever sync APIs (left out of /openapi.json)."""
+"""Wiring of issue 13's reader features into the app: the account page's app passwords,
+API tokens and webhooks, the Google Reader and Fever sync APIs (left out of
+/openapi.json)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ def is_sync(request: Request) -> bool:
 
 
 def install(app: FastAPI) -> None:
-    from broadsheet.web import credentials, fever, greader
+    from broadsheet.web import credentials, fever, greader, webhooks
 
     app.state.templates.globals["app_credentials"] = credentials.credentials_of
-    for router in (credentials.router, greader.router, fever.router):
+    app.state.templates.globals["reader_webhooks"] = webhooks.webhooks_of
+    for router in (credentials.router, webhooks.router, greader.router, fever.router):
         app.include_router(router, include_in_schema=False)
