@@ -225,3 +225,40 @@ def test_private_addresses_are_refused_at_delivery_and_failures_give_up(
 def test_backoff_grows_and_is_capped(settings: Settings) -> None:
     waits = [webhooks.backoff(settings, n).total_seconds() for n in range(1, 8)]
     assert waits == [60, 240, 960, 3840, 15360, 21600, 21600]
+
+
+def test_the_worker_delivers(
+    store: Store,
+    settings: Settings,
+    reader_id: int,
+    outlets: dict[str, int],
+    news: dict[str, int],
+    receiver: Receiver,
+) -> None:
+    from broadsheet.jobs.worker import WorkerThread
+    from tests.jobs.test_worker import wait_for
+
+    quick = settings.model_copy(
+        update={
+            "scheduler_tick": 0.2,
+            "worker_heartbeat": 0.2,
+            "understand": False,
+            "webhook_every": 0.2,
+            "allow_private_networks": True,
+        }
+    )
+    for source_id in outlets.values():  # nothing to poll: only the webhooks run
+        store.update_source(source_id, enabled=False)
+    store.set_follow(reader_id, "outlet", str(outlets["Nippon Herald"]), False, NOW)
+    store.create_webhook(reader_id, receiver.url, "whsec_test", "follows", None, NOW)
+    thread = WorkerThread(quick, store)
+    thread.start()
+    try:
+        wait_for(lambda: len(receiver.got) == 1)
+    finally:
+        thread.stop()
+    assert thread.error is None
+    event = json.loads(receiver.got[0]["body"])
+    assert "Hokkaido" in event["story"]["title"]
+    (hook,) = store.webhooks_of(reader_id)
+    assert hook["last_status"] == 200
