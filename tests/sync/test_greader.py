@@ -337,3 +337,14 @@ def test_unknown_and_malformed_input(app: FastAPI, app_password: str, news: dict
     assert changes.status_code == 400 and "NotSupported" in changes.text
     assert js(client.get(f"{API}/preference/list")) == []  # as Miniflux: reads it lacks
     assert App(app).get(f"{API}/preference/list").status_code == 401
+
+
+def test_stream_ids_sent_encoded(app: FastAPI, app_password: str) -> None:
+    """Some apps percent-encode the stream id in the path, others pass it as ``s=``."""
+    client = login(app, app_password)
+    encoded = READING_LIST.replace("/", "%2F")
+    in_path = js(client.get(f"{API}/stream/contents/{encoded}?n=50"))["items"]
+    as_param = js(client.get(f"{API}/stream/contents?s={encoded}&n=50"))["items"]
+    assert len(in_path) == len(as_param) == 8
+    user_form = js(client.get(f"{API}/stream/items/ids?s=user/1/state/com.google/starred"))
+    assert user_form["itemRefs"] == []
