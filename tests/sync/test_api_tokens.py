@@ -115,3 +115,37 @@ def test_openapi_documents_the_readers_endpoints(app: FastAPI) -> None:
     assert "/api/v1/me" in doc["paths"] and "/api/v1/me/saved" in doc["paths"]
     assert "401" in doc["paths"]["/api/v1/me"]["get"]["responses"]
     assert not any(p.startswith(("/reader", "/fever", "/accounts")) for p in doc["paths"])
+
+
+def test_the_api_fuzzed_as_a_token_holder(
+    app: FastAPI, browser: Client, store: Store, reader_id: int, news: dict[str, int]
+) -> None:
+    """schemathesis over every operation of /openapi.json, each call carrying a reader's
+    token: no 5xx, every answer matches the schema (the /me ones answer 200 here)."""
+    import schemathesis
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hsettings
+
+    token = make_credential(browser, "api_token", "fuzz")
+    store.save_for_later(reader_id, news["chile0"], NOW, keep=True)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert any(op.path == "/api/v1/me" for op in operations)
+    statuses: dict[str, set[int]] = {}
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @hsettings(
+            max_examples=6,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case: schemathesis.Case) -> None:
+            response = case.call_and_validate(headers={"authorization": f"Bearer {token}"})
+            statuses.setdefault(case.operation.path, set()).add(response.status_code)
+
+        check()
+    assert 200 in statuses["/api/v1/me"] and 401 not in statuses["/api/v1/me"]
+    assert 200 in statuses["/api/v1/me/saved"]

@@ -177,6 +177,10 @@ def test_new_stories_are_delivered_signed_and_retried(
     # once only: a later round finds nothing new for this webhook
     assert run(store, settings, now + timedelta(seconds=400)) == (0, 0)
     assert "delivered (200)" in browser.get("/account").text
+    # a month on, the delivery is forgotten (the webhook keeps its last status)
+    run(store, settings, now + timedelta(days=31))
+    assert store.webhook_deliveries(hook["id"]) == []
+    assert store.webhooks_of(reader_id)[0]["last_status"] == 200
 
 
 def test_a_search_webhook_and_a_slow_receiver(

@@ -9,6 +9,7 @@ old timestamps, so a captured delivery cannot be replayed later). A 2xx answer d
 it; anything else (another status, a timeout, a refused private address) is recorded on
 the delivery and the webhook, and retried after ``webhook_retry_base`` × 4^(n-1) seconds
 (at most 6 hours), ``webhook_attempts`` times in all. Redirects are not followed.
+Deliveries done with (delivered or given up) are forgotten after 30 days.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=6)
 LOOK_BACK = timedelta(days=7)  # a new story's articles may be older than the story
 BATCH = 20  # deliveries attempted per round
+KEEP = timedelta(days=30)  # delivered and given-up deliveries are forgotten after this
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -89,7 +91,9 @@ def _payload(settings: Settings, hook: dict[str, Any], story: Any) -> str:
 
 
 def queue_new(store: Store, settings: Settings, now: datetime) -> int:
-    """Queue, for every webhook, the stories created since its mark that it matches."""
+    """Queue, for every webhook, the stories created since its mark that it matches (and
+    forget deliveries older than ``KEEP`` that are done with)."""
+    store.purge_webhook_deliveries(now - KEEP)
     queued = 0
     for hook in store.all_webhooks():
         new = set(store.stories_created(hook["seen_until"], now))

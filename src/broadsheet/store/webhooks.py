@@ -121,6 +121,17 @@ def record(conn: Connection, delivery: dict[str, Any], outcome: dict[str, Any],
     )
 
 
+def purge(conn: Connection, before: datetime) -> int:
+    """Forget delivered and given-up deliveries made before ``before``."""
+    gone = conn.execute(
+        delete(webhook_deliveries).where(
+            webhook_deliveries.c.state.in_(("delivered", "failed")),
+            webhook_deliveries.c.created_at < before,
+        )
+    ).rowcount
+    return int(gone)
+
+
 def deliveries_of(conn: Connection, webhook_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         select(webhook_deliveries)
@@ -188,6 +199,10 @@ class WebhookQueries:
                         now: datetime) -> None:  # fmt: skip
         with self.writer() as conn:
             record(conn, delivery, outcome, now)
+
+    def purge_webhook_deliveries(self, before: datetime) -> int:
+        with self.writer() as conn:
+            return purge(conn, before)
 
     def webhook_deliveries(self, webhook_id: int) -> list[dict[str, Any]]:
         with self.reader() as conn:
