@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from broadsheet.models import User
 from broadsheet.store.sync import STORY_ITEM, Filter, Stream
 from broadsheet.web import credentials, guard
-from broadsheet.web.greader import Params, params
+from broadsheet.web.greader_parts import Params, params
 from broadsheet.web.sync_items import OUTLETS_FOLDER, STORIES_FEED, STORIES_TITLE, Item, items
 
 router = APIRouter()

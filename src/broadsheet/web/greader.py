@@ -16,86 +16,43 @@ Refusals are 401 "Unauthorized" (a bad T adds ``X-Reader-Google-Bad-Token: true`
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from broadsheet.models import User
-from broadsheet.store.sync import STORY_ITEM, Filter, Stream
+from broadsheet.store.sync import STORY_ITEM
 from broadsheet.understand.topics import TAXONOMY
 from broadsheet.web import credentials, guard
-from broadsheet.web.sync_items import (
-    OUTLETS_FOLDER,
-    STORIES_FEED,
-    STORIES_TITLE,
-    Item,
-    items,
-    usec,
+from broadsheet.web.greader_parts import (
+    KEPT_UNREAD,
+    LABEL,
+    READING_LIST,
+    STARRED,
+    STATE,
+    Params,
+    bad,
+    continuation,
+    item_json,
+    label,
+    params,
+    parse_item_id,
+    seconds,
+    stream_filter,
+    stream_of,
+    topic_label,
+    window,
 )
+from broadsheet.web.sync_items import OUTLETS_FOLDER, STORIES_FEED, STORIES_TITLE, items, usec
 
 router = APIRouter()
 
 API = "/reader/api/0"
-ITEM_PREFIX = "tag:google.com,2005:reader/item/"
-READING_LIST = "user/-/state/com.google/reading-list"
-READ = "user/-/state/com.google/read"
-STARRED = "user/-/state/com.google/starred"
-KEPT_UNREAD = (
-    "user/-/state/com.google/kept-unread",
-    "user/-/state/com.google/tracking-kept-unread",
-)
-LABEL = "user/-/label/"
-MAX_BODY = 1024 * 1024
-MAX_FIELDS = 5000
 MAX_CONTENTS = 1000  # items one stream/contents or items/contents call returns
 MAX_IDS = 10000  # item ids one stream/items/ids call returns
-_STATE = re.compile(r"^user/[^/]{1,40}/state/com\.google/(.+)$")
-_LABEL = re.compile(r"^user/[^/]{1,40}/label/(.+)$")
-_CONTINUATION = re.compile(r"^(\d{1,18})_(\d{1,18})$")
-
-
-# --- request reading ------------------------------------------------------------------------
-class Params:
-    """Query and (url-encoded) form fields together; a name may repeat (``i=…&i=…``)."""
-
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        self.pairs = pairs
-
-    def all(self, name: str) -> list[str]:
-        return [v for k, v in self.pairs if k == name]
-
-    def get(self, name: str, default: str = "") -> str:
-        found = self.all(name)
-        return found[-1] if found else default
-
-
-async def params(request: Request) -> Params:
-    pairs = list(request.query_params.multi_items())
-    if request.method == "POST":
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
-                raise HTTPException(status_code=413)
-        try:
-            pairs += parse_qsl(
-                body.decode("utf-8"),
-                keep_blank_values=True,
-                max_num_fields=MAX_FIELDS,
-                errors="strict",
-            )
-        except (UnicodeDecodeError, ValueError):
-            raise HTTPException(status_code=400, detail="Bad form") from None
-    return Params(pairs)
-
-
-def _bad(what: str) -> HTTPException:
-    return HTTPException(status_code=400, detail=f"Bad {what}")
 
 
 # --- auth -----------------------------------------------------------------------------------
@@ -174,14 +131,6 @@ def user_info(request: Request) -> Response:
 
 
 # --- subscriptions and labels ---------------------------------------------------------------
-def _label(name: str) -> dict[str, str]:
-    return {"id": LABEL + name, "label": name}
-
-
-def _topic_label(topic: str) -> str:
-    return topic.capitalize()
-
-
 def _outlets(request: Request, user: User) -> list[Any]:
     store = request.app.state.store
     muted = set(store.sync_muted(user.id))
@@ -196,7 +145,7 @@ def subscription_list(request: Request) -> Response:
         {
             "id": f"feed/{s.id}",
             "title": s.name,
-            "categories": [_label(OUTLETS_FOLDER)],
+            "categories": [label(OUTLETS_FOLDER)],
             "url": s.url,
             "htmlUrl": s.site_url or "",
             "iconUrl": f"{site}/icons/{s.id}" if s.has_icon else "",
@@ -207,7 +156,7 @@ def subscription_list(request: Request) -> Response:
         {
             "id": f"feed/{STORIES_FEED}",
             "title": STORIES_TITLE,
-            "categories": [_label(STORIES_TITLE)],
+            "categories": [label(STORIES_TITLE)],
             "url": f"{site}/feeds/stories.atom",
             "htmlUrl": f"{site}/stories",
             "iconUrl": "",
@@ -220,16 +169,16 @@ def subscription_list(request: Request) -> Response:
 def tag_list(request: Request) -> Response:
     authed(request)
     tags: list[dict[str, str]] = [{"id": STARRED}]
-    tags += [{**_label(OUTLETS_FOLDER), "type": "folder"}]
-    tags += [{**_label(STORIES_TITLE), "type": "folder"}]
-    tags += [{**_label(_topic_label(t)), "type": "tag"} for t in sorted(TAXONOMY)]
+    tags += [{**label(OUTLETS_FOLDER), "type": "folder"}]
+    tags += [{**label(STORIES_TITLE), "type": "folder"}]
+    tags += [{**label(topic_label(t)), "type": "tag"} for t in sorted(TAXONOMY)]
     return _json({"tags": tags})
 
 
 @router.get(API + "/unread-count")
 def unread_count(request: Request) -> Response:
     user, _ = authed(request)
-    since = _window(request)
+    since = window(request)
     counts = request.app.state.store.sync_unread_counts(user.id, since)
     rows: list[dict[str, Any]] = []
 
@@ -253,154 +202,13 @@ def unread_count(request: Request) -> Response:
     row(f"feed/{STORIES_FEED}", n, newest)
     row(LABEL + STORIES_TITLE, n, newest)
     for topic, (tn, tnewest) in sorted(counts["topics"].items()):
-        row(LABEL + _topic_label(topic), tn, tnewest)
+        row(LABEL + topic_label(topic), tn, tnewest)
     all_newest = max(filter(None, (newest_all, newest)), default=None)
     row(READING_LIST, total + n, all_newest)
     return _json({"max": total + n, "unreadcounts": rows})
 
 
 # --- streams ----------------------------------------------------------------------------------
-def _window(request: Request) -> datetime:
-    now: datetime = request.app.state.clock()
-    return now - timedelta(days=request.app.state.settings.sync_days)
-
-
-def stream_of(request: Request, stream_id: str) -> Stream:
-    """A stream id as apps send it; 400 for one of no known form, 404 for an unknown feed."""
-    if len(stream_id) > 300:
-        raise _bad("stream")
-    state = _STATE.match(stream_id)
-    if state:
-        kind = {"reading-list": "all", "starred": "starred", "read": "read"}.get(state.group(1))
-        if kind is None:
-            raise _bad("stream")
-        return Stream(kind)
-    label = _LABEL.match(stream_id)
-    if label:
-        name = label.group(1)
-        if name.lower() == OUTLETS_FOLDER.lower():
-            return Stream("outlets")
-        if name.lower() == STORIES_TITLE.lower():
-            return Stream("stories")
-        if name.lower() in TAXONOMY:
-            return Stream("topic", name.lower())
-        raise HTTPException(status_code=404, detail="Unknown label")
-    if stream_id == f"feed/{STORIES_FEED}":
-        return Stream("stories")
-    if stream_id.startswith("feed/"):
-        key = stream_id[5:]
-        if not key.isdigit() or len(key) > 18:
-            raise HTTPException(status_code=404, detail="Unknown feed")
-        source = request.app.state.store.get_source(int(key))
-        if source is None or not source.enabled:
-            raise HTTPException(status_code=404, detail="Unknown feed")
-        return Stream("outlet", int(key))
-    raise _bad("stream")
-
-
-def _seconds(raw: str, what: str) -> datetime | None:
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 17:
-        raise _bad(what)
-    value = int(raw)
-    if value > 10**14:  # some apps send microseconds
-        value //= 1_000_000
-    try:
-        return datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError):
-        raise _bad(what) from None
-
-
-def stream_filter(request: Request, p: Params, most: int) -> Filter:
-    n = p.get("n", "20")
-    if not n.isdigit() or not 1 <= int(n) <= 10**6:
-        raise _bad("n")
-    after = None
-    if c := p.get("c"):
-        found = _CONTINUATION.match(c)
-        if not found:
-            raise _bad("continuation")
-        at = datetime.fromtimestamp(int(found.group(1)) / 1_000_000, UTC)
-        after = (at, int(found.group(2)))
-    excluded = p.all("xt")
-    included = p.all("it")
-    return Filter(
-        since=_window(request),
-        exclude_read=any(_STATE.match(x) and x.endswith("/read") for x in excluded),
-        only_read=any(_STATE.match(x) and x.endswith("/read") for x in included),
-        only_starred=any(_STATE.match(x) and x.endswith("/starred") for x in included),
-        newer_than=_seconds(p.get("nt"), "nt"),
-        older_than=_seconds(p.get("ot"), "ot"),
-        oldest_first=p.get("r") == "o",
-        after=after,
-        limit=min(int(n), most),
-    )
-
-
-def _continuation(found: list[tuple[int, datetime]], f: Filter) -> str | None:
-    if len(found) < f.limit or not found:
-        return None
-    num, at = found[-1]
-    return f"{usec(at)}_{num}"
-
-
-def long_id(num: int) -> str:
-    return f"{ITEM_PREFIX}{num:016x}"
-
-
-_HEX = re.compile(r"^[0-9a-fA-F]{1,16}$")
-
-
-def parse_item_id(raw: str) -> int:
-    """An item id in the long form (hex after the tag prefix, 16 digits or fewer as some
-    apps trim them), bare 16-digit hex, or the short form (decimal, possibly negative as
-    Google's signed 64-bit ids are): 400 otherwise."""
-    raw = raw.strip()
-    if raw.startswith(ITEM_PREFIX) or (len(raw) == 16 and _HEX.match(raw)):
-        digits = raw.removeprefix(ITEM_PREFIX)
-        if not _HEX.match(digits):
-            raise _bad("item id")
-        value = int(digits, 16)
-    elif re.fullmatch(r"-?\d{1,20}", raw):
-        value = int(raw)
-        if value < 0:
-            value += 1 << 64
-    else:
-        raise _bad("item id")
-    if value >= 1 << 63:
-        raise _bad("item id")
-    return value
-
-
-def item_json(item: Item) -> dict[str, Any]:
-    stream = f"feed/{item.feed}"
-    folder = STORIES_TITLE if item.feed == STORIES_FEED else OUTLETS_FOLDER
-    categories = [READING_LIST, LABEL + folder]
-    categories += [LABEL + _topic_label(t) for t in item.topics]
-    if item.read:
-        categories.append(READ)
-    if item.starred:
-        categories.append(STARRED)
-    stamp = usec(item.at)
-    body: dict[str, Any] = {
-        "id": long_id(item.num),
-        "crawlTimeMsec": str(stamp // 1000),
-        "timestampUsec": str(stamp),
-        "published": int(item.published.timestamp()),
-        "updated": int(item.at.timestamp()),
-        "title": item.title,
-        "canonical": [{"href": item.url}],
-        "alternate": [{"href": item.url, "type": "text/html"}],
-        "categories": categories,
-        "origin": {"streamId": stream, "title": item.feed_title, "htmlUrl": item.site_url},
-        "summary": {"direction": "ltr", "content": item.html},
-        "content": {"direction": "ltr", "content": item.html},  # some apps read this one
-        "author": item.author,
-    }
-    return body
-
-
 def _contents(request: Request, user: User, stream_id: str, p: Params) -> Response:
     stream = stream_of(request, stream_id)
     f = stream_filter(request, p, MAX_CONTENTS)
@@ -414,7 +222,7 @@ def _contents(request: Request, user: User, stream_id: str, p: Params) -> Respon
         "updated": int(request.app.state.clock().timestamp()),
         "items": [item_json(i) for i in shown],
     }
-    if cont := _continuation(found, f):
+    if cont := continuation(found, f):
         body["continuation"] = cont
     return _json(body)
 
@@ -435,7 +243,7 @@ async def stream_contents_by_param(request: Request) -> Response:
 
 def _ids(request: Request, user: User, p: Params) -> Response:
     if not p.get("s"):
-        raise _bad("stream")
+        raise bad("stream")
     stream = stream_of(request, p.get("s"))
     f = stream_filter(request, p, MAX_IDS)
     found = request.app.state.store.sync_refs(user.id, stream, f)
@@ -445,7 +253,7 @@ def _ids(request: Request, user: User, p: Params) -> Response:
             for num, at in found
         ]
     }
-    if cont := _continuation(found, f):
+    if cont := continuation(found, f):
         body["continuation"] = cont
     return _json(body)
 
@@ -460,7 +268,7 @@ async def stream_item_ids(request: Request) -> Response:
 def _item_contents(request: Request, user: User, p: Params) -> Response:
     raw = p.all("i")
     if not raw:
-        raise _bad("item id")
+        raise bad("item id")
     if len(raw) > MAX_CONTENTS:
         raise HTTPException(status_code=413)
     nums = [parse_item_id(i) for i in raw]
@@ -488,7 +296,7 @@ async def stream_item_contents(request: Request) -> Response:
 def _edit(request: Request, user: User, p: Params) -> Response:
     raw = p.all("i")
     if not raw:
-        raise _bad("item id")
+        raise bad("item id")
     if len(raw) > MAX_IDS:
         raise HTTPException(status_code=413)
     nums = [parse_item_id(i) for i in raw]
@@ -497,7 +305,7 @@ def _edit(request: Request, user: User, p: Params) -> Response:
     adds, removes = p.all("a"), p.all("r")
 
     def has(tags: list[str], state: str) -> bool:
-        return any(_STATE.match(t) and t.endswith("/" + state) for t in tags)
+        return any(STATE.match(t) and t.endswith("/" + state) for t in tags)
 
     if has(adds, "read") or any(t in removes for t in KEPT_UNREAD):
         store.sync_set_read(user.id, nums, True, now)
@@ -519,9 +327,9 @@ async def edit_tag(request: Request) -> Response:
 
 def _mark_all(request: Request, user: User, p: Params) -> Response:
     stream = stream_of(request, p.get("s", ""))
-    until = _seconds(p.get("ts"), "ts") or request.app.state.clock()
+    until = seconds(p.get("ts"), "ts") or request.app.state.clock()
     state = request.app.state
-    state.store.sync_mark_all_read(user.id, stream, _window(request), until, state.clock())
+    state.store.sync_mark_all_read(user.id, stream, window(request), until, state.clock())
     return _text("OK")
 
 
