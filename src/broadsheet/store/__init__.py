@@ -55,7 +55,7 @@ from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import OutletFurniture
 from broadsheet.store.readers import FollowQueries
 from broadsheet.store.schema import meta
-from broadsheet.store.sync import SyncQueries
+from broadsheet.store.sync_marks import SyncQueries
 from broadsheet.store.webhooks import WebhookQueries
 
 ANALYSIS_ROWS = 1000  # rows of each index ANALYZE samples on SQLite

@@ -14,7 +14,6 @@ than it are not offered, except starred ones), enabled outlets, and their muted 
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,15 +21,11 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     and_,
-    delete,
     exists,
     func,
-    insert,
-    literal,
     or_,
     select,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
 from broadsheet.store.schema import (
@@ -46,7 +41,6 @@ from broadsheet.store.schema import (
 
 STORY_ITEM = 1 << 48
 MIN_STORY_OUTLETS = 2  # a story is an item once two outlets report it
-MEMBERS_MARKED = 1000  # articles of one story marked read at most
 
 
 @dataclass(frozen=True)
@@ -93,7 +87,7 @@ def muted_outlets(conn: Connection, user_id: int) -> list[int]:
     return [int(r[0]) for r in rows if str(r[0]).isdigit()]
 
 
-def _read(user_id: int, article_id: Any) -> Any:
+def read_by(user_id: int, article_id: Any) -> Any:
     return exists().where(
         read_articles.c.user_id == user_id, read_articles.c.article_id == article_id
     )
@@ -110,7 +104,7 @@ def _story_unread(user_id: int) -> Any:
     return (
         exists()
         .where(story_articles.c.story_id == stories.c.id)
-        .where(~_read(user_id, story_articles.c.article_id))
+        .where(~read_by(user_id, story_articles.c.article_id))
     )
 
 
@@ -131,7 +125,7 @@ def _window(query: Select[Any], at: Any, num: Any, f: Filter, keep_old: bool) ->
     return query.order_by(*order).limit(f.limit)
 
 
-def _article_refs(user_id: int, stream: Stream, f: Filter, muted: list[int]) -> Select[Any]:
+def article_refs(user_id: int, stream: Stream, f: Filter, muted: list[int]) -> Select[Any]:
     num, at = articles.c.id, articles.c.sort_at
     query = select(num, at).join(sources, sources.c.id == articles.c.source_id)
     query = query.where(sources.c.enabled.is_(True))
@@ -148,9 +142,9 @@ def _article_refs(user_id: int, stream: Stream, f: Filter, muted: list[int]) -> 
     if stream.kind == "starred" or f.only_starred:
         query = query.where(_saved(user_id, num))
     if stream.kind == "read" or f.only_read:
-        query = query.where(_read(user_id, num))
+        query = query.where(read_by(user_id, num))
     if f.exclude_read:
-        query = query.where(~_read(user_id, num))
+        query = query.where(~read_by(user_id, num))
     return _window(query, at, num, f, keep_old=stream.kind == "starred")
 
 
@@ -173,7 +167,7 @@ def refs(conn: Connection, user_id: int, stream: Stream, f: Filter) -> list[tupl
     muted = muted_outlets(conn, user_id)
     found: list[tuple[int, datetime]] = []
     if stream.has_articles:
-        found += [(r[0], r[1]) for r in conn.execute(_article_refs(user_id, stream, f, muted))]
+        found += [(r[0], r[1]) for r in conn.execute(article_refs(user_id, stream, f, muted))]
     if stream.has_stories:
         found += [(r[0], r[1]) for r in conn.execute(_story_refs(user_id, f))]
     found.sort(key=lambda r: (r[1], r[0]), reverse=not f.oldest_first)
@@ -235,7 +229,7 @@ def unread_counts(conn: Connection, user_id: int, since: datetime) -> dict[str, 
         select(func.count(), func.max(articles.c.sort_at))
         .select_from(articles.join(sources, sources.c.id == articles.c.source_id))
         .where(sources.c.enabled.is_(True), articles.c.sort_at >= since)
-        .where(~_read(user_id, articles.c.id))
+        .where(~read_by(user_id, articles.c.id))
     )
     if muted:
         base = base.where(articles.c.source_id.not_in(muted))
@@ -285,7 +279,7 @@ def article_rows(conn: Connection, user_id: int, ids: list[int]) -> dict[int, di
             articles.c.source_id,
             sources.c.name.label("source_name"),
             sources.c.site_url,
-            _read(user_id, articles.c.id).label("read"),
+            read_by(user_id, articles.c.id).label("read"),
             _saved(user_id, articles.c.id).label("saved"),
         )
         .join(sources, sources.c.id == articles.c.source_id)
@@ -322,226 +316,3 @@ def saved_ids(conn: Connection, user_id: int) -> list[int]:
         .order_by(saved_articles.c.saved_at.desc())
     )
     return [r[0] for r in rows]
-
-
-# --- marks -------------------------------------------------------------------------------
-def _existing(conn: Connection, items: list[int]) -> tuple[list[int], dict[int, int | None]]:
-    """The articles among ``items`` that exist, and the stories' lead articles."""
-    aids = [i for i in items if not is_story(i)]
-    sids = [i - STORY_ITEM for i in items if is_story(i)]
-    found = (
-        [r[0] for r in conn.execute(select(articles.c.id).where(articles.c.id.in_(aids)))]
-        if aids
-        else []
-    )
-    leads = (
-        {
-            r[0]: r[1]
-            for r in conn.execute(
-                select(stories.c.id, stories.c.lead_article_id).where(stories.c.id.in_(sids))
-            )
-        }
-        if sids
-        else {}
-    )
-    return found, leads
-
-
-def _mark_read(conn: Connection, user_id: int, article_ids: list[int], now: datetime) -> None:
-    if not article_ids:
-        return
-    already = {
-        r[0]
-        for r in conn.execute(
-            select(read_articles.c.article_id).where(
-                read_articles.c.user_id == user_id, read_articles.c.article_id.in_(article_ids)
-            )
-        )
-    }
-    for aid in dict.fromkeys(article_ids):
-        if aid not in already:
-            try:
-                with conn.begin_nested():
-                    conn.execute(
-                        insert(read_articles).values(user_id=user_id, article_id=aid, read_at=now)
-                    )
-            except IntegrityError:  # marked meanwhile, or the article just went
-                pass
-
-
-def _forget_read(conn: Connection, user_id: int, article_ids: list[int]) -> None:
-    if article_ids:
-        conn.execute(
-            delete(read_articles).where(
-                read_articles.c.user_id == user_id, read_articles.c.article_id.in_(article_ids)
-            )
-        )
-
-
-def set_read(conn: Connection, user_id: int, items: list[int], read: bool, now: datetime) -> int:
-    """Mark items read or unread; returns how many items exist."""
-    found, leads = _existing(conn, items)
-    if read:
-        members = []
-        for sid in leads:
-            members += [
-                r[0]
-                for r in conn.execute(
-                    select(story_articles.c.article_id)
-                    .where(story_articles.c.story_id == sid)
-                    .limit(MEMBERS_MARKED)
-                )
-            ]
-        _mark_read(conn, user_id, found + members, now)
-    else:
-        _forget_read(conn, user_id, found + [a for a in leads.values() if a is not None])
-    return len(found) + len(leads)
-
-
-def set_starred(
-    conn: Connection, user_id: int, items: list[int], starred: bool, now: datetime
-) -> int:
-    found, leads = _existing(conn, items)
-    targets = list(dict.fromkeys(found + [a for a in leads.values() if a is not None]))
-    if starred:
-        have = (
-            set(
-                conn.execute(
-                    select(saved_articles.c.article_id).where(
-                        saved_articles.c.user_id == user_id,
-                        saved_articles.c.article_id.in_(targets),
-                    )
-                ).scalars()
-            )
-            if targets
-            else set()
-        )
-        for aid in targets:
-            if aid not in have:
-                try:
-                    with conn.begin_nested():
-                        conn.execute(
-                            insert(saved_articles).values(
-                                user_id=user_id, article_id=aid, saved_at=now
-                            )
-                        )
-                except IntegrityError:
-                    pass
-    elif targets:
-        conn.execute(
-            delete(saved_articles).where(
-                saved_articles.c.user_id == user_id, saved_articles.c.article_id.in_(targets)
-            )
-        )
-    return len(found) + len(leads)
-
-
-def mark_all_read(
-    conn: Connection, user_id: int, stream: Stream, since: datetime, until: datetime, now: datetime
-) -> int:
-    """Mark every unread item of the stream up to ``until`` read (one INSERT … SELECT for
-    the articles, one for the stories' articles)."""
-    f = Filter(since=since, exclude_read=True, older_than=None, limit=10**9)
-    done = 0
-    if stream.has_articles:
-        ids = (
-            _article_refs(user_id, stream, f, muted_outlets(conn, user_id))
-            .where(articles.c.sort_at <= until)
-            .with_only_columns(
-                literal(user_id), articles.c.id, literal(now, type_=read_articles.c.read_at.type)
-            )
-            .order_by(None)
-            .limit(None)
-        )
-        done += (
-            conn.execute(
-                insert(read_articles).from_select(["user_id", "article_id", "read_at"], ids)
-            ).rowcount
-            or 0
-        )
-    if stream.has_stories:
-        members = (
-            select(
-                literal(user_id),
-                story_articles.c.article_id,
-                literal(now, type_=read_articles.c.read_at.type),
-            )
-            .join(stories, stories.c.id == story_articles.c.story_id)
-            .where(
-                stories.c.merged_into.is_(None),
-                stories.c.source_count >= MIN_STORY_OUTLETS,
-                stories.c.last_at >= since,
-                stories.c.last_at <= until,
-            )
-            .where(~_read(user_id, story_articles.c.article_id))
-        )
-        done += (
-            conn.execute(
-                insert(read_articles).from_select(["user_id", "article_id", "read_at"], members)
-            ).rowcount
-            or 0
-        )
-    return int(done)
-
-
-class SyncQueries:
-    """The Store's methods for the sync protocols (``Store`` inherits them)."""
-
-    def reader(self) -> AbstractContextManager[Connection]:
-        raise NotImplementedError
-
-    def writer(self) -> AbstractContextManager[Connection]:
-        raise NotImplementedError
-
-    def sync_refs(self, user_id: int, stream: Stream, f: Filter) -> list[tuple[int, datetime]]:
-        with self.reader() as conn:
-            return refs(conn, user_id, stream, f)
-
-    def sync_article_ids(
-        self,
-        user_id: int,
-        since: datetime,
-        limit: int,
-        above: int | None = None,
-        below: int | None = None,
-    ) -> list[int]:
-        with self.reader() as conn:
-            return article_ids(conn, user_id, since, limit, above, below)
-
-    def sync_count(self, user_id: int, since: datetime) -> int:
-        with self.reader() as conn:
-            return count_items(conn, user_id, since)
-
-    def sync_unread_counts(self, user_id: int, since: datetime) -> dict[str, Any]:
-        with self.reader() as conn:
-            return unread_counts(conn, user_id, since)
-
-    def sync_articles(self, user_id: int, ids: list[int]) -> dict[int, dict[str, Any]]:
-        with self.reader() as conn:
-            return article_rows(conn, user_id, ids)
-
-    def sync_story_marks(self, user_id: int, ids: list[int]) -> dict[int, tuple[bool, bool]]:
-        with self.reader() as conn:
-            return story_marks(conn, user_id, ids)
-
-    def sync_saved_ids(self, user_id: int) -> list[int]:
-        with self.reader() as conn:
-            return saved_ids(conn, user_id)
-
-    def sync_muted(self, user_id: int) -> list[int]:
-        with self.reader() as conn:
-            return muted_outlets(conn, user_id)
-
-    def sync_set_read(self, user_id: int, items: list[int], read: bool, now: datetime) -> int:
-        with self.writer() as conn:
-            return set_read(conn, user_id, items, read, now)
-
-    def sync_set_starred(self, user_id: int, items: list[int], starred: bool, now: datetime) -> int:
-        with self.writer() as conn:
-            return set_starred(conn, user_id, items, starred, now)
-
-    def sync_mark_all_read(
-        self, user_id: int, stream: Stream, since: datetime, until: datetime, now: datetime
-    ) -> int:
-        with self.writer() as conn:
-            return mark_all_read(conn, user_id, stream, since, until, now)
