@@ -115,6 +115,8 @@ def test_openapi_documents_the_readers_endpoints(app: FastAPI) -> None:
     assert "/api/v1/me" in doc["paths"] and "/api/v1/me/saved" in doc["paths"]
     assert "401" in doc["paths"]["/api/v1/me"]["get"]["responses"]
     assert not any(p.startswith(("/reader", "/fever", "/accounts")) for p in doc["paths"])
+    docs = get(app, "/api/docs").text
+    assert "Authorization: Bearer &lt;token&gt;" in docs and "/api/v1/me/saved" in docs
 
 
 def test_the_api_fuzzed_as_a_token_holder(
