@@ -92,3 +92,31 @@ def new_token() -> str:
 def digest(token: str) -> str:
     """What the store keeps of a token."""
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+# --- app passwords and API tokens (issue 13) --------------------------------------------
+# Both are random secrets of 150+ bits made here, never chosen by a person, so a fast
+# digest (SHA-256, ``digest``) is enough to keep them: guessing one from its digest means
+# searching 2**150 values, which no slow hash would make harder, and a fast, unsalted
+# digest lets a request find its credential by an indexed lookup instead of running
+# argon2 against every credential. (Passwords people choose keep argon2id.)
+_APP_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+API_TOKEN_PREFIX = "bsk_"
+
+
+def new_app_password() -> str:
+    """An app password: six groups of five letters/digits (150 bits), easy to type on a
+    phone, e.g. ``k3vqa-pm7xd-...``."""
+    groups = ("".join(secrets.choice(_APP_ALPHABET) for _ in range(5)) for _ in range(6))
+    return "-".join(groups)
+
+
+def new_api_token() -> str:
+    """An API token (256 bits), recognisable by its prefix in a leaked-secret scan."""
+    return API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def fever_api_key(email: str, password: str) -> str:
+    """The Fever protocol's api_key: md5("email:password") in lower-case hex (the protocol
+    fixes it; it is only ever compared, as a digest of its own)."""
+    return hashlib.md5(f"{email}:{password}".encode(), usedforsecurity=False).hexdigest()

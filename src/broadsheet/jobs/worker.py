@@ -104,6 +104,7 @@ class Worker:
                     asyncio.create_task(self._probe_lag(), name="lag-probe"),
                     asyncio.create_task(self._maintain(), name="maintenance"),
                     asyncio.create_task(self._digests(), name="daily8-digest"),
+                    asyncio.create_task(self._webhooks(), name="webhooks"),
                 ]
                 self.ready.set()
                 await self._dispatch()
@@ -275,6 +276,17 @@ class Worker:
             except BroadsheetError as exc:  # the database is busy: next round
                 log.warning("worker: Daily 8 digest: %s", exc)
             await asyncio.sleep(self.settings.digest_every)
+
+    async def _webhooks(self) -> None:
+        """Announce new stories to the readers' webhooks and retry what failed (issue 13)."""
+        from broadsheet.orchestrate import webhooks
+
+        while True:
+            await asyncio.sleep(self.settings.webhook_every)
+            try:
+                await webhooks.run_once(self.store, self.settings, datetime.now(UTC))
+            except BroadsheetError as exc:  # the next round tries again
+                log.warning("worker: webhooks: %s", exc)
 
     async def _probe_lag(self) -> None:
         """How late the loop wakes a sleeper: the time something blocked the loop."""

@@ -50,10 +50,13 @@ from broadsheet.store import (
     understanding,
 )
 from broadsheet.store import stories as story_queries
+from broadsheet.store.app_passwords import CredentialQueries
 from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import OutletFurniture
 from broadsheet.store.readers_more import MoreReaderQueries
 from broadsheet.store.schema import meta
+from broadsheet.store.sync_marks import SyncQueries
+from broadsheet.store.webhooks import WebhookQueries
 
 ANALYSIS_ROWS = 1000  # rows of each index ANALYZE samples on SQLite
 
@@ -75,7 +78,9 @@ def _first_cause(exc: SQLAlchemyError) -> object:
     return getattr(first, "orig", None) or first
 
 
-class Store(MoreReaderQueries):  # readers' methods: store/readers.py, readers_more.py
+# readers' methods (issues 11, 12) in store/readers.py and readers_more.py; credentials and
+# sync (issue 13) in store/app_passwords.py, sync.py, webhooks.py
+class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries):
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings

@@ -536,3 +536,62 @@ passkeys = Table(
     Column("last_used_at", UTCDateTime),
     Index("ix_passkeys_user_id", "user_id"),
 )
+
+# --- app passwords and API tokens (issue 13; queries in store/app_passwords.py) -------------
+# A reader's credentials for other programs: ``app_password`` (Google Reader and Fever
+# sync apps) or ``api_token`` (Bearer on /api/v1). The secret is shown once; only the
+# SHA-256 of it is kept (and, for an app password, the SHA-256 of its Fever api_key,
+# md5("email:password"), so a Fever client can be found without the password).
+app_credentials = Table(
+    "app_credentials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # app_password | api_token
+    Column("label", String(100), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("fever_hash", String(64), unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Column("expires_at", UTCDateTime),
+    Index("ix_app_credentials_user_id", "user_id"),
+)
+
+# --- webhooks (issue 13; queries in store/webhooks.py, delivery in orchestrate/webhooks.py) -
+# A reader's URL told of new stories that match their follows or a search. ``secret`` signs
+# each delivery (HMAC-SHA256), so it is kept as given to the reader, not as a digest;
+# ``seen_until`` is the creation time of the newest story already considered.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2048), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),  # follows | search
+    Column("query", String(300)),  # the search, for kind "search"
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("seen_until", UTCDateTime, nullable=False),
+    Column("last_status", Integer),  # the receiver's HTTP status, or NULL (no answer)
+    Column("last_error", String(300)),
+    Column("last_attempt_at", UTCDateTime),
+    Index("ix_webhooks_user_id", "user_id"),
+)
+# One story told to one webhook; retried with back-off until delivered or given up.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("webhook_id", Integer, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    Column("story_id", Integer, nullable=False),  # a plain number: the story may merge away
+    Column("payload", Text, nullable=False),  # JSON, signed as sent
+    Column("state", String(16), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_status", Integer),
+    Column("last_error", String(300)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("delivered_at", UTCDateTime),
+    UniqueConstraint("webhook_id", "story_id", name="uq_webhook_deliveries_hook_story"),
+    Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
+)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -26,6 +26,7 @@ from broadsheet.config import Settings
 from broadsheet.web import i18n, pages
 from broadsheet.web.http import HeadAsGet, TrailingSlash
 from broadsheet.web.i18n import N_
+from broadsheet.web.sync import is_sync
 
 if TYPE_CHECKING:
     from broadsheet.store import Store
@@ -55,6 +56,7 @@ SECURITY_HEADERS = {
 # Marked for translation here, translated when a page shows them (the API keeps English).
 ERROR_MESSAGES = {
     400: (N_("Bad request"), N_("The address asked for something this page cannot show.")),
+    401: (N_("Unauthorized"), N_("Give a valid token or app password.")),
     403: (
         N_("Not allowed"),
         N_("This form did not come from this site, or it is too old: reload it."),
@@ -186,11 +188,14 @@ def install_error_pages(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        if _is_api(request):
+        if is_sync(request):  # sync apps read plain text ("Unauthorized", "Bad item id")
+            text = exc.detail if isinstance(exc.detail, str) else _default(exc)
+            response: Response = PlainTextResponse(text, exc.status_code)
+        elif _is_api(request):
             detail = (
                 exc.detail if isinstance(exc.detail, str) and exc.detail != _default(exc) else None
             )
-            response: Response = api_error(exc.status_code, detail)
+            response = api_error(exc.status_code, detail)
         else:
             response = error_page(request, exc.status_code)
         if exc.headers:
@@ -198,6 +203,8 @@ def install_error_pages(app: FastAPI) -> None:
         return response
 
     async def bad_request(request: Request, exc: Exception) -> Response:
+        if is_sync(request):
+            return PlainTextResponse("Bad Request", 400)
         if _is_api(request):
             assert isinstance(exc, RequestValidationError)
             where = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()[:3]]
@@ -207,6 +214,8 @@ def install_error_pages(app: FastAPI) -> None:
     async def server_error(request: Request, exc: Exception) -> Response:
         # The server logs the traceback (Starlette re-raises after this page is sent).
         log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
+        if is_sync(request):
+            return PlainTextResponse("Internal Server Error", 500)
         return api_error(500) if _is_api(request) else error_page(request, 500)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
@@ -293,4 +302,7 @@ def create_app(
     from broadsheet.web.readers import install as install_readers
 
     install_readers(app)
+    from broadsheet.web.sync import install as install_sync
+
+    install_sync(app)
     return app

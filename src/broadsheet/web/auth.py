@@ -44,6 +44,7 @@ NOTICES = {
     ),
     "passkey-added": N_("Your passkey is added: you can sign in with it."),
     "passkey-removed": N_("The passkey is removed."),
+    "revoked": N_("Revoked: programs that used it are signed out."),
 }
 LINK_BAD = N_("This link has expired or was used already. Ask for a new one.")
 

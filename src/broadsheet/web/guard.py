@@ -56,16 +56,23 @@ class RateLimits:
             "reset": parse_many(settings.limit_reset),
             "post_reader": parse_many(settings.limit_post_reader),
             "post_ip": parse_many(settings.limit_post_ip),
+            "api_token": parse_many(settings.limit_api_token),
+            "api_ip": parse_many(settings.limit_api_ip),
+            "sync": parse_many(settings.limit_sync),
+            "sync_login": parse_many(settings.limit_sync_login),
         }
 
-    def hit(self, name: str, key: str) -> None:
-        rules = self._rules[name]
-        for rule in rules:
+    def check(self, name: str, key: str) -> None:
+        """429 with Retry-After if one more hit would go over a limit (counts nothing)."""
+        for rule in self._rules[name]:
             if not self._limiter.test(rule, name, key):
                 reset_at = self._limiter.get_window_stats(rule, name, key).reset_time
                 retry = max(1, math.ceil(reset_at - time.time()))
                 raise HTTPException(status_code=429, headers={"retry-after": str(retry)})
-        for rule in rules:
+
+    def hit(self, name: str, key: str) -> None:
+        self.check(name, key)
+        for rule in self._rules[name]:
             self._limiter.hit(rule, name, key)
 
 
@@ -163,6 +170,11 @@ def _mac(request: Request, text: str) -> str:
 
 def _anon_signer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(_key(request), salt="broadsheet-anon-csrf")
+
+
+def sign(request: Request, text: str) -> str:
+    """HMAC-SHA256 of ``text`` with the site's secret key (hex)."""
+    return _mac(request, text)
 
 
 def csrf_token(request: Request) -> str:
