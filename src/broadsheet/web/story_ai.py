@@ -21,7 +21,7 @@ from broadsheet.ai.story import Source
 from broadsheet.models import Story
 from broadsheet.story_digest import originals
 from broadsheet.understand.summary import summarize_story
-from broadsheet.web.pages import _db_id, render
+from broadsheet.web.pages import _db_id, render, ui_language
 
 router = APIRouter()
 
@@ -47,8 +47,10 @@ def stored_summary(request: Request, stored: dict[str, Any]) -> dict[str, Any]:
         # The cache is keyed by the articles' ids; looking it up needs no text.
         found = [Source(aid, outlet, title, "") for aid, outlet, title in stored["sources"]]
         ai = service.story_summary(state.settings, state.store, found, cached_only=True)
+    from broadsheet.story_digest import lines_for
+
     return {
-        "lines": stored["lines"],
+        "lines": lines_for(stored, ui_language(request)),
         "outlets": {aid: outlet for aid, outlet, _title in stored["sources"]},
         "ai_enabled": enabled,
         "ai_summary": ai,

@@ -30,7 +30,10 @@ TRANSLATE_TO = ("en", "de", "fr", "es", "it", "pt", "nl")
 
 def panel(request: Request, article: StoredArticle) -> dict[str, Any] | None:
     """What the article page's AI panel shows (context for understand_panel.html); None
-    when there is nothing to show yet (not understood, no model configured)."""
+    when there is nothing to show yet (not understood, no model configured).
+
+    The panel sits beside (or above) the article's first paragraph, so it never repeats a
+    sentence of that lead, nor one sentence twice: see :func:`brief`."""
     from broadsheet.ai.client import ChatClient
     from broadsheet.ai.service import cached_summary
 
@@ -44,9 +47,10 @@ def panel(request: Request, article: StoredArticle) -> dict[str, Any] | None:
     for m in features.get("entities", []):
         if m["label"] in LINKED_LABELS and m["entity_id"] not in seen:
             seen[m["entity_id"]] = m
+    summary, points = brief(article.title, article.text, digest)
     return {
-        "summary": digest.get("summary", ""),
-        "key_points": digest.get("key_points", []),
+        "summary": summary,
+        "key_points": points,
         "entities": list(seen.values())[:PANEL_ENTITIES],
         "countries": features.get("countries", []),
         "topics": features.get("topics", []),
@@ -54,6 +58,63 @@ def panel(request: Request, article: StoredArticle) -> dict[str, Any] | None:
         "ai_summary": cached_summary(state.settings, state.store, article.id),
         "languages": [lang for lang in TRANSLATE_TO if lang != (article.language or "")],
     }
+
+
+def _norm(sentence: str) -> str:
+    """A sentence as compared for repeats: letters and digits only, no case or accents."""
+    from broadsheet.understand.entities import fold
+
+    return fold(sentence)
+
+
+def brief(
+    title: str, text: str, digest: dict[str, Any]
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The panel's summary and key points as (sentence number, text): none of them is a
+    sentence of the article's first paragraph (the reader has it right there), and no
+    sentence appears twice. A summary that was all lead is left out; key points lost to
+    the lead are replaced by the best points of the rest of the article (fewer when the
+    article has no more to say)."""
+    from broadsheet.understand.sentences import split_sentences
+    from broadsheet.understand.summary import KEY_POINTS_MIN, summarize
+
+    sentences = split_sentences(text)
+    if not sentences:
+        return [], []
+    paragraphs = sorted({s.paragraph for s in sentences})
+    lead_no = paragraphs[0]
+    lead_text = " ".join(s.text for s in sentences if s.paragraph == lead_no)
+    if _norm(lead_text) == _norm(title) and len(paragraphs) > 1:
+        lead_no = paragraphs[1]  # the first paragraph is the headline again
+    shown = {_norm(s.text) for s in sentences if s.paragraph <= lead_no}
+    by_norm = {}
+    for s in sentences:
+        by_norm.setdefault(_norm(s.text), s)
+
+    def pick(indexes: list[int], texts: list[str]) -> list[tuple[int, str]]:
+        picked = []
+        for i, fallback in zip(indexes, texts, strict=False):
+            s = sentences[i] if 0 <= i < len(sentences) else by_norm.get(_norm(fallback))
+            if s is None or _norm(s.text) in shown or not _norm(s.text):
+                continue
+            shown.add(_norm(s.text))
+            picked.append((s.index + 1, s.text))
+        return picked
+
+    chosen = [int(i) for i in digest.get("summary_sentences", [])]
+    summary = pick(chosen, [sentences[i].text for i in chosen if 0 <= i < len(sentences)])
+    point_ids = [int(i) for i in digest.get("key_point_sentences", [])]
+    points = pick(point_ids, list(digest.get("key_points", [])))
+    if len(points) < KEY_POINTS_MIN:  # look past the lead for more
+        rest = [s for s in sentences if s.paragraph > lead_no]
+        if rest:
+            more = summarize(title, "\n\n".join(s.text for s in rest))
+            extra = [by_norm[_norm(t)].index for t in more.key_points if _norm(t) in by_norm]
+            points += pick(extra, [sentences[i].text for i in extra])[
+                : KEY_POINTS_MIN - len(points)
+            ]
+            points.sort()
+    return summary, points
 
 
 def _article(request: Request, raw_id: str) -> StoredArticle:
@@ -185,4 +246,6 @@ def translate_page(
     return pages.render(
         request, "understand_translate.html", article=article, lang=lang, result=result,
         paragraphs=(result.body.split("\n\n") if result else []),
+        original=pages.web_url(article.canonical_url) or pages.web_url(article.url),
+        outlet_country=pages.outlet_country(request, article.source_id),
     )  # fmt: skip
