@@ -17,7 +17,6 @@ from fastapi import FastAPI
 from broadsheet.config import Settings
 from broadsheet.extract import content_hash
 from broadsheet.models import Article
-from broadsheet.orchestrate.stories import cluster_stored
 from broadsheet.store import Store
 from broadsheet.store.stories import Change
 from broadsheet.story_digest import lines_for
@@ -281,8 +280,8 @@ def test_place_page_pages_through_both_lists_without_repeats(
     ids = []
     for n in range(5):
         outlet = "Andes Daily" if n % 2 else "Pacific Times"  # from Chile, or about it
-        ids.append(add(outlet, f"Quake update {n} from Iquique, Chile", f"Update {n}: Chile's "
-                       f"navy checked the port of Iquique again, hour {n}.", at(10 + n)))  # fmt: skip
+        text = f"Update {n}: Chile's navy checked the port of Iquique again, hour {n}."
+        ids.append(add(outlet, f"Quake update {n} from Iquique, Chile", text, at(10 + n)))
         understood(store, pipelines, ids[-1])
     seen: list[str] = []
     path: str | None = "/places/cl"
