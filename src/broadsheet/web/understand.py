@@ -44,9 +44,15 @@ def panel(request: Request, article: StoredArticle) -> dict[str, Any] | None:
         return None
     digest = features.get("summary") or {}
     seen: dict[str, dict[str, Any]] = {}
+    names: set[str] = set()
     for m in features.get("entities", []):
-        if m["label"] in LINKED_LABELS and m["entity_id"] not in seen:
-            seen[m["entity_id"]] = m
+        name = _norm(m["text"])
+        if m["label"] not in LINKED_LABELS or m["entity_id"] in seen or name in names:
+            continue
+        if m["text"] == m["text"].lower():  # "navy": a recogniser's slip, not a name
+            continue
+        seen[m["entity_id"]] = m
+        names.add(name)  # one link per name shown ("Iquique" as a city and a region)
     summary, points = brief(article.title, article.text, digest)
     return {
         "summary": summary,
