@@ -13,6 +13,8 @@ Only text nodes change; tags pass through as the sanitizer wrote them.
 from __future__ import annotations
 
 import html
+import re
+from bisect import bisect_right
 from html.parser import HTMLParser
 
 from broadsheet.understand.sentences import split_sentences
@@ -20,6 +22,7 @@ from broadsheet.understand.sentences import split_sentences
 # elements whose text is not reading text (nothing of the sort survives the sanitizer,
 # but a sentence must never be anchored inside them)
 _SKIP = frozenset({"script", "style", "template", "textarea", "title"})
+_SPACE = re.compile(r"\s+")
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
      "track", "wbr"}
@@ -62,29 +65,53 @@ def anchor_sentences(body: str, text: str) -> str:
     parser.feed(body)
     parser.close()
     tokens = parser.tokens
-    # every non-space character of the body's text: (token index, offset in that token)
-    where: list[tuple[int, int]] = []
-    chars: list[str] = []
+    # the body's text without whitespace, and where each text token starts in it
+    starts: list[int] = []  # haystack offset of each text token's first non-space char
+    owners: list[int] = []  # the token index of each of those
+    pieces: list[str] = []
+    length = 0
     for t, (kind, value) in enumerate(tokens):
         if kind != "text":
             continue
-        for i, ch in enumerate(value):
-            if not ch.isspace():
-                where.append((t, i))
-                chars.append(ch)
-    haystack = "".join(chars)
+        squeezed = _SPACE.sub("", value)
+        if squeezed:
+            starts.append(length)
+            owners.append(t)
+            pieces.append(squeezed)
+            length += len(squeezed)
+    haystack = "".join(pieces)
+    gaps: dict[int, tuple[list[int], list[int]]] = {}  # token -> its whitespace runs
+
+    def locate(at: int) -> tuple[int, int]:
+        """(token, offset in it) of the haystack's character ``at``: its offset among the
+        token's non-space characters plus the whitespace that comes before it."""
+        k = bisect_right(starts, at) - 1
+        t = owners[k]
+        if t not in gaps:  # where each run of whitespace falls, and how much lies before
+            before, removed = [], []
+            total = 0
+            for m in _SPACE.finditer(tokens[t][1]):
+                before.append(m.start() - total)
+                total += m.end() - m.start()
+                removed.append(total)
+            gaps[t] = (before, removed)
+        before, removed = gaps[t]
+        j = at - starts[k]
+        i = bisect_right(before, j) - 1
+        return t, j + (removed[i] if i >= 0 else 0)
+
     # cuts[token] = [(offset, markup to insert there)], in order
     cuts: dict[int, list[tuple[int, str]]] = {}
     cursor = 0
     for s in sentences:
-        needle = "".join(ch for ch in s.text if not ch.isspace())
+        needle = _SPACE.sub("", s.text)
         if not needle:
             continue
         found = haystack.find(needle, cursor)
         if found < 0:
             continue
         cursor = found + len(needle)
-        first, last = where[found], where[cursor - 1]
+        first, last = locate(found), locate(cursor - 1)
         _wrap(tokens, cuts, first, last, f"s-{s.index + 1}")
     out: list[str] = []
     for t, (kind, value) in enumerate(tokens):
