@@ -59,16 +59,8 @@ def build(
         for m in originals(story, members)
         if m.article_id in texts and texts[m.article_id][1].strip()
     ]
-    lines = summarize_story([(aid, title, text) for aid, _outlet, title, text in found])
     language = {m.article_id: primary_language(m.language) for m in members}
-    by_language: dict[str, list[dict[str, Any]]] = {}
-    langs = {language.get(aid) for aid, *_rest in found} - {None}
-    if len(langs) > 1:  # a summary from each language's own reports, for its readers
-        for lang in sorted(x for x in langs if x):
-            own = [(aid, title, text) for aid, _o, title, text in found if language[aid] == lang]
-            by_language[lang] = [
-                {**asdict(line), "language": lang} for line in summarize_story(own)
-            ]
+    summary = summary_lines([(aid, title, text) for aid, _outlet, title, text in found], language)
     return {
         "coverage": {
             "outlets": [
@@ -94,10 +86,30 @@ def build(
             "origin": view.origin.source_name if view.origin else None,
         },
         "summary": {
-            "lines": [{**asdict(ln), "language": language.get(ln.article_id)} for ln in lines],
-            "by_language": by_language,
+            **summary,
             "sources": [[aid, outlet, title] for aid, outlet, title, _text in found],
         },
+    }
+
+
+def summary_lines(
+    found: list[tuple[int, str, str]], language: dict[int, str | None]
+) -> dict[str, Any]:
+    """A story's extractive summary from its reports' (article id, title, text): ``lines``
+    from all of them, each with its language, and for a story in several languages
+    ``by_language``, each language's summary from its own reports (for its readers)."""
+    lines = summarize_story(found)
+    by_language: dict[str, list[dict[str, Any]]] = {}
+    langs = {language.get(aid) for aid, _t, _x in found} - {None}
+    if len(langs) > 1:
+        for lang in sorted(x for x in langs if x):
+            own = [item for item in found if language.get(item[0]) == lang]
+            by_language[lang] = [
+                {**asdict(line), "language": lang} for line in summarize_story(own)
+            ]
+    return {
+        "lines": [{**asdict(ln), "language": language.get(ln.article_id)} for ln in lines],
+        "by_language": by_language,
     }
 
 

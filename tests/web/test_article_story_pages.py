@@ -354,6 +354,10 @@ def test_story_summary_prefers_the_readers_language(
     assert set(langs) == {"en"}  # two English reports: enough for the summary on their own
     english = {str(ids[2]), str(ids[3])}
     assert set(re.findall(r'href="/articles/(\d+)#s-', summary)) <= english
+    # the "ask" page (no model here: it falls back to the summary) prefers it too
+    asked = get(app, f"/stories/{story}/ask?q=What+happened%3F").text
+    fallback = section(asked, 'id="story-summary-title"', "</ul>")
+    assert set(re.findall(r'<li lang="(\w+)">', fallback)) == {"en"}
 
 
 def test_lines_for_a_reader_fills_in_when_their_language_has_little() -> None:
