@@ -63,7 +63,13 @@ def test_whole_stage_countries_topics_keywords(pipelines: Pipelines) -> None:
     assert [(m.text, m.entity_id) for m in german.entities] == [("Berlin", "place:berlin")]
     assert [c.code for c in german.countries] == ["DE"]
     assert [t.topic for t in german.topics] == ["economy"]
-    assert german.versions["entities"].endswith("/gazetteer-1")
+    assert german.versions["entities"].endswith("/gazetteer-2")
+    # German capitalises every noun: "bis Ende" is no town in Indonesia, "das Essen" no
+    # city in the Ruhr; after a preposition of place it is
+    text = "Die Brücke ist bis Ende Mai gesperrt. Das Essen wird in Essen serviert."
+    nouns = understand_texts(pipelines, [("Brücke", text)], ["de"])[0]
+    city = len("Brücke\n\n") + text.rindex("Essen")  # offsets index title + text
+    assert [(m.text, m.start) for m in nouns.entities] == [("Essen", city)]
 
 
 def test_articles_in_other_languages_get_places_and_topics(pipelines: Pipelines) -> None:

