@@ -158,8 +158,8 @@ def test_article_page_order(app: FastAPI, ids: dict[str, int]) -> None:
         "Amelia Okafor",
         "<time",
         'href="https://harbourgazette.example/news/port-strike-ends"',
-        "<p>Dock workers at the city",
-        "<p>The first vessels are expected",
+        '<p><span class="s" id="s-1">Dock workers at the city',
+        '<p><span class="s" id="s-4">The first vessels are expected',  # each sentence anchored
     )
     assert order == sorted(order)
     assert page.count("<h1") == 1
@@ -171,7 +171,11 @@ def test_article_page_order(app: FastAPI, ids: dict[str, int]) -> None:
         page,
     )
     # After the body: no AI panel or story placeholders; the comments (issue 11), empty.
-    assert re.search(r"The first vessels[^<]*</p>\s*</div>\s*<section class=\"comments\"", page)
+    assert re.search(
+        r"The first vessels[^<]*</span></p>\s*</div>\s*<div class=\"article__after\">\s*"
+        r"<section class=\"comments\"",
+        page,
+    )
     assert "No comments yet" in page
 
 

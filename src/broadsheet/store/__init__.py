@@ -270,6 +270,17 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries):
         with self.reader() as conn:
             return understanding.listing_page(conn, kind, key, limit, before, after)
 
+    def place_page(
+        self,
+        country: str,
+        limit: int,
+        before: Cursor | None = None,
+        after: Cursor | None = None,
+    ) -> Page[ArticleTeaser]:
+        """Latest articles about a country or from its outlets (one ``ISO`` code)."""
+        with self.reader() as conn:
+            return understanding.place_page(conn, country.upper(), limit, before, after)
+
     def article_teasers(self, ids: list[int]) -> dict[int, ArticleTeaser]:
         with self.reader() as conn:
             return articles.teasers(conn, ids)

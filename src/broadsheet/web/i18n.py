@@ -313,3 +313,25 @@ def html_lang(locale: Locale) -> str:
 def _aware(dt: datetime) -> datetime:
     """Datetimes are UTC throughout Broadsheet; a naive one is taken as UTC."""
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def language_name(code: str | None, ui: str) -> str:
+    """A language code's name in the interface language: ``de`` → "German" (en),
+    "allemand" (fr); ``pt-BR`` → "Portuguese (Brazil)". An unknown code is shown as is."""
+    if not code:
+        return ""
+    where = parse_locale(ui) or Locale("en")
+    wanted = parse_locale(code)
+    if wanted is None:
+        return code
+    name = wanted.get_display_name(where)
+    return name[:1].upper() + name[1:] if name else code
+
+
+def country_name(code: str | None, ui: str) -> str:
+    """An ISO 3166 code's name in the interface language: ``CL`` → "Chile"; unknown codes
+    are shown as they are."""
+    if not code:
+        return ""
+    where = parse_locale(ui) or Locale("en")
+    return str(where.territories.get(code.upper(), code.upper()))

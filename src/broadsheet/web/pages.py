@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from broadsheet.config import Settings
@@ -81,6 +82,13 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         # shared cache, nor by the service worker for offline reading
         headers["cache-control"] = "private, no-store"
     return HTMLResponse(body, status_code=status_code, headers=headers)
+
+
+def ui_language(request: Request) -> str:
+    """The language of the interface the reader sees (``ui_lang`` in the templates): English
+    until the interface's catalogs land; handlers that choose content by the reader's
+    language (a story's summary lines) ask here."""
+    return str(getattr(request.state, "ui_lang", None) or "en")
 
 
 def feed_title(context: dict[str, Any]) -> str:
@@ -167,7 +175,21 @@ def _plain(fragment: str) -> str:
     return _SPACES.sub(" ", html.unescape(_TAGS.sub("", fragment))).strip().casefold()
 
 
+@pass_context
+def language_name(ctx: Any, code: str | None) -> str:
+    """``{{ code|language_name }}``: the name in the page's interface language."""
+    return i18n.language_name(code, str(ctx.get("ui_lang") or "en"))
+
+
+@pass_context
+def country_name(ctx: Any, code: str | None) -> str:
+    """``{{ code|country_name }}``: the name in the page's interface language."""
+    return i18n.country_name(code, str(ctx.get("ui_lang") or "en"))
+
+
 FILTERS = {
+    "language_name": language_name,
+    "country_name": country_name,
     "badge_letter": badge_letter,
     "badge_colour": badge_colour,
     "blurb": blurb,
@@ -225,7 +247,12 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
     article = request.app.state.store.get_article(_db_id(article_id))
     if article is None:
         raise HTTPException(status_code=404)
-    body = Markup(strip_leading_headline(article.html, article.title))  # sanitized upstream
+    from broadsheet.web.anchors import anchor_sentences
+
+    # sanitized upstream; anchors (#s-N) only wrap its text in spans
+    body = Markup(
+        anchor_sentences(strip_leading_headline(article.html, article.title), article.text)
+    )
     original = web_url(article.canonical_url) or web_url(article.url)
     from broadsheet.web.readers import article_extras
     from broadsheet.web.stories import article_sections
@@ -237,10 +264,17 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
         article=article,
         body=body,
         original=original,
+        outlet_country=outlet_country(request, article.source_id),
         panel=panel(request, article),
         sections=article_sections(request, article),
         readers=article_extras(request, article),
     )
+
+
+def outlet_country(request: Request, source_id: int) -> str | None:
+    """The outlet's country (ISO code), for the article's header to link its place page."""
+    source = request.app.state.store.get_source(source_id)
+    return source.country if source is not None and source.country else None
 
 
 @router.get("/icons/{source_id}")
