@@ -196,11 +196,13 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark only")
     return message
 
 
-def country_name(code: str) -> str:
-    """A country's name in the interface's language ("Allemagne", "ألمانيا"), from Babel's
-    CLDR data; the gazetteer's English name when CLDR has none."""
-    lang = current_language()
-    name = Locale.parse(lang).territories.get(code.upper()) if len(code) == 2 else None
+def country_name(code: str | None, ui: str | None = None) -> str:
+    """A country's name in the interface's language ("Allemagne", "ألمانيا"; ``ui``, else the
+    request's), from Babel's CLDR data; the gazetteer's English name when CLDR has none."""
+    if not code:
+        return ""
+    where = (parse_locale(ui) if ui else None) or Locale.parse(current_language())
+    name = where.territories.get(code.upper()) if len(code) == 2 else None
     if name:
         return str(name)
     from broadsheet.understand.gazetteer import country_name as english_name
@@ -326,12 +328,3 @@ def language_name(code: str | None, ui: str) -> str:
         return code
     name = wanted.get_display_name(where)
     return name[:1].upper() + name[1:] if name else code
-
-
-def country_name(code: str | None, ui: str) -> str:
-    """An ISO 3166 code's name in the interface language: ``CL`` → "Chile"; unknown codes
-    are shown as they are."""
-    if not code:
-        return ""
-    where = parse_locale(ui) or Locale("en")
-    return str(where.territories.get(code.upper(), code.upper()))
