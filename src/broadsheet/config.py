@@ -165,6 +165,32 @@ class Settings(BaseSettings):
         ge=0,
         description="AI requests per day at most (0: none); then extractive only.",
     )
+    ai_workers: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Model calls the web server makes at once (a pool of its own, so slow "
+        "answers never hold the threads that serve pages).",
+    )
+    ai_queue: int = Field(
+        default=12,
+        ge=0,
+        le=1000,
+        description="Model calls that may wait for the pool; beyond it an AI page answers "
+        "503 with Retry-After at once.",
+    )
+    limit_ai_client: str = Field(
+        default="6/minute;40/day",
+        description="Model calls (answers not already cached) per IP address, when not signed in.",
+    )
+    limit_ai_anonymous: str = Field(
+        default="100/day",
+        description="Model calls by everyone not signed in, together (keeps part of the "
+        "daily budget for readers with accounts).",
+    )
+    limit_ai_reader: str = Field(
+        default="10/minute;60/day", description="Model calls per signed-in reader."
+    )
 
     # --- web -------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Address serve listens on.")
@@ -257,6 +283,21 @@ class Settings(BaseSettings):
     def _a_directory(cls, value: Path) -> Path:
         if value.exists() and not value.is_dir():
             raise ValueError(f"{value} exists and is not a directory")
+        return value
+
+    @field_validator(
+        "limit_signin", "limit_signin_account", "limit_signup", "limit_reset",
+        "limit_post_reader", "limit_post_ip", "limit_ai_client", "limit_ai_anonymous",
+        "limit_ai_reader",
+    )  # fmt: skip
+    @classmethod
+    def _a_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit like '10/minute;50/hour'") from None
         return value
 
     @model_validator(mode="after")

@@ -58,6 +58,7 @@ ERROR_MESSAGES = {
     405: ("Method not allowed", "This page cannot be used that way."),
     413: ("Too long", "What was sent is longer than this site accepts."),
     429: ("Too many tries", "Wait a little before trying again."),
+    503: ("Busy", "This feature is busy right now: try again in a minute."),
     500: ("Something went wrong", "The server failed to build this page. Try again later."),
 }
 
@@ -135,6 +136,7 @@ ERROR_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     429: "rate_limited",
+    503: "unavailable",
     500: "server_error",
 }
 
@@ -270,4 +272,7 @@ def create_app(
     from broadsheet.web.readers import install as install_readers
 
     install_readers(app)
+    from broadsheet.web import ai_gate
+
+    ai_gate.install(app)
     return app

@@ -56,17 +56,28 @@ class RateLimits:
             "reset": parse_many(settings.limit_reset),
             "post_reader": parse_many(settings.limit_post_reader),
             "post_ip": parse_many(settings.limit_post_ip),
+            "ai_client": parse_many(settings.limit_ai_client),
+            "ai_anonymous": parse_many(settings.limit_ai_anonymous),
+            "ai_reader": parse_many(settings.limit_ai_reader),
         }
+        self._lock = threading.Lock()  # test-then-hit of several limits as one step
 
-    def hit(self, name: str, key: str) -> None:
-        rules = self._rules[name]
-        for rule in rules:
-            if not self._limiter.test(rule, name, key):
-                reset_at = self._limiter.get_window_stats(rule, name, key).reset_time
-                retry = max(1, math.ceil(reset_at - time.time()))
+    def hit(self, name: str, key: str, *more: tuple[str, str]) -> None:
+        """Count one try against ``name`` for ``key`` (and each further (name, key)); if any
+        of them is spent, count nothing and raise 429 with the longest Retry-After."""
+        pairs = [(name, key), *more]
+        with self._lock:
+            retry = 0
+            for limit, who in pairs:
+                for rule in self._rules[limit]:
+                    if not self._limiter.test(rule, limit, who):
+                        reset_at = self._limiter.get_window_stats(rule, limit, who).reset_time
+                        retry = max(retry, 1, math.ceil(reset_at - time.time()))
+            if retry:
                 raise HTTPException(status_code=429, headers={"retry-after": str(retry)})
-        for rule in rules:
-            self._limiter.hit(rule, name, key)
+            for limit, who in pairs:
+                for rule in self._rules[limit]:
+                    self._limiter.hit(rule, limit, who)
 
 
 def install(app: object, settings: Settings, secret: Callable[[], str]) -> None:
