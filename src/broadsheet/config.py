@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         default=False,
         description="Let the fetcher reach loopback and private addresses (tests, demos).",
     )
+    allow_private_addresses: list[str] = Field(
+        default_factory=list,
+        description="Private addresses or networks the fetcher may reach with the private "
+        'network guard on, as JSON (e.g. ["127.0.0.1"]): one local service, not the '
+        "whole network.",
+    )
     user_agent: str = Field(
         default="Broadsheet/0.1 (+https://github.com/broadsheet-news/broadsheet; news aggregator)",
         description="User-Agent sent with every request; keep a contact URL in it.",
@@ -271,6 +277,9 @@ class Settings(BaseSettings):
         default="5/minute;60/hour", description="Comments (and edits) per reader."
     )
     limit_post_ip: str = Field(default="20/minute", description="Comments per IP address.")
+    limit_api: str = Field(
+        default="300/minute;5000/hour", description="JSON API requests per IP address."
+    )
     comment_max_chars: int = Field(default=5000, description="Longest comment, characters.")
     comment_edit_minutes: float = Field(default=15.0, description="A comment can be edited for.")
     comment_hold_links: int = Field(
@@ -285,10 +294,22 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} exists and is not a directory")
         return value
 
+    @field_validator("allow_private_addresses")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
     @field_validator(
         "limit_signin", "limit_signin_account", "limit_signup", "limit_reset",
         "limit_post_reader", "limit_post_ip", "limit_ai_client", "limit_ai_anonymous",
-        "limit_ai_reader",
+        "limit_ai_reader", "limit_api",
     )  # fmt: skip
     @classmethod
     def _a_rate_limit(cls, value: str) -> str:

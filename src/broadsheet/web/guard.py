@@ -59,6 +59,7 @@ class RateLimits:
             "ai_client": parse_many(settings.limit_ai_client),
             "ai_anonymous": parse_many(settings.limit_ai_anonymous),
             "ai_reader": parse_many(settings.limit_ai_reader),
+            "api": parse_many(settings.limit_api),
         }
         self._lock = threading.Lock()  # test-then-hit of several limits as one step
 

@@ -8,18 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from broadsheet.models import ArticleTeaser, Page
 from broadsheet.models import StoryMember as Member
 from broadsheet.store.search import MARK_CLOSE, MARK_OPEN, SearchFilters, parse_query
+from broadsheet.web import guard
 from broadsheet.web.api import schemas as s
 from broadsheet.web.api.respond import respond
 from broadsheet.web.listing import cursors
 from broadsheet.web.pages import _db_id
 
-router = APIRouter(prefix="/api/v1", tags=["content"])
+
+def _rate_limit(request: Request) -> None:
+    """``limit_api`` per client address: 429 with Retry-After (the API's error shape)."""
+    request.app.state.limits.hit("api", guard.client_ip(request))
+
+
+router = APIRouter(prefix="/api/v1", tags=["content"], dependencies=[Depends(_rate_limit)])
 
 
 # A FastAPI Query is per parameter: never share one instance between two parameters.
