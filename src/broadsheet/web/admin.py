@@ -1,6 +1,7 @@
 """Moderation in the browser (moderators and admins): the queue of held and reported
 comments, hide / restore / delete, ban or unban a reader, and the log of every action
-(who, what, when). Admins also manage accounts at /admin/users: roles and disabling.
+(who, what, when). Admins also manage accounts at /admin/users (roles, disabling) and
+see every source's health at /admin/sources (FLAG_AFTER failures in a row: flagged).
 Each action is one POST and is logged."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from broadsheet.web.guard import PostedForm
 router = APIRouter(prefix="/admin")
 
 ACTIONS = ("hide", "restore", "delete")
+FLAG_AFTER = 3  # failures in a row that flag a source on /admin/sources
 
 
 def _moderator(reader: User | None) -> User:
@@ -106,3 +108,15 @@ def change_user(request: Request, user_id: str, sent: PostedForm) -> Response:
     else:
         raise HTTPException(status_code=400)
     return RedirectResponse("/admin/users", 303)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources(request: Request) -> Response:
+    """Every source with its state; failing and disabled ones first, flagged."""
+    reader = guard.current_reader(request)
+    if reader is None:
+        return sign_in_first(request)
+    _admin(reader)
+    found = request.app.state.store.list_sources()
+    found.sort(key=lambda s: (s.enabled, -s.error_count, s.name.lower()))
+    return page(request, "admin_sources.html", sources=found, flag_after=FLAG_AFTER)
