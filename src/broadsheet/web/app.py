@@ -8,6 +8,7 @@ referrer policy); every error becomes HTML in one place, ``install_error_pages``
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -91,6 +93,20 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _without_bidi_controls(value: object) -> object:
+    """Every value a template prints loses the bidi embeddings, overrides and isolates it
+    carries: stored text from before ingest dropped them (or from anywhere else) cannot
+    reverse the page around it. Markup stays Markup."""
+    if isinstance(value, str) and _BIDI_RE.search(value):
+        cleaned = str.translate(value, _BIDI_CONTROLS)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
 def make_templates() -> Environment:
     """The Jinja environment: autoescaped; ``|safe`` appears once, on sanitized bodies."""
     env = Environment(
@@ -99,6 +115,7 @@ def make_templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        finalize=_without_bidi_controls,
     )
     # ``_()`` / ``{% trans %}`` mark the interface's text; catalogs plug in here (issue 12).
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
