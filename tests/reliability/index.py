@@ -40,3 +40,39 @@ def groups(text: str | None = None) -> dict[int, list[str]]:
         parts = re.split(r"(?<=[.;])\s+(?=[A-Z`\"(])|;\s+", block)
         found[int(number)] = [p.strip() for p in parts if p.strip()]
     return found
+
+
+def modules() -> dict[int, object]:
+    """The group modules, by group number."""
+    import importlib
+
+    found: dict[int, object] = {}
+    for path in sorted(Path(__file__).parent.glob("test_[0-9][0-9]_*.py")):
+        number = int(path.name[5:7])
+        if number:
+            found[number] = importlib.import_module(f"tests.reliability.{path.stem}")
+    return found
+
+
+def table() -> str:
+    """The Markdown table of docs/security.md: each line of the document and its tests."""
+    rows = ["| # | line | tested by |", "|---|---|---|"]
+    found = modules()
+    for number, lines in groups().items():
+        mapping = found[number].LINES  # type: ignore[attr-defined]
+        for line in lines:
+            key = next(k for k in mapping if normalized(line).startswith(normalized(k)))
+            target = mapping[key]
+            if isinstance(target, Deferred):
+                tests = f"*{target.issue}*: {target.why}"
+            else:
+                tests = "<br>".join(f"`{n}`" for n in target)
+            shown = line if len(line) <= 90 else line[:87].rstrip() + "…"
+            rows.append(f"| {number} | {shown.replace('|', '/')} | {tests} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # python -m tests.reliability.index > the table
+    from tests.reliability import index  # the module the group modules import
+
+    print(index.table(), end="")

@@ -87,3 +87,14 @@ def test_every_test_of_a_group_module_is_named_in_its_mapping() -> None:
             if n.startswith(f"tests/reliability/{path.name}::")
         }
         assert _tests_in(path) <= named, f"group {number}: tests not in LINES"
+
+
+def test_docs_security_has_the_current_table() -> None:
+    """docs/security.md shows this mapping; regenerate it with
+    ``python -m tests.reliability.index`` when a line or a test moves."""
+    from tests.reliability.index import table
+
+    doc = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    start = doc.index("<!-- reliability-table -->\n") + len("<!-- reliability-table -->\n")
+    end = doc.index("<!-- /reliability-table -->")
+    assert doc[start:end] == table()
