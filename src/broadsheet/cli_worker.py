@@ -63,6 +63,16 @@ def run_worker(settings: Settings, store: Store) -> None:
     asyncio.run(main())
 
 
+def server_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's options beyond the app and address: forwarded headers (X-Forwarded-For,
+    -Proto) are believed only from the proxies the operator names (issue 16)."""
+    return {
+        "log_level": "warning",
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or "",
+    }
+
+
 def run_server(
     settings: Settings, store: Store, host: str, port: int, *, with_worker: bool = True
 ) -> None:
@@ -85,13 +95,7 @@ def run_server(
         # here it becomes KeyboardInterrupt, so the worker below stops in order too.
         with sigterm_as_interrupt():
             uvicorn.run(
-                create_app(settings, store),
-                host=host,
-                port=port,
-                log_level="warning",
-                # forwarded headers only from the proxies the operator names (issue 16)
-                proxy_headers=bool(settings.forwarded_allow_ips),
-                forwarded_allow_ips=settings.forwarded_allow_ips or "",
+                create_app(settings, store), host=host, port=port, **server_options(settings)
             )
     except KeyboardInterrupt:
         pass
