@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from broadsheet.config import Settings
 from broadsheet.store import Store
+from broadsheet.web import i18n
 from broadsheet.web.app import create_app
 from tests.readers.conftest import Mailbox, client, make_user, post_form, signed_in
 from tests.web.sample import NOW
@@ -128,3 +129,64 @@ def test_a_server_error_page_speaks_the_readers_language(
     r = c.get("/boom")
     assert r.status_code == 500
     assert "Une erreur s’est produite" in r.text and '<html lang="fr"' in r.text
+
+
+def test_pages_added_after_the_catalogs_speak_the_interface_language(
+    app: FastAPI, store: Store, settings: Settings
+) -> None:
+    """The admin's sources page, the account's app passwords and webhooks, the list pages'
+    kickers and topic names: French and Arabic, not English left behind."""
+    make_user(store, settings, "root@example.org", "Root", role="admin")
+    c = signed_in(app, "root@example.org")
+    first = store.list_sources()[0]
+    store.update_source(first.id, error_count=2, last_error="HTTP 503")
+    _switch(c, "ar")
+    page = c.get("/admin/sources").text
+    assert "إضافة مصدر" in page and "استيراد مصادر من ملف OPML" in page
+    assert "خطأ ×2: HTTP 503" in page  # the status word
+    n = len(store.list_sources())
+    with i18n.language("ar"):
+        heading = i18n.ngettext("%(count)s source", "%(count)s sources", n) % {"count": n}
+    assert heading != f"{n} sources" and f'<h2 class="form-heading">{heading}</h2>' in page
+    assert "Add a source" not in page
+    _switch(c, "fr")
+    page = c.get("/account").text
+    assert "Mots de passe d’application et jetons d’API" in page
+    assert "Annoncer les nouveaux sujets qui correspondent à" in page
+    assert "App passwords and API tokens" not in page and "Add webhook" not in page
+    r = post_form(c, "/account", "/account/credentials", {"kind": "api_token", "label": ""})
+    assert r.status_code == 200 and "Votre nouveau jeton d" in r.text
+    assert r.text.count("<td>Jeton d’API</td>") == 2  # the default label and the kind
+    r = post_form(c, "/account", "/account/webhooks", {"url": "ftp://x.example", "kind": "x"})
+    assert r.status_code == 400 and "Choisissez ce que le webhook annonce" in r.text
+    topic = c.get("/topics/politics").text
+    assert '<p class="page-kicker">Thème</p>' in topic and "<bdi>Politique</bdi>" in topic
+    place = c.get("/places/cl").text
+    assert '<p class="page-kicker">Lieu · Amérique du Sud</p>' in place
+
+
+def test_the_verification_mail_speaks_the_readers_language(
+    store: Store, settings: Settings, smtp: Mailbox
+) -> None:
+    mailed = settings.model_copy(
+        update={
+            "smtp_host": smtp.host,
+            "smtp_port": smtp.port,
+            "public_url": "http://testserver",
+            "verify_email": True,
+        }
+    )
+    app = create_app(mailed, store, clock=lambda: NOW)
+    c = client(app)
+    _switch(c, "fr")  # signed up from a French page
+    data = {"name": "Zoé", "email": "zoe@example.org", "password": "correct horse battery"}
+    r = post_form(c, "/signup", "/signup", data)
+    assert r.status_code == 200 and "Nous avons envoyé un lien à votre adresse" in r.text
+    assert len(smtp.messages) == 1
+    mail = smtp.messages[0]
+    assert str(make_header(decode_header(mail["Subject"]))) == "Confirmez votre adresse Broadsheet"
+    body = mail.get_payload(decode=True).decode()
+    assert "Ouvrez ce lien pour confirmer votre adresse" in body
+    assert "http://testserver/verify/" in body
+    page = c.get(re.search(r"http://testserver(/verify/\S+)", body).group(1)).text  # type: ignore[union-attr]
+    assert "Votre adresse est confirmée : vous pouvez commenter maintenant." in page

@@ -84,7 +84,8 @@ def _sign_in(page: Any, base_url: str) -> None:
     page.goto(base_url + "/signin")
     page.fill("#email", EMAIL)
     page.fill("#password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    # the password form (the passkey form beside it has its own submit button)
+    page.locator('main form[action="/signin"] button[type=submit]').click()
     expect(page.locator(".reader-menu__name")).to_be_visible()
 
 

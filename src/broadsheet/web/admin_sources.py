@@ -27,15 +27,17 @@ from broadsheet.web.admin import _admin
 from broadsheet.web.auth import page, sign_in_first
 from broadsheet.web.comments import _id
 from broadsheet.web.guard import PostedForm, UploadedForm
+from broadsheet.web.i18n import N_, ngettext, pgettext
+from broadsheet.web.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/admin")
 
 PAUSED = "paused by an admin"
 DONE = {
-    "paused": "The source is paused: it is not polled until you resume it.",
-    "resumed": "The source is resumed: it is polled again now.",
-    "removed": "The source and its articles are removed.",
+    "paused": N_("The source is paused: it is not polled until you resume it."),
+    "resumed": N_("The source is resumed: it is polled again now."),
+    "removed": N_("The source and its articles are removed."),
 }
 
 
@@ -62,10 +64,23 @@ def status(source: Source, failing_after: int) -> tuple[str, str]:
 ATTENTION = {"failing": 0, "error": 1, "paused": 2}  # what needs an admin comes first
 
 
+def _status_words(source: Source, failing_after: int) -> tuple[str, str]:
+    """``status`` in the interface's language (``sources list`` keeps English)."""
+    state, words = status(source, failing_after)
+    if state == "disabled":
+        reason = source.disabled_reason or ""
+        return state, (_("disabled: %(reason)s") % {"reason": reason} if reason else _("disabled"))
+    if state in ("error", "failing"):
+        label = _("error") if state == "error" else _("failing")
+        return state, f"{label} ×{source.error_count}: {source.last_error or ''}"
+    names = {"paused": _("paused"), "ok": _("ok"), "new": pgettext("source", "new")}
+    return state, names.get(state, words)
+
+
 def _sources_page(request: Request, code: int = 200, **context: Any) -> Response:
     settings = request.app.state.settings
     sources = request.app.state.store.list_sources()
-    rows = [(s, *status(s, settings.failing_after)) for s in sources]
+    rows = [(s, *_status_words(s, settings.failing_after)) for s in sources]
     rows.sort(key=lambda row: (ATTENTION.get(row[1], len(ATTENTION)), row[0].name.lower()))
     context.setdefault("error", "")
     context.setdefault("notice", "")
@@ -80,7 +95,7 @@ def sources(request: Request, done: str = Query(default="", max_length=20)) -> R
     found = _admin_or_signin(request)
     if isinstance(found, Response):
         return found
-    return _sources_page(request, notice=DONE.get(done, ""))
+    return _sources_page(request, notice=_(DONE[done]) if done in DONE else "")
 
 
 @router.post("/sources", response_class=HTMLResponse)
@@ -95,17 +110,17 @@ async def add_source(request: Request, sent: PostedForm) -> Response:
     url, name = sent.get("url").strip(), sent.get("name").strip()[:200] or None
     problem = ""
     if not url.lower().startswith(("http://", "https://")) or len(url) > 2000:
-        problem = "Give the address of a feed or a site, starting with http:// or https://."
+        problem = _("Give the address of a feed or a site, starting with http:// or https://.")
     elif not url.isprintable() or any(c.isspace() for c in url):
-        problem = "That address has spaces or control characters in it."
+        problem = _("That address has spaces or control characters in it.")
     if not problem:
         try:
             source = await subscribe(settings, store, url, name)
         except BroadsheetError as exc:
-            problem = f"Not added: {exc}"
+            problem = _("Not added: %(reason)s") % {"reason": exc}
         else:
             request.app.state.editions = None  # the editions' outlet counts changed
-            notice = f"Added “{source.name}” <{source.url}>."
+            notice = _("Added “%(name)s” <%(url)s>.") % {"name": source.name, "url": source.url}
             return await run_in_threadpool(_sources_page, request, notice=notice)
     return await run_in_threadpool(
         _sources_page, request, 400, error=problem, url=url[:2000], name=name or ""
@@ -161,17 +176,19 @@ def import_opml(request: Request, sent: UploadedForm) -> Response:
     _admin(sent.reader)
     body = sent.files.get("opml", b"")
     if not body:
-        return _sources_page(request, 400, error="Choose an OPML file to import.")
+        return _sources_page(request, 400, error=_("Choose an OPML file to import."))
     try:
         outlines, warnings = parse_opml(body)
     except BroadsheetError as exc:
-        return _sources_page(request, 400, error=f"Not imported: {exc}")
+        return _sources_page(request, 400, error=_("Not imported: %(reason)s") % {"reason": exc})
     result = import_outlines(request.app.state.store, outlines, warnings)
     request.app.state.editions = None
-    notice = (
-        f"Imported {result.added} sources, {result.existing} already present, "
-        f"{len(result.rejected)} rejected."
-    )
+    notice = _("Imported %(added)s, %(existing)s already present, %(rejected)s rejected.") % {
+        "added": ngettext("%(count)s source", "%(count)s sources", result.added)
+        % {"count": result.added},
+        "existing": result.existing,
+        "rejected": len(result.rejected),
+    }
     return _sources_page(request, notice=notice, rejected=result.rejected[:100])
 
 
@@ -227,7 +244,19 @@ def switch_furniture(request: Request, sent: PostedForm) -> Response:
     changed = set_enabled(store, outlet, action == "on")
     if changed is None:
         raise HTTPException(status_code=404)
-    notice = f"{outlet}: learned furniture {action}, {changed} articles re-cleaned."
+    notice = (
+        ngettext(
+            "%(outlet)s: learned furniture on, %(count)s article re-cleaned.",
+            "%(outlet)s: learned furniture on, %(count)s articles re-cleaned.",
+            changed,
+        )
+        if action == "on"
+        else ngettext(
+            "%(outlet)s: learned furniture off, %(count)s article re-cleaned.",
+            "%(outlet)s: learned furniture off, %(count)s articles re-cleaned.",
+            changed,
+        )
+    ) % {"outlet": outlet, "count": changed}
     return page(
         request,
         "admin_furniture.html",

@@ -25,10 +25,12 @@ from broadsheet.models import User
 from broadsheet.web import guard
 from broadsheet.web.auth import page, sign_in_first
 from broadsheet.web.guard import PostedForm
+from broadsheet.web.i18n import N_
+from broadsheet.web.i18n import gettext as _
 
 router = APIRouter()
 
-KIND_NAMES = {"app_password": "App password", "api_token": "API token"}
+KIND_NAMES = {"app_password": N_("App password"), "api_token": N_("API token")}
 EXPIRY_DAYS = {"never": None, "30": 30, "90": 90, "365": 365}
 MAX_LABEL = 100
 
@@ -50,11 +52,11 @@ def origin(request: Request) -> str:
 def _label(raw: str, kind: str) -> tuple[str | None, str]:
     label = " ".join(raw.split())
     if not label:
-        return KIND_NAMES[kind], ""
+        return _(KIND_NAMES[kind]), ""
     if len(label) > MAX_LABEL:
-        return None, f"Keep the label to {MAX_LABEL} characters."
+        return None, _("Keep the label to %(count)s characters.") % {"count": MAX_LABEL}
     if not label.isprintable():
-        return None, "The label contains characters that cannot be shown."
+        return None, _("The label contains characters that cannot be shown.")
     return label, ""
 
 
@@ -73,14 +75,16 @@ def create(request: Request, sent: PostedForm) -> Response:
     state.limits.hit("post_reader", f"user:{user.id}")
     kind = sent.get("kind")
     if kind not in KIND_NAMES:
-        return _account(request, user, 400, credential_error="Choose an app password or a token.")
+        problem = _("Choose an app password or a token.")
+        return _account(request, user, 400, credential_error=problem)
     label, problem = _label(sent.get("label"), kind)
     days = EXPIRY_DAYS.get(sent.get("expires") or "never", -1)
     if days == -1:
-        problem = problem or "Choose when it expires."
+        problem = problem or _("Choose when it expires.")
     if len(state.store.credentials_of(user.id)) >= state.settings.credentials_max:
         problem = problem or (
-            f"You have {state.settings.credentials_max} already: revoke one you no longer use."
+            _("You have %(count)s already: revoke one you no longer use.")
+            % {"count": state.settings.credentials_max}
         )
     if problem or label is None:
         return _account(request, user, 400, credential_error=problem)

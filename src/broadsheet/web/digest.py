@@ -10,11 +10,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from broadsheet import daily8, digest_mail
 from broadsheet.web.auth import page, sign_in_first
 from broadsheet.web.guard import PostedForm
+from broadsheet.web.i18n import N_
+from broadsheet.web.i18n import gettext as _
 
 router = APIRouter()
 
-UNSUBSCRIBED = "You will get no more Daily 8 mails. You can turn them on again on your account."
-LINK_BROKEN = "This unsubscribe link is not valid. Sign in to change your mails on your account."
+UNSUBSCRIBED = N_("You will get no more Daily 8 mails. You can turn them on again on your account.")
+LINK_BROKEN = N_(
+    "This unsubscribe link is not valid. Sign in to change your mails on your account."
+)
 
 
 def digest_editions(request: Request) -> list[tuple[str, str]]:
@@ -22,7 +26,7 @@ def digest_editions(request: Request) -> list[tuple[str, str]]:
     from broadsheet.web import editions
 
     offered = editions.available(request)
-    return [(daily8.WORLD, "World")] + [(code, e.label()) for code, e in offered.items()]
+    return [(daily8.WORLD, _("World"))] + [(code, e.label()) for code, e in offered.items()]
 
 
 @router.post("/account/digest")
@@ -55,7 +59,7 @@ def _reader_of(request: Request, token: str) -> int | None:
 def unsubscribe_page(request: Request, token: str) -> Response:
     """A confirmation page (a GET changes nothing: mail scanners open links)."""
     if _reader_of(request, token) is None:
-        return _page(request, 400, token="", notice="", error=LINK_BROKEN)
+        return _page(request, 400, token="", notice="", error=_(LINK_BROKEN))
     return _page(request, 200, token=token, notice="", error="")
 
 
@@ -65,9 +69,9 @@ def unsubscribe(request: Request, token: str) -> Response:
     signed token is the authority, so no session and no CSRF token are needed."""
     user_id = _reader_of(request, token)
     if user_id is None:
-        return _page(request, 400, token="", notice="", error=LINK_BROKEN)
+        return _page(request, 400, token="", notice="", error=_(LINK_BROKEN))
     request.app.state.store.update_user(user_id, digest=False)
-    return _page(request, 200, token="", notice=UNSUBSCRIBED, error="")
+    return _page(request, 200, token="", notice=_(UNSUBSCRIBED), error="")
 
 
 def _page(request: Request, status: int, **context: str) -> Response:

@@ -35,6 +35,8 @@ from broadsheet.web import guard
 from broadsheet.web.auth import sign_in_first
 from broadsheet.web.comments import _id
 from broadsheet.web.guard import PostedForm
+from broadsheet.web.i18n import N_
+from broadsheet.web.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -42,7 +44,7 @@ router = APIRouter()
 COOKIE = "bs_webauthn"
 CHALLENGE_SECONDS = 300
 MAX_PASSKEYS = 10
-FAILED = "That passkey did not work here. Try again, or sign in with your password."
+FAILED = N_("That passkey did not work here. Try again, or sign in with your password.")
 _spent: dict[str, float] = {}
 _spent_lock = threading.Lock()
 
@@ -126,10 +128,12 @@ def registration_options(request: Request, sent: PostedForm) -> Response:
 
     reader = sent.reader
     if reader is None:
-        return _json({"error": "Sign in first."}, 401)
+        return _json({"error": _("Sign in first.")}, 401)
     mine = request.app.state.store.passkeys_of(reader.id)
     if len(mine) >= MAX_PASSKEYS:
-        return _json({"error": f"An account can have {MAX_PASSKEYS} passkeys."}, 400)
+        return _json(
+            {"error": _("An account can have %(count)s passkeys.") % {"count": MAX_PASSKEYS}}, 400
+        )
     rp_id, _origin = relying_party(request)
     options = generate_registration_options(
         rp_id=rp_id,
@@ -158,11 +162,11 @@ def register(request: Request, sent: PostedForm) -> Response:
 
     reader = sent.reader
     if reader is None:
-        return _json({"error": "Sign in first."}, 401)
+        return _json({"error": _("Sign in first.")}, 401)
     challenge = _challenge(request, f"register:{reader.id}")
     name = " ".join(sent.get("name").split())[:60] or "Passkey"
     if challenge is None:
-        return _json({"error": "This request is too old: try again."}, 400)
+        return _json({"error": _("This request is too old: try again.")}, 400)
     rp_id, origin = relying_party(request)
     try:
         verified = verify_registration_response(
@@ -173,7 +177,7 @@ def register(request: Request, sent: PostedForm) -> Response:
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
         log.info("passkey registration refused: %s", exc.__class__.__name__)
-        return _json({"error": "The passkey could not be added. Try again."}, 400)
+        return _json({"error": _("The passkey could not be added. Try again.")}, 400)
     state = request.app.state
     added = state.store.add_passkey(
         reader.id,
@@ -184,7 +188,7 @@ def register(request: Request, sent: PostedForm) -> Response:
         state.clock(),
     )
     if added is None:
-        return _json({"error": "That passkey is registered already."}, 400)
+        return _json({"error": _("That passkey is registered already.")}, 400)
     return _json({"redirect": "/account?done=passkey-added"})
 
 
@@ -224,7 +228,7 @@ def sign_in(request: Request, sent: PostedForm) -> Response:
     state.limits.hit("signin", guard.client_ip(request))
     challenge = _challenge(request, "signin")
     if challenge is None:
-        return _json({"error": "This request is too old: try again."}, 400)
+        return _json({"error": _("This request is too old: try again.")}, 400)
     raw = sent.get("credential")
     try:
         credential_id = json.loads(raw).get("id") if raw else None
@@ -237,7 +241,7 @@ def sign_in(request: Request, sent: PostedForm) -> Response:
     )
     user = state.store.get_user(stored["user_id"]) if stored else None
     if stored is None or user is None or user.disabled:
-        return _json({"error": FAILED}, 400)
+        return _json({"error": _(FAILED)}, 400)
     rp_id, origin = relying_party(request)
     try:
         verified = verify_authentication_response(
@@ -250,7 +254,7 @@ def sign_in(request: Request, sent: PostedForm) -> Response:
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
         log.info("passkey sign-in refused: %s", exc.__class__.__name__)
-        return _json({"error": FAILED}, 400)
+        return _json({"error": _(FAILED)}, 400)
     state.store.passkey_used(stored["id"], verified.new_sign_count, state.clock())
     response = _json({"redirect": guard.local_path(sent.get("next"))})
     guard.start_session(request, response, user)

@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse
 
 from broadsheet.models import StoredArticle
 from broadsheet.web import ai_gate, i18n, listing, pages
+from broadsheet.web.i18n import N_
+from broadsheet.web.i18n import gettext as _
 from broadsheet.web.listing import CURSOR_CHARS
 
 router = APIRouter()
@@ -131,15 +133,28 @@ def _article(request: Request, raw_id: str) -> StoredArticle:
     return article
 
 
+# The list pages' kickers: marked here, translated where shown (understand_list.html).
 LABEL_KINDS = {
-    "PERSON": "Person",
-    "ORG": "Organisation",
-    "GPE": "Place",
-    "LOC": "Place",
-    "FAC": "Place",
-    "NORP": "Group",
-    "EVENT": "Event",
+    "PERSON": N_("Person"),
+    "ORG": N_("Organisation"),
+    "GPE": N_("Place"),
+    "LOC": N_("Place"),
+    "FAC": N_("Place"),
+    "NORP": N_("Group"),
+    "EVENT": N_("Event"),
 }
+PLACE, TOPIC = N_("Place"), N_("Topic")
+# The topics of understand/topics.py as shown (capitalised), and the gazetteer's
+# continents: translated on the topic, place and article pages and in search.
+TOPIC_NAMES = (
+    N_("World"), N_("Politics"), N_("Business"), N_("Economy"), N_("Technology"),
+    N_("Science"), N_("Health"), N_("Sport"), N_("Culture"), N_("Environment"),
+    N_("Conflict"), N_("Crime"),
+)  # fmt: skip
+CONTINENT_NAMES = (
+    N_("Africa"), N_("Antarctica"), N_("Asia"), N_("Europe"), N_("North America"),
+    N_("Oceania"), N_("South America"),
+)  # fmt: skip
 
 
 def _listing(
@@ -206,9 +221,10 @@ def place_page(
         raise HTTPException(status_code=404)
     upper = code.upper()
     ui = pages.ui_language(request)
+    region = continent(upper)
     return _listing(
-        request, "country", upper, i18n.country_name(upper, ui), continent(upper) or "",
-        f"/places/{code.lower()}", before, after, kicker="Place",
+        request, "country", upper, i18n.country_name(upper, ui), _(region) if region else "",
+        f"/places/{code.lower()}", before, after, kicker=PLACE,
     )  # fmt: skip
 
 
@@ -224,8 +240,8 @@ def topic_page(
     if topic not in TAXONOMY:
         raise HTTPException(status_code=404)
     return _listing(
-        request, "topic", topic, topic.capitalize(), "", f"/topics/{topic}", before, after,
-        kicker="Topic",
+        request, "topic", topic, _(topic.capitalize()), "", f"/topics/{topic}", before, after,
+        kicker=TOPIC,
     )  # fmt: skip
 
 

@@ -22,15 +22,19 @@ from broadsheet.config import Settings
 from broadsheet.digest_mail import site_origin, site_secret
 from broadsheet.errors import MailError
 from broadsheet.models import User
-from broadsheet.web import guard
+from broadsheet.web import guard, i18n
 from broadsheet.web.auth import page, sign_in_first
 from broadsheet.web.guard import PostedForm
+from broadsheet.web.i18n import N_
+from broadsheet.web.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 _SALT = "broadsheet-verify-email"
-LINK_BAD = "This link has expired or is not valid. Sign in and ask for a new one on your account."
+LINK_BAD = N_(
+    "This link has expired or is not valid. Sign in and ask for a new one on your account."
+)
 
 
 def must_verify(request: Request, reader: User | None) -> bool:
@@ -50,18 +54,22 @@ def send_link(request: Request, background: BackgroundTasks, user: User) -> None
     settings: Settings = request.app.state.settings
     token = _signer(request).dumps({"u": user.id, "e": user.email})
     link = f"{site_origin(settings)}/verify/{token}"
-    background.add_task(_send, settings, user.email, link)
+    # In the account's language, else the one this page is in (as the reset mail).
+    lang = i18n.offered(user.language) or i18n.current_language()
+    background.add_task(_send, settings, user.email, link, lang)
 
 
-def _send(settings: Settings, email: str, link: str) -> None:
+def _send(settings: Settings, email: str, link: str, lang: str = "en") -> None:
     hours = int(settings.verify_link_hours)
-    body = (
-        "Welcome to Broadsheet. Open this link to confirm your address, so you can "
-        f"comment:\n\n{link}\n\nIt works for {hours} hours. If you did not make an "
-        "account, ignore this mail.\n"
-    )
+    with i18n.language(lang):
+        body = _(
+            "Welcome to Broadsheet. Open this link to confirm your address, so you can "
+            "comment:\n\n%(link)s\n\nIt works for %(hours)s hours. If you did not make an "
+            "account, ignore this mail.\n"
+        ) % {"link": link, "hours": hours}
+        subject = _("Confirm your Broadsheet address")
     try:
-        mail.send(settings, email, "Confirm your Broadsheet address", body)
+        mail.send(settings, email, subject, body)
     except MailError as exc:
         log.warning("verification mail not sent: %s", exc)  # no address, no link
 
@@ -81,7 +89,7 @@ def verify(request: Request, token: str) -> Response:
             if user is not None and user.email != data.get("e"):
                 user = None  # the address changed since: the link proves nothing
     if user is None or user.disabled:
-        response = page(request, "verify_done.html", 400, error=LINK_BAD)
+        response = page(request, "verify_done.html", 400, error=_(LINK_BAD))
     else:
         if not user.verified:
             state.store.update_user(user.id, verified_at=state.clock())

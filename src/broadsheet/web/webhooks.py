@@ -21,6 +21,8 @@ from broadsheet.store.search import parse_query
 from broadsheet.web import guard
 from broadsheet.web.auth import page, sign_in_first
 from broadsheet.web.guard import PostedForm
+from broadsheet.web.i18n import N_
+from broadsheet.web.i18n import gettext as _
 
 router = APIRouter()
 MAX_URL = 2048
@@ -37,15 +39,15 @@ def webhooks_of(request: Request) -> list[dict[str, Any]]:
 def url_problem(url: str, allow_private: bool) -> str:
     """What is wrong with a webhook's address, or ""."""
     if not url or len(url) > MAX_URL or not url.isprintable() or " " in url:
-        return "Give the full address (https://…) the stories should be sent to."
+        return N_("Give the full address (https://…) the stories should be sent to.")
     try:
         check_scheme(url)
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
     except (SchemeNotAllowed, ValueError):
-        return "Only http:// and https:// addresses can receive webhooks."
+        return N_("Only http:// and https:// addresses can receive webhooks.")
     if not host:
-        return "Give the full address (https://…) the stories should be sent to."
+        return N_("Give the full address (https://…) the stories should be sent to.")
     if allow_private:
         return ""
     try:
@@ -55,10 +57,10 @@ def url_problem(url: str, allow_private: bool) -> str:
         try:
             infos = socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError):
-            return "That host name does not resolve."
+            return N_("That host name does not resolve.")
         addresses = [str(info[4][0]) for info in infos]
     if not addresses or not all(is_public_address(a) for a in addresses):
-        return "That address is on a private network: webhooks only go to public addresses."
+        return N_("That address is on a private network: webhooks only go to public addresses.")
     return ""
 
 
@@ -82,14 +84,18 @@ def create(request: Request, sent: PostedForm) -> Response:
     )
     problem = ""
     if kind not in ("follows", "search"):
-        problem = "Choose what the webhook announces: your follows or a search."
+        problem = _("Choose what the webhook announces: your follows or a search.")
     elif kind == "search" and (not query or parse_query(query).empty):
-        problem = "Give the words to search for."
+        problem = _("Give the words to search for.")
     elif len(query) > MAX_QUERY:
-        problem = f"Keep the search to {MAX_QUERY} characters."
-    problem = problem or url_problem(url, state.settings.allow_private_networks)
+        problem = _("Keep the search to %(count)s characters.") % {"count": MAX_QUERY}
+    if not problem:
+        found = url_problem(url, state.settings.allow_private_networks)
+        problem = _(found) if found else ""  # gettext("") would be the catalog's header
     if not problem and len(state.store.webhooks_of(user.id)) >= state.settings.webhooks_max:
-        problem = f"You have {state.settings.webhooks_max} webhooks already: delete one first."
+        problem = _("You have %(count)s webhooks already: delete one first.") % {
+            "count": state.settings.webhooks_max
+        }
     if problem:
         return _account(request, 400, webhook_error=problem)
     secret = "whsec_" + secrets.token_urlsafe(24)

@@ -24,8 +24,14 @@
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams(fields).toString(),
     }).then(function (r) {
-      return r.json().catch(function () { return { error: "The server said " + r.status + "." }; });
+      return r.json().catch(function () { return { error: serverSaid(r.status) }; });
     });
+  }
+  // The page carries this message in its language (data-server-said on an error box).
+  function serverSaid(status) {
+    var el = document.querySelector("[data-server-said]");
+    var text = el ? el.getAttribute("data-server-said") : "The server said %(status)s.";
+    return text.replace("%(status)s", String(status));
   }
   function say(box, text) {
     if (!box) return;
