@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 from broadsheet.understand import gazetteer, scorelines
 from broadsheet.understand.casing import recase
+from broadsheet.understand.spans import agree, split
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-VERSION = "1"
+VERSION = "2"  # 2: span rules (understand/spans.py), French
 BATCH = 32
 MAX_CHARS = 100_000
 
@@ -89,11 +90,13 @@ def _mentions(text: str, doc: object) -> list[Mention]:
         start = ent.start_char
         if elided and (lead := elided.match(text, start, ent.end_char)):
             start = lead.end()  # "L'Espagne" -> "Espagne"
-        cleaned = _clean(text, start, ent.end_char, label)
-        if cleaned:
-            spans.append(cleaned)
+        for piece in split(text, start, ent.end_char, label):
+            cleaned = _clean(text, *piece)
+            if cleaned:
+                spans.append(cleaned)
     spans = scorelines.apply(spans, scorelines.team_spans(text))
     spans = gazetteer.add_missing(text, spans)
+    spans = agree(text, spans)
     return _link(text, spans)
 
 
