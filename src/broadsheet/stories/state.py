@@ -28,7 +28,7 @@ from broadsheet.stories.agency import agency_credit
 from broadsheet.stories.cluster import Clusterer, Decision
 from broadsheet.stories.fold import WireFolder
 from broadsheet.stories.index import TermIndex
-from broadsheet.stories.text import entity_features, features
+from broadsheet.stories.text import entity_features, features, main_year
 
 log = logging.getLogger("broadsheet.stories")
 
@@ -44,6 +44,10 @@ def _features(row: dict[str, Any]) -> dict[str, float]:
     the understanding stage has run (``row["entities"]``: id, label, mentions)."""
     extra = entity_features(row.get("entities") or ())
     return features(row["title"], row["text"] or "", extra)
+
+
+def _year(row: dict[str, Any]) -> float | None:
+    return main_year(row["title"] or "", row["text"] or "")
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,7 @@ class StoryState:
             root = self.root_of.get(row["duplicate_of"], row["duplicate_of"])
             self._copy(row, root, story, mh, size, t)
             return
-        slot = self.index.add(row["id"], _features(row), t)
+        slot = self.index.add(row["id"], _features(row), t, _year(row))
         self.clusterer.place(slot, story)
         self.folder.add(row["id"], mh, size, source=row.get("source_id"))
         heapq.heappush(self._expiry, (t, slot, row["id"]))
@@ -185,7 +189,7 @@ class StoryState:
                 agency=agency,
                 duplicate_of=root if exact is None else None,
             )
-        slot = self.index.add(article_id, _features(row), t)
+        slot = self.index.add(article_id, _features(row), t, _year(row))
         heapq.heappush(self._expiry, (t, slot, article_id))
         self.folder.add(article_id, mh, size, source=row.get("source_id"))
         decision = self.clusterer.assign(slot, oldest=self.now - self.window)
