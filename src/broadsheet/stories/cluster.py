@@ -39,8 +39,9 @@ MAX_MOVABLE = 24  # stories with more live members enter as one fixed block
 BLOCK_SIZE = 12  # members of a fixed block compared with the neighbourhood
 MAX_HOOD = 80  # articles in a neighbourhood at most (80 and 12 neighbours: same ECB+ F1 as
 # 160 and 20, 16 % faster at 20k articles; docs/notes/issue-4.md)
-YEAR_FACTOR = 1.0  # similarity kept when the two texts' main years differ (text.main_year),
-# chosen by k-fold cross-validation over ECB+ topics (bench/stories.py; notes: issue-15-quality)
+YEAR_FACTOR = 1.0  # similarity kept when the two texts' main years differ (text.main_year).
+# 1.0 = off: 5-fold CV over ECB+ topics picks 1.0 in every fold (0.6 and 0.3 cost more
+# recall than they save in look-alike merges; bench/stories.py, notes: issue-15-quality)
 MAX_BLOCK_POOL = 200  # a big story's newest members from which its block is chosen
 
 

@@ -46,10 +46,6 @@ def _features(row: dict[str, Any]) -> dict[str, float]:
     return features(row["title"], row["text"] or "", extra)
 
 
-def _year(row: dict[str, Any]) -> float | None:
-    return main_year(row["title"] or "", row["text"] or "")
-
-
 @dataclass(frozen=True)
 class Placed:
     """Where the stage put an article."""
@@ -111,6 +107,12 @@ class StoryState:
             if not self.copies_in[old]:
                 del self.copies_in[old]
 
+    def _year(self, row: dict[str, Any]) -> float | None:
+        """The article's main year, read only while the year rule is on."""
+        if self.clusterer.year_factor == 1.0:
+            return None
+        return main_year(row["title"] or "", row["text"] or "")
+
     def _time(self, row: dict[str, Any]) -> float:
         when: datetime = row["sort_at"]
         t = when.timestamp()
@@ -126,7 +128,7 @@ class StoryState:
             root = self.root_of.get(row["duplicate_of"], row["duplicate_of"])
             self._copy(row, root, story, mh, size, t)
             return
-        slot = self.index.add(row["id"], _features(row), t, _year(row))
+        slot = self.index.add(row["id"], _features(row), t, self._year(row))
         self.clusterer.place(slot, story)
         self.folder.add(row["id"], mh, size, source=row.get("source_id"))
         heapq.heappush(self._expiry, (t, slot, row["id"]))
@@ -189,7 +191,7 @@ class StoryState:
                 agency=agency,
                 duplicate_of=root if exact is None else None,
             )
-        slot = self.index.add(article_id, _features(row), t, _year(row))
+        slot = self.index.add(article_id, _features(row), t, self._year(row))
         heapq.heappush(self._expiry, (t, slot, article_id))
         self.folder.add(article_id, mh, size, source=row.get("source_id"))
         decision = self.clusterer.assign(slot, oldest=self.now - self.window)
