@@ -31,7 +31,6 @@ NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 _TRAILING_NUMBERS = re.compile(r"(?:[ \t]+\(?\d+(?:[-/.:]\d+)*\)?)+$")
 _SCORE = re.compile(r"[-/.:]|\d{3}")  # "4-28", "108-3", "114": a score, not part of a name
 _DASH = re.compile(r"[ \t]+[-–—][ \t]+")
-_WORDS = re.compile(r"\w+")
 
 
 def split(text: str, start: int, end: int, label: str) -> list[Span]:
@@ -44,8 +43,7 @@ def split(text: str, start: int, end: int, label: str) -> list[Span]:
         end = start + len(first)
         piece = first
     out: list[Span] = []
-    parts = _DASH.split(piece)
-    if len(parts) > 1:
+    if _DASH.search(piece):
         at = start
         for i, part in enumerate(_DASH.finditer(piece)):
             left = text[at : start + part.start()]
