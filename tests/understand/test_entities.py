@@ -65,3 +65,29 @@ def test_cli_entities_contract_and_languages_without_a_model(tmp_path) -> None: 
     assert all(KIM[e["start"] : e["end"]] == e["text"] for e in first)
     assert {"PERSON", "GPE", "ORG"} <= {e["label"] for e in first}
     assert out[1]["entities"] == []  # German: no German pipeline configured
+
+
+def test_french_articles_get_people_places_and_organisations_on_first_need() -> None:
+    from broadsheet.config import Settings
+    from broadsheet.understand import pipelines as loaded
+    from broadsheet.understand.stage import understand
+
+    found = Pipelines(Settings(data_dir="/nonexistent").spacy_models)
+    assert found.version("fr") == "fr_core_news_sm"
+    text = (
+        "Emmanuel Macron a reçu le chancelier Olaf Scholz à Paris mardi. M. Macron a "
+        "ensuite rencontré les dirigeants de Renault et de la SNCF. L'Espagne et le "
+        "Portugal ont salué l'accord, selon l'Agence France-Presse."
+    )
+    result = understand(found, "Macron reçoit Scholz à Paris", text)
+    assert result.language == "fr"
+    assert "fr_core_news_sm" in loaded._loaded  # loaded because a French article came
+    ids = {m.text: (m.label, m.entity_id) for m in result.entities}
+    # WikiNER's PER is read as PERSON, so people have one label in every language
+    assert ids["Emmanuel Macron"] == ("PERSON", "person:emmanuel-macron")
+    assert ids["Macron"][1] == "person:emmanuel-macron"  # "M. Macron" joins the full name
+    assert ids["Olaf Scholz"][0] == "PERSON"
+    assert ids["Paris"][0] == "LOC"
+    assert ids["Espagne"][1] == "country:es"
+    assert {c.code for c in result.countries} >= {"FR", "ES"}
+    assert any(label == "ORG" for label, _ in ids.values())

