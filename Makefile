@@ -4,7 +4,7 @@ DATASETS ?= ../shared/datasets
 # the virtualenv is (re)built when it is missing or what it was built from changed
 READY := $(VENV)/.installed
 
-.PHONY: install serve browser test lint bench screenshots
+.PHONY: install serve browser test lint bench screenshots messages
 
 $(READY): pyproject.toml requirements/model.txt
 	python3 -m venv $(VENV)
@@ -37,6 +37,13 @@ bench: $(READY)     ## every benchmark; each prints a table
 	$(PY) bench/understanding.py $(DATASETS)
 	$(PY) bench/stories.py $(DATASETS) --scales 10000,100000
 	$(PY) bench/folding.py $(DATASETS)
+
+LOCALE := src/broadsheet/web/locale
+messages: $(READY)  ## extract the interface's text into messages.pot and update every catalog
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+		--project Broadsheet --version 0.1.0 --msgid-bugs-address "" -o $(LOCALE)/messages.pot .
+	$(VENV)/bin/pybabel update -D messages -i $(LOCALE)/messages.pot -d $(LOCALE) \
+		--ignore-obsolete --width 100
 
 screenshots: $(READY) ## refresh docs/screenshots from the browser test
 	BROADSHEET_SCREENSHOTS=1 $(PY) -m pytest -m browser tests/web

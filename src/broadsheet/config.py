@@ -257,6 +257,71 @@ class Settings(BaseSettings):
         default=3, description="Comments with more links than this wait for a moderator."
     )
     comments_per_page: int = Field(default=20, description="Top-level comments per page.")
+    digest_hour: int = Field(
+        default=18,
+        ge=0,
+        le=23,
+        description="Hour of the day (BROADSHEET_TIMEZONE) from which the worker mails the "
+        "day's Daily 8 to the readers who asked for it; once per reader and day.",
+    )
+    digest_every: float = Field(
+        default=60.0, gt=0, description="Seconds between the worker's looks for digests due."
+    )
+    verify_email: bool = Field(
+        default=False,
+        description="New accounts get a link by mail and cannot comment until they open it.",
+    )
+    verify_link_hours: float = Field(
+        default=48.0, gt=0, description="How long an address-verification link works, hours."
+    )
+    visit_gap_minutes: float = Field(
+        default=30.0,
+        gt=0,
+        description='A pause longer than this starts a new visit ("new since your last '
+        'visit" marks stories first seen after the previous visit).',
+    )
+    # --- app passwords, API tokens and sync apps (issue 13) ------------------------------
+    sync_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Sync apps (Google Reader, Fever) are offered the articles and stories "
+        "of this many days (starred ones whatever their age).",
+    )
+    credentials_max: int = Field(
+        default=20, ge=1, description="App passwords and API tokens one reader may keep."
+    )
+    limit_api_token: str = Field(
+        default="300/minute;10000/hour", description="/api/v1 calls per API token."
+    )
+    limit_api_ip: str = Field(
+        default="600/minute", description="/api/v1 calls without a token, per IP address."
+    )
+    limit_sync: str = Field(
+        default="300/minute;10000/hour",
+        description="Google Reader and Fever calls per app password.",
+    )
+    webhooks_max: int = Field(default=5, ge=0, description="Webhooks one reader may keep.")
+    webhook_every: float = Field(
+        default=30.0, gt=0, description="The worker looks for new stories to announce every, s."
+    )
+    webhook_timeout: float = Field(
+        default=10.0, gt=0, description="Deadline of one webhook delivery, s."
+    )
+    webhook_retry_base: float = Field(
+        default=60.0,
+        gt=0,
+        description="First retry of a failed delivery after this many seconds; each next "
+        "waits four times longer (at most 6 hours).",
+    )
+    webhook_attempts: int = Field(
+        default=6, ge=1, description="Attempts of one delivery before it is given up."
+    )
+    limit_sync_login: str = Field(
+        default="10/minute;100/hour",
+        description="Sync logins and refused credentials (ClientLogin, Fever, Bearer) per "
+        "IP address.",
+    )
 
     @field_validator("data_dir")
     @classmethod

@@ -98,4 +98,10 @@ class StoreError(BroadsheetError):
 
 
 class MailError(BroadsheetError):
-    """A mail could not be handed to the SMTP server (issue 11: reset links)."""
+    """A mail could not be handed to the SMTP server (issue 11: reset links).
+    ``maybe_sent``: the server may have taken it all the same (the connection broke while
+    it was being handed over); False when the failure proves it did not."""
+
+    def __init__(self, message: str, maybe_sent: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_sent = maybe_sent

@@ -221,6 +221,7 @@ class Story:
     members: list[StoryMember] = field(default_factory=list)
     score: float = 0.0  # trending rank, when ranked
     updated_at: datetime | None = None  # when the stories stage last changed it
+    created_at: datetime | None = None  # when the site first saw it
 
 
 # --- pages (issue 10) -----------------------------------------------------------------------
@@ -363,6 +364,12 @@ class User:
     created_at: datetime
     disabled: bool = False
     banned: bool = False
+    language: str | None = None  # the interface language they picked; None: not picked
+    digest: bool = False  # the Daily 8 by mail
+    edition: str | None = None  # the edition of that mail ("fr-fr"); None: the world's
+    verified: bool = True  # False: the address is not proved yet (verify_email)
+    visit_mark_at: datetime | None = None  # when the reader's previous visit ended
+    seen_at: datetime | None = None  # the reader's last page view (of those recorded)
 
     @property
     def can_moderate(self) -> bool:

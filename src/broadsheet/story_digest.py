@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"
+VERSION = "2"  # 2: summary lines carry their language; per-language lines
 MAX_ARTICLES = 12  # articles a story's summary (and the AI's answers) draw on
 _DATES = ("first_at", "last_at")
 
@@ -59,7 +59,8 @@ def build(
         for m in originals(story, members)
         if m.article_id in texts and texts[m.article_id][1].strip()
     ]
-    lines = summarize_story([(aid, title, text) for aid, _outlet, title, text in found])
+    language = {m.article_id: primary_language(m.language) for m in members}
+    summary = summary_lines([(aid, title, text) for aid, _outlet, title, text in found], language)
     return {
         "coverage": {
             "outlets": [
@@ -85,10 +86,57 @@ def build(
             "origin": view.origin.source_name if view.origin else None,
         },
         "summary": {
-            "lines": [asdict(line) for line in lines],
+            **summary,
             "sources": [[aid, outlet, title] for aid, outlet, title, _text in found],
         },
     }
+
+
+def summary_lines(
+    found: list[tuple[int, str, str]], language: dict[int, str | None]
+) -> dict[str, Any]:
+    """A story's extractive summary from its reports' (article id, title, text): ``lines``
+    from all of them, each with its language, and for a story in several languages
+    ``by_language``, each language's summary from its own reports (for its readers)."""
+    lines = summarize_story(found)
+    by_language: dict[str, list[dict[str, Any]]] = {}
+    langs = {language.get(aid) for aid, _t, _x in found} - {None}
+    if len(langs) > 1:
+        for lang in sorted(x for x in langs if x):
+            own = [item for item in found if language.get(item[0]) == lang]
+            by_language[lang] = [
+                {**asdict(line), "language": lang} for line in summarize_story(own)
+            ]
+    return {
+        "lines": [{**asdict(ln), "language": language.get(ln.article_id)} for ln in lines],
+        "by_language": by_language,
+    }
+
+
+def primary_language(tag: str | None) -> str | None:
+    """``pt-BR`` → ``pt``: the language a reader's interface is compared with."""
+    return tag.split("-")[0].lower() if tag else None
+
+
+PREFERRED_LINES = 2  # fewer lines than this in the reader's language: others fill in
+
+
+def lines_for(summary: dict[str, Any], language: str) -> list[dict[str, Any]]:
+    """A story's summary lines for a reader of ``language``: that language's own lines
+    when the story has reports in it (an English reader's summary does not open with
+    Spanish and French sentences); others only fill in when it has fewer than
+    ``PREFERRED_LINES``. Without reports in that language, the lines as chosen."""
+    mixed: list[dict[str, Any]] = summary.get("lines", [])
+    own = (summary.get("by_language") or {}).get(primary_language(language) or "", [])
+    if not own:
+        own = [ln for ln in mixed if ln.get("language") == primary_language(language)]
+        others = [ln for ln in mixed if ln.get("language") != primary_language(language)]
+        return own + others
+    if len(own) >= PREFERRED_LINES:
+        return own
+    shown = {(ln["article_id"], ln["sentence"]) for ln in own}
+    extra = [ln for ln in mixed if (ln["article_id"], ln["sentence"]) not in shown]
+    return own + extra[: max(0, len(mixed) - len(own))]
 
 
 def _row(story: Story, value: dict[str, Any], now: datetime) -> dict[str, Any]:

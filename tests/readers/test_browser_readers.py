@@ -68,7 +68,7 @@ def _sign_in(browser: Any, base: str, email: str, problems: list[str]) -> Any:
     page.goto(base + "/signin")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(base + "/")
     return page
 

@@ -1,12 +1,10 @@
 """What a reader sees of stories: Debian's chromium, driven by Playwright, against uvicorn.
 
-With BROADSHEET_SCREENSHOTS=1 the story page is also copied to docs/screenshots/story.png.
+The story and article pages' screenshots for docs/ come from tests/web/test_browser_article.py.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +18,7 @@ from broadsheet.web.app import create_app
 from tests.stories.conftest import Add
 from tests.stories.sample import CHILE, JAPAN, WIRE, wire_copy
 from tests.support.served import served
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, DOCS_SCREENSHOTS
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP
 
 pytestmark = [
     pytest.mark.browser,
@@ -69,7 +67,7 @@ def test_home_to_full_coverage_in_a_real_browser(base_url: str, tmp_path: Path) 
         assert page.locator("table.outlets tbody tr").count() >= 2
         shot = tmp_path / "story.png"
         page.screenshot(path=str(shot), full_page=True)
-        page.locator("ol.timeline a").first.click()
+        page.locator("ol.timeline a[href^='/articles/']").first.click()
         page.wait_for_load_state()
         coverage = page.locator("#coverage-title")
         assert coverage.is_visible()
@@ -79,7 +77,3 @@ def test_home_to_full_coverage_in_a_real_browser(base_url: str, tmp_path: Path) 
         page.screenshot(path=str(tmp_path / "article.png"), full_page=True)
         browser.close()
     assert errors == []
-    if os.environ.get("BROADSHEET_SCREENSHOTS"):
-        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, DOCS_SCREENSHOTS / "story.png")
-        shutil.copy(tmp_path / "article.png", DOCS_SCREENSHOTS / "article-coverage.png")

@@ -57,7 +57,46 @@ def test_whole_stage_countries_topics_keywords(pipelines: Pipelines) -> None:
     german = understand_texts(
         pipelines, [("Preise", "Die Preise für Strom und Gas sind in Berlin gesunken.")]
     )[0]
-    assert german.language == "de" and german.entities == [] and german.digest.summary
+    assert german.language == "de" and german.digest.summary
+    # no German recogniser: the gazetteer still finds the places, and topics are found
+    # from German word beginnings, so the article reaches place, entity and topic pages
+    assert [(m.text, m.entity_id) for m in german.entities] == [("Berlin", "place:berlin")]
+    assert [c.code for c in german.countries] == ["DE"]
+    assert [t.topic for t in german.topics] == ["economy"]
+    assert german.versions["entities"].endswith("/gazetteer-2")
+    # German capitalises every noun: "bis Ende" is no town in Indonesia, "das Essen" no
+    # city in the Ruhr; after a preposition of place it is
+    text = "Die Brücke ist bis Ende Mai gesperrt. Das Essen wird in Essen serviert."
+    nouns = understand_texts(pipelines, [("Brücke", text)], ["de"])[0]
+    city = len("Brücke\n\n") + text.rindex("Essen")  # offsets index title + text
+    assert [(m.text, m.start) for m in nouns.entities] == [("Essen", city)]
+
+
+def test_articles_in_other_languages_get_places_and_topics(pipelines: Pipelines) -> None:
+    spanish, french = understand_texts(
+        pipelines,
+        [
+            (
+                "Elecciones en Chile: el gobierno adelanta la votación",
+                "El gobierno de Chile adelantó las elecciones al parlamento. Los votantes de "
+                "Santiago y de Valparaíso acudirán a las urnas en marzo, dijo el presidente. "
+                "La oposición pidió observadores de Alemania.",
+            ),
+            (
+                "Grève des cheminots : la SNCF annule des trains",
+                "Les syndicats de la SNCF ont appelé à la grève pour les salaires. Des milliers "
+                "de voyageurs sont bloqués à Lyon et à Marseille, et l'inflation pèse sur les "
+                "prix des billets en France.",
+            ),
+        ],
+        ["es", "fr"],
+    )
+    assert spanish.language == "es" and french.language == "fr"
+    assert spanish.topics[0].topic == "politics"
+    assert {"country:cl", "country:de"} <= {m.entity_id for m in spanish.entities}
+    assert [c.code for c in spanish.countries][0] == "CL"
+    assert french.topics[0].topic == "economy"
+    assert [c.code for c in french.countries] == ["FR"]  # Lyon, Marseille, France
 
 
 def test_cli_summarize_contract(tmp_path) -> None:  # noqa: ANN001

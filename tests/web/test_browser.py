@@ -1,7 +1,7 @@
 """What a person sees: Debian's chromium, driven by Playwright, against uvicorn on 127.0.0.1.
 
-Screenshots go to a temp dir; with BROADSHEET_SCREENSHOTS=1 the desktop home and article
-and the phone article are also copied to docs/screenshots/ for the README.
+Screenshots go to a temp dir; with BROADSHEET_SCREENSHOTS=1 the desktop home page is also
+copied to docs/screenshots/ (the article and story pages: test_browser_article.py).
 """
 
 from __future__ import annotations
@@ -115,12 +115,9 @@ def test_home_to_article_in_a_real_browser(base_url: str, tmp_path: Path) -> Non
     assert all(p.stat().st_size > 5_000 for p in shots.values())
     if os.environ.get("BROADSHEET_SCREENSHOTS") == "1":
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        for name, target in (
-            ("home-desktop", "home.png"),
-            ("article-desktop", "article.png"),
-            ("article-phone", "article-phone.png"),
-        ):
-            shutil.copyfile(shots[name], DOCS_SCREENSHOTS / target)
+        # the article pages' screenshots come from test_browser_article.py (a story with
+        # its AI panel and coverage): only the home page's from here
+        shutil.copyfile(shots["home-desktop"], DOCS_SCREENSHOTS / "home.png")
 
 
 def test_search_as_you_type_with_filters(base_url: str, tmp_path: Path) -> None:

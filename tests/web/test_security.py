@@ -43,7 +43,7 @@ def test_security_headers_on_every_response(app: FastAPI, ids: dict[str, int], p
 def test_html_has_no_inline_script_or_style_and_a_lang(app: FastAPI, ids: dict[str, int]) -> None:
     for path in ("/", f"/articles/{ids['rail-link']}", "/nowhere"):
         html = get(app, path).text
-        assert html.startswith('<!doctype html>\n<html lang="en">')
+        assert html.startswith('<!doctype html>\n<html lang="en" dir="ltr">')
         assert "<script" not in without_own_scripts(html)
         assert "style=" not in html and "<style" not in html
         assert "http://" not in html.replace("xmlns='http://www.w3.org/2000/svg'", "")

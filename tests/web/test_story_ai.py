@@ -67,8 +67,12 @@ def test_story_page_summary_from_several_outlets_without_a_model(
     page = get(app, f"/stories/{news['chile']}")
     assert page.status_code == 200
     section = _summary(page.text)
-    line = r'<li>(.+?) <a class="story-summary__source" href="/articles/(\d+)">([^<]+)</a>'
-    links = re.findall(line, section)
+    line = (
+        r'<li[^>]*>(.+?) <a class="story-summary__source" '
+        r'href="/articles/(\d+)#s-(\d+)">([^<]+)</a>'
+    )
+    found = re.findall(line, section)
+    links = [(text, aid, outlet) for text, aid, _n, outlet in found]
     assert len(links) >= 2 and len({aid for _, aid, _ in links}) >= 2  # several outlets
     names = {str(news["chile0"]): "Andes Daily", str(news["chile1"]): "Pacific Times",
              str(news["chile2"]): "Harbour Gazette"}  # fmt: skip
@@ -76,6 +80,10 @@ def test_story_page_summary_from_several_outlets_without_a_model(
         assert names[aid] == outlet  # each line names the outlet of the article it links to
         sentences = [s.text for s in split_sentences(store.get_article(int(aid)).text)]
         assert text.replace("&#39;", "'") in sentences  # and is a sentence of that article
+    for text, aid, n, _outlet in found:  # linked to that very sentence
+        assert split_sentences(store.get_article(int(aid)).text)[int(n) - 1].text == text.replace(
+            "&#39;", "'"
+        )
     assert "Ask about this story" not in page.text  # no model configured
     assert page.text.index("story-summary-title") < page.text.index("Who covered it")
 
@@ -88,7 +96,9 @@ def test_ask_about_the_story_cites_two_articles(
     page = get(ai_app, f"/stories/{news['chile']}/ask?q=What+happened+in+Iquique%3F")
     assert page.status_code == 200
     claims = page.text[page.text.index('class="ai-panel__claims"') :]
-    cited = re.findall(r'<a href="/articles/(\d+)">([^<]+)</a>, sentence (\d+)', claims)
+    cited = re.findall(r'<a href="/articles/(\d+)#s-(\d+)">([^<]+), sentence (\d+)</a>', claims)
+    assert all(anchor == n for _aid, anchor, _outlet, n in cited)  # the link is the sentence
+    cited = [(aid, outlet, n) for aid, _anchor, outlet, n in cited]
     assert len({aid for aid, _, _ in cited}) == 2  # claims from two different articles
     for aid, _outlet, n in cited:
         quote = split_sentences(store.get_article(int(aid)).text)[int(n) - 1].text

@@ -25,6 +25,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -65,9 +66,12 @@ class WorkerStats:
 
 
 class Worker:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.settings = settings
         self.store = store
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.stats = WorkerStats()
         self.pool: WorkerPool | None = None
         self.in_flight: dict[int, asyncio.Task[None]] = {}
@@ -99,6 +103,8 @@ class Worker:
                     asyncio.create_task(self._heartbeat(), name="heartbeat"),
                     asyncio.create_task(self._probe_lag(), name="lag-probe"),
                     asyncio.create_task(self._maintain(), name="maintenance"),
+                    asyncio.create_task(self._digests(), name="daily8-digest"),
+                    asyncio.create_task(self._webhooks(), name="webhooks"),
                 ]
                 self.ready.set()
                 await self._dispatch()
@@ -254,6 +260,34 @@ class Worker:
             except BroadsheetError as exc:  # the pages compute what is missing meanwhile
                 log.warning("worker: maintenance: %s", exc)
 
+    async def _digests(self) -> None:
+        """The Daily 8 by mail to the readers who asked for it, once per reader and day
+        (digest_mail.py: claimed in the store before each send, so a restart never sends
+        twice)."""
+        from broadsheet import digest_mail
+
+        if not self.settings.smtp_host:
+            return
+        while True:
+            try:
+                await asyncio.to_thread(
+                    digest_mail.send_due, self.settings, self.store, self.clock()
+                )
+            except BroadsheetError as exc:  # the database is busy: next round
+                log.warning("worker: Daily 8 digest: %s", exc)
+            await asyncio.sleep(self.settings.digest_every)
+
+    async def _webhooks(self) -> None:
+        """Announce new stories to the readers' webhooks and retry what failed (issue 13)."""
+        from broadsheet.orchestrate import webhooks
+
+        while True:
+            await asyncio.sleep(self.settings.webhook_every)
+            try:
+                await webhooks.run_once(self.store, self.settings, datetime.now(UTC))
+            except BroadsheetError as exc:  # the next round tries again
+                log.warning("worker: webhooks: %s", exc)
+
     async def _probe_lag(self) -> None:
         """How late the loop wakes a sleeper: the time something blocked the loop."""
         loop = asyncio.get_running_loop()
@@ -272,9 +306,11 @@ def _preload() -> None:
 class WorkerThread(threading.Thread):
     """A worker on its own thread and event loop, beside the web server (``serve``)."""
 
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, clock: Callable[[], datetime] | None = None
+    ) -> None:
         super().__init__(name="broadsheet-worker", daemon=True)
-        self.worker = Worker(settings, store)
+        self.worker = Worker(settings, store, clock)
         self.error: BaseException | None = None
 
     def run(self) -> None:

@@ -50,10 +50,13 @@ from broadsheet.store import (
     understanding,
 )
 from broadsheet.store import stories as story_queries
+from broadsheet.store.app_passwords import CredentialQueries
 from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import OutletFurniture
-from broadsheet.store.readers import FollowQueries
+from broadsheet.store.readers_more import MoreReaderQueries
 from broadsheet.store.schema import meta
+from broadsheet.store.sync_marks import SyncQueries
+from broadsheet.store.webhooks import WebhookQueries
 
 ANALYSIS_ROWS = 1000  # rows of each index ANALYZE samples on SQLite
 
@@ -75,7 +78,9 @@ def _first_cause(exc: SQLAlchemyError) -> object:
     return getattr(first, "orig", None) or first
 
 
-class Store(FollowQueries):  # readers' methods (issue 11) in store/readers.py
+# readers' methods (issues 11, 12) in store/readers.py and readers_more.py; credentials and
+# sync (issue 13) in store/app_passwords.py, sync.py, webhooks.py
+class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries):
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
@@ -264,6 +269,17 @@ class Store(FollowQueries):  # readers' methods (issue 11) in store/readers.py
         (``kind``: entity, country, topic)."""
         with self.reader() as conn:
             return understanding.listing_page(conn, kind, key, limit, before, after)
+
+    def place_page(
+        self,
+        country: str,
+        limit: int,
+        before: Cursor | None = None,
+        after: Cursor | None = None,
+    ) -> Page[ArticleTeaser]:
+        """Latest articles about a country or from its outlets (one ``ISO`` code)."""
+        with self.reader() as conn:
+            return understanding.place_page(conn, country.upper(), limit, before, after)
 
     def article_teasers(self, ids: list[int]) -> dict[int, ArticleTeaser]:
         with self.reader() as conn:

@@ -10,7 +10,14 @@ from sqlalchemy import Connection, and_, func, insert, literal, or_, select, upd
 from sqlalchemy.exc import IntegrityError
 
 from broadsheet.models import Comment
-from broadsheet.store.schema import articles, comment_reports, comments, moderation_log, users
+from broadsheet.store.schema import (
+    articles,
+    comment_counts,
+    comment_reports,
+    comments,
+    moderation_log,
+    users,
+)
 
 
 def _select() -> Any:
@@ -70,7 +77,36 @@ def add(
             created_at=now,
         )
     )
+    if status == "visible":
+        recount(conn, target)
     return int(result.inserted_primary_key[0])
+
+
+def recount(conn: Connection, target: tuple[str, int]) -> None:
+    """Keep the target's number of visible comments (same transaction as the change), so
+    teasers read counts, not every comment."""
+    kind, target_id = target
+    n = count_visible(conn, target)
+    where = (comment_counts.c.kind == kind) & (comment_counts.c.target_id == target_id)
+    if conn.execute(update(comment_counts).where(where).values(visible=n)).rowcount == 0:
+        conn.execute(insert(comment_counts).values(kind=kind, target_id=target_id, visible=n))
+
+
+def kept_counts(conn: Connection, kind: str, ids: list[int]) -> dict[int, int]:
+    """Visible comments of each of ``ids`` (articles or stories) that has any: one query
+    per 500 ids, whatever the number of teasers."""
+    out: dict[int, int] = {}
+    unique = sorted(set(ids))
+    for i in range(0, len(unique), 500):
+        rows = conn.execute(
+            select(comment_counts.c.target_id, comment_counts.c.visible).where(
+                comment_counts.c.kind == kind,
+                comment_counts.c.target_id.in_(unique[i : i + 500]),
+                comment_counts.c.visible > 0,
+            )
+        )
+        out.update({int(t): int(n) for t, n in rows})
+    return out
 
 
 def get(conn: Connection, comment_id: int) -> Comment | None:
@@ -155,6 +191,11 @@ def set_status(conn: Connection, comment_id: int, status: str, clear_body: bool 
     if clear_body:
         values["body"] = ""
     conn.execute(update(comments).where(comments.c.id == comment_id).values(**values))
+    row = conn.execute(
+        select(comments.c.article_id, comments.c.story_id).where(comments.c.id == comment_id)
+    ).first()
+    if row is not None:
+        recount(conn, ("article", row[0]) if row[0] is not None else ("story", row[1]))
     if status == "visible":  # restored: earlier reports are dealt with
         conn.execute(comment_reports.delete().where(comment_reports.c.comment_id == comment_id))
 

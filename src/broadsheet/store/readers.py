@@ -25,12 +25,18 @@ class ReaderQueries:
 
     # --- accounts -----------------------------------------------------------------------
     def create_user(
-        self, email: str, display_name: str, password_hash: str, role: str, now: datetime
+        self,
+        email: str,
+        display_name: str,
+        password_hash: str,
+        role: str,
+        now: datetime,
+        verified: bool = True,
     ) -> int | None:
         """The new account's id, or None if the address has an account already."""
         try:
             with self.writer() as conn:
-                return users.create(conn, email, display_name, password_hash, role, now)
+                return users.create(conn, email, display_name, password_hash, role, now, verified)
         except IntegrityError:
             return None
 

@@ -341,6 +341,14 @@ users = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("disabled_at", UTCDateTime),  # cannot sign in; old sessions stop working
     Column("banned_at", UTCDateTime),  # may read and save, not comment
+    Column("language", String(8)),  # the interface language they picked (en, fr, ar)
+    # 0010: the Daily 8 by mail (opt-in) for the reader's edition (None: the world's)
+    Column("digest", Boolean, nullable=False, default=False),
+    Column("edition", String(12)),
+    Column("verified_at", UTCDateTime),  # None: the address is not proved yet
+    # A visit ends after a pause; visit_mark_at is when the previous one ended.
+    Column("seen_at", UTCDateTime),
+    Column("visit_mark_at", UTCDateTime),
 )
 # The cookie holds a random token; the table keeps only its SHA-256.
 sessions = Table(
@@ -486,4 +494,104 @@ outlet_layout = Table(
     Column("mdy_pages", Integer, nullable=False, default=0),
     Column("learned_at_page", Integer, nullable=False, default=0),  # pages_seen then
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+
+# --- readers, more (0010; queries in store/digests.py, comments.py, passkeys.py) ----------
+# One row per reader and day, written (claimed) before the mail goes to the SMTP server:
+# the primary key makes a second send of the same day impossible (see store/digests.py).
+digest_sends = Table(
+    "digest_sends",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD in the site's time zone
+    Column("edition", String(12), nullable=False),
+    Column("status", String(12), nullable=False),  # sending | sent | failed | unknown
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("error", String(200)),
+    Index("ix_digest_sends_day", "day", "status"),
+)
+# Visible comments per article or story, kept with every change to a comment, so a page of
+# teasers reads its counts in one query (kind: article | story).
+comment_counts = Table(
+    "comment_counts",
+    metadata,
+    Column("kind", String(8), primary_key=True),
+    Column("target_id", Integer, primary_key=True),
+    Column("visible", Integer, nullable=False, default=0),
+)
+# WebAuthn credentials: a second way to sign in.
+passkeys = Table(
+    "passkeys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("credential_id", String(1400), nullable=False, unique=True),  # base64url
+    Column("public_key", LargeBinary, nullable=False),  # COSE
+    Column("sign_count", Integer, nullable=False, default=0),
+    Column("name", String(60), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Index("ix_passkeys_user_id", "user_id"),
+)
+
+# --- app passwords and API tokens (issue 13; queries in store/app_passwords.py) -------------
+# A reader's credentials for other programs: ``app_password`` (Google Reader and Fever
+# sync apps) or ``api_token`` (Bearer on /api/v1). The secret is shown once; only the
+# SHA-256 of it is kept (and, for an app password, the SHA-256 of its Fever api_key,
+# md5("email:password"), so a Fever client can be found without the password).
+app_credentials = Table(
+    "app_credentials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # app_password | api_token
+    Column("label", String(100), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("fever_hash", String(64), unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime),
+    Column("expires_at", UTCDateTime),
+    Index("ix_app_credentials_user_id", "user_id"),
+)
+
+# --- webhooks (issue 13; queries in store/webhooks.py, delivery in orchestrate/webhooks.py) -
+# A reader's URL told of new stories that match their follows or a search. ``secret`` signs
+# each delivery (HMAC-SHA256), so it is kept as given to the reader, not as a digest;
+# ``seen_until`` is the creation time of the newest story already considered.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2048), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),  # follows | search
+    Column("query", String(300)),  # the search, for kind "search"
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("seen_until", UTCDateTime, nullable=False),
+    Column("last_status", Integer),  # the receiver's HTTP status, or NULL (no answer)
+    Column("last_error", String(300)),
+    Column("last_attempt_at", UTCDateTime),
+    Index("ix_webhooks_user_id", "user_id"),
+)
+# One story told to one webhook; retried with back-off until delivered or given up.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("webhook_id", Integer, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    Column("story_id", Integer, nullable=False),  # a plain number: the story may merge away
+    Column("payload", Text, nullable=False),  # JSON, signed as sent
+    Column("state", String(16), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_status", Integer),
+    Column("last_error", String(300)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("delivered_at", UTCDateTime),
+    UniqueConstraint("webhook_id", "story_id", name="uq_webhook_deliveries_hook_story"),
+    Index("ix_webhook_deliveries_due", "state", "next_attempt_at"),
 )

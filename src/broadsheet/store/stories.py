@@ -268,6 +268,7 @@ def _story(row: Any) -> Story:
         lead_article_id=m["lead_article_id"],
         title=m.get("title") or "",
         updated_at=m["updated_at"],
+        created_at=m.get("created_at"),
     )
 
 

@@ -25,6 +25,7 @@ from broadsheet.store.schema import (
     article_features,
     article_topics,
     articles,
+    sources,
 )
 
 NAME_CHARS = 300
@@ -169,6 +170,54 @@ def listing_page(
     return keyset.page(
         conn, query, table.c.sort_at, table.c.article_id, to_teaser, limit, before, after
     )
+
+
+def place_page(
+    conn: Connection,
+    country: str,
+    limit: int,
+    before: Cursor | None = None,
+    after: Cursor | None = None,
+) -> Page[ArticleTeaser]:
+    """The latest original reports about a country or from its outlets, newest first.
+
+    Two keyset pages, each read through its own index (the country's rows of
+    ``article_countries``; each of the country's outlets' ``(source_id, sort_at, id)``),
+    merged: an article both about the country and from one of its outlets shows once."""
+    about = listing_page(conn, "country", country, limit, before, after)
+    outlets = select(sources.c.id).where(sources.c.country == country).scalar_subquery()
+    local = keyset.page(
+        conn,
+        teaser_select().where(articles.c.source_id.in_(outlets), articles.c.duplicate_of.is_(None)),
+        articles.c.sort_at,
+        articles.c.id,
+        to_teaser,
+        limit,
+        before,
+        after,
+    )
+    unique = {t.id: t for t in about.items + local.items}
+    if after is not None:  # the closest newer ones, shown newest first
+        closest = sorted(unique.values(), key=lambda t: (t.sort_at, t.id))
+        shown = closest[:limit][::-1]
+        more_newer = len(closest) > limit or about.newer is not None or local.newer is not None
+        return Page(
+            shown,
+            older=_cursor(shown[-1]) if shown else None,
+            newer=_cursor(shown[0]) if more_newer and shown else None,
+        )
+    newest = sorted(unique.values(), key=lambda t: (t.sort_at, t.id), reverse=True)
+    shown = newest[:limit]
+    more_older = len(newest) > limit or about.older is not None or local.older is not None
+    return Page(
+        shown,
+        older=_cursor(shown[-1]) if more_older and shown else None,
+        newer=_cursor(shown[0]) if before is not None and shown else None,
+    )
+
+
+def _cursor(t: ArticleTeaser) -> Cursor:
+    return Cursor(t.sort_at, t.id)
 
 
 def listed_ids(conn: Connection, kind: str, key: str, limit: int) -> list[int]:

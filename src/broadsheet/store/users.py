@@ -21,11 +21,23 @@ def _user(row: Any) -> User:
         created_at=m["created_at"],
         disabled=m["disabled_at"] is not None,
         banned=m["banned_at"] is not None,
+        language=m["language"],
+        digest=bool(m["digest"]),
+        edition=m["edition"],
+        verified=m["verified_at"] is not None,
+        visit_mark_at=m["visit_mark_at"],
+        seen_at=m["seen_at"],
     )
 
 
 def create(
-    conn: Connection, email: str, display_name: str, password_hash: str, role: str, now: datetime
+    conn: Connection,
+    email: str,
+    display_name: str,
+    password_hash: str,
+    role: str,
+    now: datetime,
+    verified: bool = True,
 ) -> int:
     result = conn.execute(
         insert(users).values(
@@ -34,6 +46,7 @@ def create(
             password_hash=password_hash,
             role=role,
             created_at=now,
+            verified_at=now if verified else None,
         )
     )
     return int(result.inserted_primary_key[0])

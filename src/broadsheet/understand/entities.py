@@ -71,6 +71,18 @@ def find_entities(nlp: Language, texts: Iterable[str]) -> list[list[Mention]]:
     return [_mentions(text, doc) for text, doc in zip(originals, docs, strict=True)]
 
 
+def find_places(texts: Iterable[str], language: str | None = None) -> list[list[Mention]]:
+    """For a language without a recogniser: the countries, nationalities and big cities
+    the text names (capitalised, exact gazetteer matches: ``gazetteer.find_places``), so
+    its articles still reach place and entity pages. People and organisations need a
+    pipeline."""
+    out = []
+    for text in texts:
+        text = text[:MAX_CHARS]
+        out.append(_link(text, gazetteer.find_places(text, language)))
+    return out
+
+
 def _mentions(text: str, doc: object) -> list[Mention]:
     spans: list[tuple[int, int, str]] = []
     for ent in doc.ents:  # type: ignore[attr-defined]

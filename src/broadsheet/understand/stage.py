@@ -15,6 +15,7 @@ from broadsheet.understand.language import detect_language
 from broadsheet.understand.pipelines import Pipelines
 
 LANGUAGE_VERSION = "1"
+PLACES_ONLY = "gazetteer-2"  # the entities of languages without a spaCy pipeline
 
 
 @dataclass
@@ -49,8 +50,9 @@ def understand_texts(
     for lang in set(languages):
         nlp = pipelines.for_language(lang)
         indexes = [i for i, code in enumerate(languages) if code == lang]
-        if nlp is None:
-            found.update({i: [] for i in indexes})
+        if nlp is None:  # no recogniser for this language: the gazetteer's places
+            places_found = entities.find_places((_full_text(*items[i]) for i in indexes), lang)
+            found.update(zip(indexes, places_found, strict=True))
             continue
         texts = (_full_text(*items[i]) for i in indexes)
         found.update(zip(indexes, find_entities(nlp, texts), strict=True))
@@ -64,7 +66,7 @@ def understand_texts(
                 language=lang,
                 entities=mentions,
                 countries=places.countries(mentions),
-                topics=topics.classify(title, text, [m.label for m in mentions]),
+                topics=topics.classify(title, text, [m.label for m in mentions], lang),
                 keywords=topics.keywords(title, text) if lang == "en" else [],
                 digest=summary.summarize(title, text),
                 versions=versions(pipelines, lang),
@@ -81,6 +83,8 @@ def understand(
 
 def versions(pipelines: Pipelines, language: str | None) -> dict[str, str]:
     model = pipelines.version(language)
+    if model == "none":  # no pipeline: places from the gazetteer alone
+        model = PLACES_ONLY
     return {
         "language": LANGUAGE_VERSION,
         "entities": f"{entities.VERSION}/{model}",

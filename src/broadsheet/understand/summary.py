@@ -148,6 +148,7 @@ class StoryLine:
 
 
 STORY_SENTENCES = 4
+NEAR_DUPLICATE = 0.6  # cosine of two sentences' words above which a story shows one
 
 
 def summarize_story(articles: list[tuple[int, str, str]]) -> list[StoryLine]:
@@ -173,4 +174,9 @@ def summarize_story(articles: list[tuple[int, str, str]]) -> list[StoryLine]:
     k = min(STORY_SENTENCES, max(2, len(articles) + 1))
     chosen = _select(scores, vectors, k, sentences, 10**6)
     chosen.sort(key=lambda i: -scores[i])
+    kept: list[int] = []
+    for i in chosen:  # two outlets' near-identical leads: the better one only
+        if all(_cosine(vectors[i], vectors[j]) < NEAR_DUPLICATE for j in kept):
+            kept.append(i)
+    chosen = kept
     return [StoryLine(pool[i][1].text, pool[i][0], pool[i][1].index) for i in chosen]

@@ -7,13 +7,15 @@ measured in bench/understanding.py against the sections in CNN/Daily Mail URLs.
 
 from __future__ import annotations
 
+import functools
 import math
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from broadsheet.understand.sentences import content_words
+from broadsheet.understand.sentences import content_words, words
 
-VERSION = "1"
+VERSION = "2"  # 2: German, French and Spanish articles get topics too
 TAXONOMY: dict[str, str] = {
     "world": "diplomat embassy foreign united nations summit treaty sanction refugee border "
     "ambassador international migrant asylum",
@@ -46,6 +48,84 @@ LEXICON: dict[str, str] = {}
 for _topic, _words in TAXONOMY.items():
     for _w in _words.split():
         LEXICON.setdefault(_w.rstrip("s") if len(_w) > 3 else _w, _topic)
+# Other languages: word beginnings (a German "Wahlkampf", a French "élections" and a
+# Spanish "elecciones" all start with one), matched on accent-free, lower-cased words.
+PREFIXES: dict[str, dict[str, str]] = {
+    "de": {
+        "world": "diplomat botschaft ausland vereinte gipfel abkommen sanktion flüchtling grenze "
+        "migrant asyl international",
+        "politics": "wahl wähler parlament bundestag minister präsident partei kanzler "
+        "regierung opposition abgeordnet koalition gesetz",
+        "business": "unternehmen firma aktie gewinn umsatz konzern fusion übernahme anleger "
+        "bank handel marke börse",
+        "economy": "wirtschaft inflation zins konjunktur arbeitslos lohn steuer haushalt "
+        "rezession zoll schulden preis gewerkschaft streik förderm",
+        "technology": "technolog software internet computer digital roboter daten cyber "
+        "smartphone künstliche",
+        "science": "wissenschaft forsch studie universität weltraum planet entdeck experiment",
+        "health": "gesundheit krankenhaus klinik patient arzt ärzt krankheit virus krebs "
+        "medizin impf pflege",
+        "sport": "spiel mannschaft spieler trainer liga pokal saison tor meister turnier "
+        "fußball tennis olymp verein",
+        "culture": "film musik sänger album festival kunst buch roman theater ausstellung "
+        "konzert museum",
+        "environment": "klima umwelt emission kohlendioxid verschmutz energie erneuerbar "
+        "wetter hochwasser überschwemm dürre sturm wald meer",
+        "conflict": "krieg militär armee soldat angriff bombe rakete rebell terror "
+        "waffenruhe waffe",
+        "crime": "polizei festnahm gericht prozess richter mord gefängnis urteil angeklagt "
+        "verbrechen opfer verdächtig anwalt ermittl",
+    },
+    "fr": {
+        "world": "diplomat ambassad étranger nations sommet traité sanction réfugié frontière "
+        "migrant asile international",
+        "politics": "élection électeur vote parlement assemblée sénat ministre président parti "
+        "gouvernement opposition député coalition référendum",
+        "business": "entreprise société action bénéfice chiffre fusion rachat investisseur "
+        "banque marque bourse",
+        "economy": "économi inflation taux croissance chômage salaire impôt budget récession "
+        "commerce douane dette prix syndicat grève milliard",
+        "technology": "technolog logiciel internet ordinateur numérique robot donnée cyber "
+        "smartphone intelligence",
+        "science": "scientifique recherch étude université espace planète découvert expérience",
+        "health": "santé hôpital patient médecin maladie virus cancer médical vaccin "
+        "traitement infirmi",
+        "sport": "match équipe joueur entraîneur ligue coupe saison but champion tournoi "
+        "football tennis olympi club",
+        "culture": "film musique chanteu album festival art livre roman théâtre exposition "
+        "concert musée",
+        "environment": "climat environnement émission carbone pollution énergie renouvelable "
+        "météo inondation sécheresse tempête forêt océan littoral",
+        "conflict": "guerre militaire armée soldat attaque bombe missile rebelle terror "
+        "cessez arme",
+        "crime": "police arrest tribunal procès juge meurtre prison condamn crime victime "
+        "suspect avocat enquête",
+    },
+    "es": {
+        "world": "diplomát embajad extranjer naciones cumbre tratado sancion refugiad frontera "
+        "migrant asilo internacional",
+        "politics": "elección elecciones votant partido parlamento congreso senado ministr "
+        "presidente partido gobierno oposición diputad coalición referéndum",
+        "business": "empresa compañía accion beneficio ganancia fusión adquisición inversor "
+        "banco marca bolsa",
+        "economy": "economía económic inflación interés crecimiento desempleo salario impuesto "
+        "presupuesto recesión comercio arancel deuda precio sindicato huelga",
+        "technology": "tecnolog software internet ordenador computador digital robot datos "
+        "ciber inteligencia",
+        "science": "científic investigación estudio universidad espacio planeta descubrimiento "
+        "experimento",
+        "health": "salud hospital paciente médico enfermedad virus cáncer vacuna tratamiento",
+        "sport": "equipo jugador entrenador liga copa temporada gol campeón torneo "
+        "fútbol tenis olímpic club",
+        "culture": "película música cantante álbum festival arte libro novela teatro "
+        "exposición concierto museo",
+        "environment": "clima ambiental emision carbono contaminación energía renovable "
+        "inundación sequía tormenta bosque océano costero costera humedal",
+        "conflict": "guerra militar ejército soldado ataque bomba misil rebelde terror armad",
+        "crime": "policía detenid tribunal juicio juez asesinato prisión cárcel condena "
+        "delito víctima sospechos abogado investigación",
+    },
+}
 TITLE_WEIGHT = 3.0
 THRESHOLD = 0.012  # share of content words that hit a topic's lexicon
 MAX_TOPICS = 3
@@ -58,8 +138,15 @@ class Topic:
     score: float
 
 
-def classify(title: str, text: str, entity_labels: list[str]) -> list[Topic]:
-    """Topics of an article, strongest first (possibly none)."""
+def classify(
+    title: str, text: str, entity_labels: list[str], language: str | None = None
+) -> list[Topic]:
+    """Topics of an article, strongest first (possibly none). English uses the stem lexicon;
+    German, French and Spanish their word beginnings (:data:`PREFIXES`); other languages
+    get none rather than guesses."""
+    lang = (language or "en").split("-")[0].lower()
+    if lang in PREFIXES:
+        return _classify_prefixes(title, text, _prefix_index(lang))
     words = content_words(text)
     counts: Counter[str] = Counter()
     for w in words:
@@ -69,6 +156,47 @@ def classify(title: str, text: str, entity_labels: list[str]) -> list[Topic]:
         if w in LEXICON:
             counts[LEXICON[w]] += TITLE_WEIGHT
     total = max(1, len(words))
+    scored = [Topic(t, round(c / total, 4)) for t, c in counts.items() if c / total >= THRESHOLD]
+    scored.sort(key=lambda t: -t.score)
+    return scored[:MAX_TOPICS]
+
+
+@functools.cache
+def _prefix_index(lang: str) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for topic, prefixes in PREFIXES[lang].items():
+        for p in prefixes.split():
+            index.setdefault(_plain(p), topic)
+    return index
+
+
+def _plain(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+MIN_PREFIX = 4
+
+
+def _topic_of(word: str, index: dict[str, str]) -> str | None:
+    for n in range(min(len(word), 16), MIN_PREFIX - 1, -1):  # the longest beginning wins
+        topic = index.get(word[:n])
+        if topic:
+            return topic
+    return None
+
+
+def _classify_prefixes(title: str, text: str, index: dict[str, str]) -> list[Topic]:
+    body = [_plain(w) for w in words(text) if len(w) >= MIN_PREFIX]
+    head = [_plain(w) for w in words(title) if len(w) >= MIN_PREFIX]
+    counts: Counter[str] = Counter()
+    for w in body:
+        if topic := _topic_of(w, index):
+            counts[topic] += 1.0
+    for w in head:
+        if topic := _topic_of(w, index):
+            counts[topic] += TITLE_WEIGHT
+    total = max(1, len(body))
     scored = [Topic(t, round(c / total, 4)) for t, c in counts.items() if c / total >= THRESHOLD]
     scored.sort(key=lambda t: -t.score)
     return scored[:MAX_TOPICS]

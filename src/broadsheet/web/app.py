@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,6 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from broadsheet.config import Settings
 from broadsheet.web import i18n, pages
 from broadsheet.web.http import HeadAsGet, TrailingSlash
+from broadsheet.web.i18n import N_
+from broadsheet.web.sync import is_sync
 
 if TYPE_CHECKING:
     from broadsheet.store import Store
@@ -51,14 +53,22 @@ SECURITY_HEADERS = {
     "referrer-policy": "strict-origin-when-cross-origin",
 }
 
+# Marked for translation here, translated when a page shows them (the API keeps English).
 ERROR_MESSAGES = {
-    400: ("Bad request", "The address asked for something this page cannot show."),
-    403: ("Not allowed", "This form did not come from this site, or it is too old: reload it."),
-    404: ("Page not found", "There is nothing at this address."),
-    405: ("Method not allowed", "This page cannot be used that way."),
-    413: ("Too long", "What was sent is longer than this site accepts."),
-    429: ("Too many tries", "Wait a little before trying again."),
-    500: ("Something went wrong", "The server failed to build this page. Try again later."),
+    400: (N_("Bad request"), N_("The address asked for something this page cannot show.")),
+    401: (N_("Unauthorized"), N_("Give a valid token or app password.")),
+    403: (
+        N_("Not allowed"),
+        N_("This form did not come from this site, or it is too old: reload it."),
+    ),
+    404: (N_("Page not found"), N_("There is nothing at this address.")),
+    405: (N_("Method not allowed"), N_("This page cannot be used that way.")),
+    413: (N_("Too long"), N_("What was sent is longer than this site accepts.")),
+    429: (N_("Too many tries"), N_("Wait a little before trying again.")),
+    500: (
+        N_("Something went wrong"),
+        N_("The server failed to build this page. Try again later."),
+    ),
 }
 
 
@@ -99,17 +109,31 @@ def make_templates() -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    # ``_()`` / ``{% trans %}`` mark the interface's text; catalogs plug in here (issue 12).
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # ``_()`` / ``{% trans %}`` translate into the request's language (web/i18n.py).
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext, ngettext=i18n.ngettext, pgettext=i18n.pgettext, newstyle=True
+    )
+    env.globals["languages"] = i18n.LANGUAGES
     env.globals["site_name"] = "Broadsheet"
     env.filters["iso_datetime"] = i18n.iso_datetime
+    env.filters["number"] = i18n.format_number
     env.filters.update(pages.FILTERS)
     return env
 
 
 def error_page(request: Request, status_code: int) -> HTMLResponse:
     """An error page; the path it echoes is escaped by the template."""
-    title, message = ERROR_MESSAGES.get(status_code, (f"Error {status_code}", ""))
+    with i18n.for_request(request.scope):
+        return _error_page(request, status_code)
+
+
+def _error_page(request: Request, status_code: int) -> HTMLResponse:
+    title, message = ERROR_MESSAGES.get(status_code, ("", ""))
+    title = (
+        i18n.gettext(title) if title else i18n.gettext("Error %(status)s") % {"status": status_code}
+    )
+    message = i18n.gettext(message) if message else ""
     try:
         response = pages.render(
             request,
@@ -164,11 +188,14 @@ def install_error_pages(app: FastAPI) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        if _is_api(request):
+        if is_sync(request):  # sync apps read plain text ("Unauthorized", "Bad item id")
+            text = exc.detail if isinstance(exc.detail, str) else _default(exc)
+            response: Response = PlainTextResponse(text, exc.status_code)
+        elif _is_api(request):
             detail = (
                 exc.detail if isinstance(exc.detail, str) and exc.detail != _default(exc) else None
             )
-            response: Response = api_error(exc.status_code, detail)
+            response = api_error(exc.status_code, detail)
         else:
             response = error_page(request, exc.status_code)
         if exc.headers:
@@ -176,6 +203,8 @@ def install_error_pages(app: FastAPI) -> None:
         return response
 
     async def bad_request(request: Request, exc: Exception) -> Response:
+        if is_sync(request):
+            return PlainTextResponse("Bad Request", 400)
         if _is_api(request):
             assert isinstance(exc, RequestValidationError)
             where = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()[:3]]
@@ -185,6 +214,8 @@ def install_error_pages(app: FastAPI) -> None:
     async def server_error(request: Request, exc: Exception) -> Response:
         # The server logs the traceback (Starlette re-raises after this page is sent).
         log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
+        if is_sync(request):
+            return PlainTextResponse("Internal Server Error", 500)
         return api_error(500) if _is_api(request) else error_page(request, 500)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
@@ -264,10 +295,14 @@ def create_app(
     app.add_middleware(TrailingSlash)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(i18n.InterfaceLanguage)
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _include_routers(app)
     from broadsheet.web.readers import install as install_readers
 
     install_readers(app)
+    from broadsheet.web.sync import install as install_sync
+
+    install_sync(app)
     return app

@@ -20,18 +20,33 @@ from broadsheet import accounts, mail
 from broadsheet.config import Settings
 from broadsheet.errors import MailError
 from broadsheet.models import User
-from broadsheet.web import guard
+from broadsheet.web import guard, i18n
 from broadsheet.web.guard import PostedForm
+from broadsheet.web.i18n import N_
+from broadsheet.web.i18n import gettext as _
 from broadsheet.web.pages import render
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-SIGNIN_FAILED = "That email address and password do not match an account."
-RESET_SENT = (
-    "If the address exists, we sent a link to it. The link works once, for {minutes} minutes."
+SIGNIN_FAILED = N_("That email address and password do not match an account.")
+RESET_SENT = N_(
+    "If the address exists, we sent a link to it. The link works once, for %(minutes)s minutes."
 )
-LINK_BAD = "This link has expired or was used already. Ask for a new one."
+NOTICES = {
+    "password": N_("Your new password is set."),
+    "digest-on": N_("You will get the Daily 8 by mail each day."),
+    "digest-off": N_("You will not get the Daily 8 by mail."),
+    "verified": N_("Your address is confirmed."),
+    "verify-sent": N_("We sent a new link to your address."),
+    "verify-new": N_(
+        "Welcome. We sent a link to your address: open it to confirm it, then you can comment."
+    ),
+    "passkey-added": N_("Your passkey is added: you can sign in with it."),
+    "passkey-removed": N_("The passkey is removed."),
+    "revoked": N_("Revoked: programs that used it are signed out."),
+}
+LINK_BAD = N_("This link has expired or was used already. Ask for a new one.")
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -89,7 +104,7 @@ def signin(request: Request, sent: PostedForm) -> Response:
             "auth_signin.html",
             400,
             next=guard.local_path(sent.get("next")),
-            error=SIGNIN_FAILED,
+            error=_(SIGNIN_FAILED),
             email=email,
         )
     if stored and state.passwords.needs_rehash(stored):
@@ -117,18 +132,18 @@ def signup_form(request: Request) -> Response:
 
 
 @router.post("/signup", response_class=HTMLResponse)
-def signup(request: Request, sent: PostedForm) -> Response:
+def signup(request: Request, background: BackgroundTasks, sent: PostedForm) -> Response:
     settings = _settings(request)
     state = request.app.state
     if not settings.signup_open:
         return page(request, "auth_closed.html", 403)
     state.limits.hit("signup", guard.client_ip(request))
-    name, problem = accounts.display_name(sent.get("name"))
+    name, problem = accounts.display_name(sent.get("name"), _)
     email = accounts.normalize_email(sent.get("email"))
     password = sent.get("password")
     if email is None:
-        problem = problem or "Give an email address like name@example.org."
-    problem = problem or accounts.password_problem(password, settings.password_min_chars)
+        problem = problem or _("Give an email address like name@example.org.")
+    problem = problem or accounts.password_problem(password, settings.password_min_chars, _)
     if problem or name is None or email is None:
         return page(
             request,
@@ -138,21 +153,29 @@ def signup(request: Request, sent: PostedForm) -> Response:
             name=sent.get("name")[:60],
             email=sent.get("email")[:254],
         )
+    verify = settings.verify_email
     user_id = state.store.create_user(
-        email, name, state.passwords.hash(password), "reader", state.clock()
+        email, name, state.passwords.hash(password), "reader", state.clock(), not verify
     )
     if user_id is None:
         return page(
             request,
             "auth_signup.html",
             400,
-            error="An account cannot be made with that address. If it is yours, sign in "
-            "or reset your password.",
+            error=_(
+                "An account cannot be made with that address. If it is yours, sign in "
+                "or reset your password."
+            ),
             name=name,
             email="",
         )
     user = state.store.get_user(user_id)
     assert user is not None
+    if verify:
+        from broadsheet.web.verify import send_link
+
+        send_link(request, background, user)
+        return _signed_in(request, user, "/account?done=verify-new")
     return _signed_in(request, user, "/account")
 
 
@@ -164,7 +187,7 @@ def account(request: Request, done: str = Query(default="", max_length=20)) -> R
     user = guard.current_reader(request)
     if user is None:
         return sign_in_first(request)
-    notice = "Your new password is set." if done == "password" else ""
+    notice = _(NOTICES[done]) if done in NOTICES else ""
     return page(request, "auth_account.html", user=user, error="", notice=notice)
 
 
@@ -177,9 +200,9 @@ def change_password(request: Request, sent: PostedForm) -> Response:
     state.limits.hit("signin_account", user.email)
     found = state.store.user_by_email(user.email)
     new = sent.get("new_password")
-    problem = accounts.password_problem(new, _settings(request).password_min_chars)
+    problem = accounts.password_problem(new, _settings(request).password_min_chars, _)
     if found is None or not state.passwords.verify(found[1], sent.get("password")):
-        problem = "The current password is not right."
+        problem = _("The current password is not right.")
     if problem:
         return page(request, "auth_account.html", 400, user=user, error=problem, notice="")
     state.store.set_password(user.id, state.passwords.hash(new))  # ends every session
@@ -202,7 +225,7 @@ def reset_request(request: Request, background: BackgroundTasks, sent: PostedFor
     email = accounts.normalize_email(sent.get("email"))
     if email is None:
         return page(
-            request, "auth_reset.html", 400, notice="", error="Give the address of your account."
+            request, "auth_reset.html", 400, notice="", error=_("Give the address of your account.")
         )
     found = state.store.user_by_email(email)
     if found is not None and not found[0].disabled:
@@ -214,20 +237,28 @@ def reset_request(request: Request, background: BackgroundTasks, sent: PostedFor
         # someone else's server (reset poisoning). Operators set public_url.
         origin = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
         # Sent after the response: the reply takes as long for unknown addresses.
-        background.add_task(_send_reset, settings, email, f"{origin}/reset/{token}")
-    notice = RESET_SENT.format(minutes=int(settings.reset_link_minutes))
+        # In the account's language, else the one this page is in.
+        lang = i18n.offered(found[0].language) or i18n.current_language()
+        background.add_task(_send_reset, settings, email, f"{origin}/reset/{token}", lang)
+    notice = _(RESET_SENT) % {"minutes": int(settings.reset_link_minutes)}
     return page(request, "auth_reset.html", notice=notice, error="")
 
 
-def _send_reset(settings: Settings, email: str, link: str) -> None:
-    body = (
-        "Someone (we hope you) asked to set a new password for your Broadsheet account.\n\n"
-        f"Open this link to choose one:\n\n{link}\n\n"
-        f"It works once, for {int(settings.reset_link_minutes)} minutes. "
-        "If you did not ask, ignore this mail: your password stays as it is.\n"
-    )
+def _send_reset(settings: Settings, email: str, link: str, lang: str = "en") -> None:
+    with i18n.language(lang):
+        body = _(
+            "Someone (we hope you) asked to set a new password for your Broadsheet account.\n"
+            "\n"
+            "Open this link to choose one:\n"
+            "\n"
+            "%(link)s\n"
+            "\n"
+            "It works once, for %(minutes)s minutes. If you did not ask, ignore this mail: "
+            "your password stays as it is.\n"
+        ) % {"link": link, "minutes": int(settings.reset_link_minutes)}
+        subject = _("Set a new Broadsheet password")
     try:
-        mail.send(settings, email, "Set a new Broadsheet password", body)
+        mail.send(settings, email, subject, body)
     except MailError as exc:
         log.warning("reset mail not sent: %s", exc)  # no address, no link
 
@@ -243,7 +274,7 @@ def reset_link(request: Request, token: str) -> Response:
     state = request.app.state
     valid = len(token) <= 100 and state.store.reset_user(accounts.digest(token), state.clock())
     if not valid:
-        return _reset_page(request, 400, token="", error=LINK_BAD)
+        return _reset_page(request, 400, token="", error=_(LINK_BAD))
     return _reset_page(request, 200, token=token, error="")
 
 
@@ -253,7 +284,7 @@ def reset_password(request: Request, token: str, sent: PostedForm) -> Response:
     if len(token) > 100:
         raise HTTPException(status_code=404)
     new = sent.get("new_password")
-    problem = accounts.password_problem(new, _settings(request).password_min_chars)
+    problem = accounts.password_problem(new, _settings(request).password_min_chars, _)
     if problem:
         return _reset_page(request, 400, token=token, error=problem)
     user_id = state.store.use_reset(
@@ -261,5 +292,5 @@ def reset_password(request: Request, token: str, sent: PostedForm) -> Response:
     )
     user = state.store.get_user(user_id) if user_id is not None else None
     if user is None:
-        return _reset_page(request, 400, token="", error=LINK_BAD)
+        return _reset_page(request, 400, token="", error=_(LINK_BAD))
     return _signed_in(request, user, "/account?done=password")

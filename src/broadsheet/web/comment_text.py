@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
+from broadsheet.web.i18n import gettext as _
+
 # Embedding, override and isolate controls: they could reverse the text after them.
 _BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], None)
 _URL = re.compile(r"\bhttps?://[^\s<>\"'`]+", re.I)
@@ -22,12 +24,15 @@ def clean(raw: str, max_chars: int) -> tuple[str | None, str]:
     text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.translate(_BIDI_CONTROLS)
     if any(unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\n\t" for c in text):
-        return None, "The comment contains control characters or binary data; send plain text."
+        return None, _("The comment contains control characters or binary data; send plain text.")
     text = _BLANK_RUNS.sub("\n\n", "\n".join(line.rstrip() for line in text.strip().split("\n")))
     if not text:
-        return None, "Write something first: the comment is empty."
+        return None, _("Write something first: the comment is empty.")
     if len(text) > max_chars:
-        return None, f"Keep comments to {max_chars} characters (this one has {len(text)})."
+        return None, _("Keep comments to %(max)s characters (this one has %(count)s).") % {
+            "max": max_chars,
+            "count": len(text),
+        }
     return text, ""
 
 

@@ -21,6 +21,8 @@ from broadsheet.models import Comment, Story, User
 from broadsheet.web import comment_text, guard
 from broadsheet.web.auth import page, sign_in_first
 from broadsheet.web.guard import Posted, PostedForm
+from broadsheet.web.i18n import N_
+from broadsheet.web.i18n import gettext as _
 
 router = APIRouter()
 
@@ -91,7 +93,9 @@ def section(request: Request, target: Target) -> dict[str, Any]:
         "reader": reader,
         "can_edit": lambda c: editable(request, c, reader),
         "render": comment_text.render,
-        "notice": _NOTICES.get(request.query_params.get("c", ""), ""),
+        "notice": _(_NOTICES[notice])
+        if (notice := request.query_params.get("c", "")) in _NOTICES
+        else "",
     }
 
 
@@ -102,10 +106,10 @@ def story_comments(request: Request, story: Story) -> dict[str, Any]:
 
 
 _NOTICES = {
-    "held": "Thanks: your comment waits for a moderator before others see it.",
-    "reported": "Thanks: a moderator will look at the comment.",
-    "deleted": "Your comment is deleted.",
-    "edited": "Your comment is updated.",
+    "held": N_("Thanks: your comment waits for a moderator before others see it."),
+    "reported": N_("Thanks: a moderator will look at the comment."),
+    "deleted": N_("Your comment is deleted."),
+    "edited": N_("Your comment is updated."),
 }
 
 
@@ -130,6 +134,10 @@ def _retry_form(
 def _posting_allowed(request: Request, reader: User) -> Response | None:
     if reader.banned:
         return page(request, "comment_banned.html", 403)
+    from broadsheet.web.verify import must_verify
+
+    if must_verify(request, reader):
+        return page(request, "comment_unverified.html", 403, reader=reader)
     state = request.app.state
     state.limits.hit("post_reader", str(reader.id))
     state.limits.hit("post_ip", guard.client_ip(request))
@@ -170,7 +178,7 @@ def _post(request: Request, target: Target, sent: Posted) -> Response:
             (parent.article_id if target.kind == "article" else parent.story_id) if parent else None
         )
         if parent is None or on != target.id or parent.status != "visible":
-            gone = "The comment you answered is gone."
+            gone = _("The comment you answered is gone.")
             return _retry_form(request, target, gone, sent.get("body"), action, 400)
         parent_id = parent.parent_id or parent.id  # replies stay one level deep
     body, problem = comment_text.clean(sent.get("body"), settings.comment_max_chars)
@@ -209,14 +217,14 @@ def edit_form(request: Request, comment_id: str) -> Response:
     comment = _own(request, comment_id, reader)
     target = target_of(request, comment)
     if not editable(request, comment, reader):
-        return page(request, "comment_form.html", 403, target=target, error=_TOO_LATE, body="")
+        return page(request, "comment_form.html", 403, target=target, error=_(_TOO_LATE), body="")
     action = f"/comments/{comment.id}/edit"
     return page(
         request, "comment_form.html", target=target, error="", body=comment.body, action=action
     )
 
 
-_TOO_LATE = "Comments can be edited for a short while after posting; this one no longer."
+_TOO_LATE = N_("Comments can be edited for a short while after posting; this one no longer.")
 
 
 @router.post("/comments/{comment_id}/edit", response_class=HTMLResponse)
@@ -227,7 +235,7 @@ def edit(request: Request, comment_id: str, sent: PostedForm) -> Response:
     state = request.app.state
     target = target_of(request, comment)
     if not editable(request, comment, sent.reader):
-        return page(request, "comment_form.html", 403, target=target, error=_TOO_LATE, body="")
+        return page(request, "comment_form.html", 403, target=target, error=_(_TOO_LATE), body="")
     refused = _posting_allowed(request, sent.reader)
     if refused is not None:
         return refused

@@ -11,93 +11,32 @@ that is read every day.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
-from broadsheet.stories import daily as daily_rule
+from broadsheet import daily8
 from broadsheet.web.pages import render
 
 router = APIRouter()
 
-EDITION = "world"
-TODAY_TTL = 600.0
+EDITION = daily8.WORLD
 FEED_DAYS = 14
 ARCHIVE_DAYS = 60
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 
 
-def _zone(request: Request) -> ZoneInfo:
-    return ZoneInfo(request.app.state.settings.timezone)
-
-
 def _today(request: Request) -> date:
-    now: datetime = request.app.state.clock()
-    return now.astimezone(_zone(request)).date()
-
-
-def _bounds(request: Request, day: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(), _zone(request)).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(), _zone(request)).astimezone(UTC)
-    return start, end
-
-
-def _items(request: Request, day: date) -> list[dict[str, Any]]:
-    """Choose the day's stories, with their stored digests' summary lines (plain data)."""
-    from broadsheet import story_digest
-
-    store = request.app.state.store
-    found, topics = store.daily_candidates(*_bounds(request, day))
-    picked = daily_rule.choose(
-        [daily_rule.candidate(s, topics.get(s.lead_article_id or 0)) for s in found]
-    )
-    items = []
-    for c in picked:
-        story = c.story
-        summary = story_digest.load(store, story)["summary"]
-        outlets = {aid: outlet for aid, outlet, _title in summary["sources"]}
-        lines = [
-            {
-                "text": ln["text"],
-                "article": ln["article_id"],
-                "outlet": outlets.get(ln["article_id"]),
-            }
-            for ln in summary["lines"]
-        ]
-        items.append(
-            {
-                "story": story.id,
-                "title": story.title,
-                "lead": story.lead_article_id,
-                "topic": c.topic,
-                "voices": c.voices,
-                "outlets": len({m.source_id for m in story.members}),
-                "countries": c.countries[:6],
-                "lines": lines,
-            }
-        )
-    return items
+    return daily8.local_day(request.app.state.clock(), request.app.state.settings.timezone)
 
 
 def edition_for(request: Request, day: date) -> dict[str, Any]:
     """The day's edition from the store, computed (and kept) when missing or stale."""
-    store = request.app.state.store
-    key = day.isoformat()
-    today = _today(request)
-    kept = store.daily_edition(key, EDITION)
-    now: datetime = request.app.state.clock()
-    if kept is not None and (
-        kept["final"] or (now - kept["computed_at"]).total_seconds() < TODAY_TTL
-    ):
-        return kept
-    items = _items(request, day)
-    final = day < today
-    store.save_daily_edition(key, EDITION, items, final)
-    return {"day": key, "edition": EDITION, "items": items, "final": final, "computed_at": now}
+    state = request.app.state
+    return daily8.edition_for(state.store, day, state.clock(), state.settings.timezone, EDITION)
 
 
 def _day(request: Request, raw: str) -> date:
@@ -115,13 +54,15 @@ def _day(request: Request, raw: str) -> date:
 def _page(request: Request, day: date) -> HTMLResponse:
     from babel.dates import format_date
 
-    from broadsheet.understand.gazetteer import country_name
     from broadsheet.web import i18n
+    from broadsheet.web.i18n import country_name
 
     edition = edition_for(request, day)
     today = _today(request)
     settings = request.app.state.settings
-    locale = i18n.negotiate(request.headers.get("accept-language"), settings.locale)
+    locale = i18n.date_locale(
+        i18n.current_language(), request.headers.get("accept-language"), settings.locale
+    )
     following = day + timedelta(days=1) if day < today else None
     return render(
         request,

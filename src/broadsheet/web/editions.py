@@ -43,10 +43,11 @@ class Edition:
         return f"{self.country.lower()}-{self.language}"
 
     def label(self, locale: Any = None) -> str:
-        """'France · Français': the country in English, the language in itself."""
+        """'France · Français': the country in the interface's language, the language in
+        itself."""
         from babel import Locale, UnknownLocaleError
 
-        from broadsheet.understand.gazetteer import country_name
+        from broadsheet.web.i18n import country_name
 
         try:
             language = Locale.parse(self.language).get_display_name(self.language) or ""

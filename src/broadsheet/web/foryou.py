@@ -17,6 +17,7 @@ from broadsheet.store.follows import KINDS
 from broadsheet.web import guard
 from broadsheet.web.auth import page, sign_in_first
 from broadsheet.web.guard import PostedForm
+from broadsheet.web.i18n import gettext as _
 
 router = APIRouter()
 
@@ -133,10 +134,10 @@ def for_you(request: Request) -> Response:
 
 def _reason(kind: str, name: str) -> str:
     if kind == "read":
-        return f"because you read about {name}"
+        return _("because you read about %(name)s") % {"name": name}
     if kind == "story":
-        return "because you follow this story"
-    return f"because you follow {name}"
+        return _("because you follow this story")
+    return _("because you follow %(name)s") % {"name": name}
 
 
 def _top(request: Request) -> list[dict[str, Any]]:
@@ -149,8 +150,8 @@ def _top(request: Request) -> list[dict[str, Any]]:
         for story in ranked(request)[:SHOWN]:
             lead = store.get_article(story.lead_article_id) if story.lead_article_id else None
             if lead is not None:
-                out.append({"article": lead, "reasons": ["a top story now"], "read": False})
+                out.append({"article": lead, "reasons": [_("a top story now")], "read": False})
     if not out:
         for article in store.latest_articles(limit=SHOWN):
-            out.append({"article": article, "reasons": ["the latest news"], "read": False})
+            out.append({"article": article, "reasons": [_("the latest news")], "read": False})
     return out

@@ -56,16 +56,23 @@ class RateLimits:
             "reset": parse_many(settings.limit_reset),
             "post_reader": parse_many(settings.limit_post_reader),
             "post_ip": parse_many(settings.limit_post_ip),
+            "api_token": parse_many(settings.limit_api_token),
+            "api_ip": parse_many(settings.limit_api_ip),
+            "sync": parse_many(settings.limit_sync),
+            "sync_login": parse_many(settings.limit_sync_login),
         }
 
-    def hit(self, name: str, key: str) -> None:
-        rules = self._rules[name]
-        for rule in rules:
+    def check(self, name: str, key: str) -> None:
+        """429 with Retry-After if one more hit would go over a limit (counts nothing)."""
+        for rule in self._rules[name]:
             if not self._limiter.test(rule, name, key):
                 reset_at = self._limiter.get_window_stats(rule, name, key).reset_time
                 retry = max(1, math.ceil(reset_at - time.time()))
                 raise HTTPException(status_code=429, headers={"retry-after": str(retry)})
-        for rule in rules:
+
+    def hit(self, name: str, key: str) -> None:
+        self.check(name, key)
+        for rule in self._rules[name]:
             self._limiter.hit(rule, name, key)
 
 
@@ -163,6 +170,11 @@ def _mac(request: Request, text: str) -> str:
 
 def _anon_signer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(_key(request), salt="broadsheet-anon-csrf")
+
+
+def sign(request: Request, text: str) -> str:
+    """HMAC-SHA256 of ``text`` with the site's secret key (hex)."""
+    return _mac(request, text)
 
 
 def csrf_token(request: Request) -> str:
@@ -274,6 +286,73 @@ async def posted(request: Request) -> Posted:
 
 
 PostedForm = Annotated[Posted, Depends(posted)]
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Uploaded(Posted):
+    files: dict[str, bytes]
+
+
+async def read_upload(request: Request) -> tuple[dict[str, str], dict[str, bytes]]:
+    """A multipart/form-data form (at most one file, a few fields of UTF-8), at most
+    MAX_UPLOAD_BYTES in all: else 400 or 413. Parsed with the standard library's MIME
+    parser (no extra dependency)."""
+    from email import policy
+    from email.parser import BytesParser
+
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_UPLOAD_BYTES:
+            raise HTTPException(status_code=413)
+    if not body:
+        return {}, {}
+    ctype = request.headers.get("content-type", "")
+    if ctype.split(";")[0].strip().lower() != "multipart/form-data" or "\n" in ctype:
+        raise HTTPException(status_code=400)
+    try:
+        message = BytesParser(policy=policy.HTTP).parsebytes(
+            b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + body
+        )
+        parts = list(message.iter_parts()) if message.is_multipart() else []
+    except (ValueError, UnicodeError, TypeError):
+        raise HTTPException(status_code=400) from None
+    if not parts or len(parts) > MAX_FORM_FIELDS:
+        raise HTTPException(status_code=400)
+    fields: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for part in parts:
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or not name:
+            raise HTTPException(status_code=400)
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if part.get_filename() is not None:
+            if files:
+                raise HTTPException(status_code=400)  # one file at most
+            files[name] = data
+            continue
+        try:
+            fields[name] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise HTTPException(status_code=400) from None
+    return fields, files
+
+
+async def posted_upload(request: Request) -> Uploaded:
+    """``posted`` for a form with a file: origin, form, CSRF token, reader."""
+    if not same_origin(request):
+        raise HTTPException(status_code=403)
+    form, files = await read_upload(request)
+    reader = await run_in_threadpool(current_reader, request)
+    if not csrf_ok(request, form.get("csrf", ""), reader):
+        raise HTTPException(status_code=403)
+    return Uploaded(form, reader, files)
+
+
+UploadedForm = Annotated[Uploaded, Depends(posted_upload)]
 
 
 def local_path(raw: str, default: str = "/") -> str:

@@ -30,13 +30,18 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
+# Addresses served with their slash: static files, and Fever's "/fever/" (apps POST there,
+# and a redirect would lose the form of clients that do not repeat a POST).
+KEEP_SLASH = ("/static/", "/fever/")
+
+
 class TrailingSlash:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if len(path) > 1 and path.endswith("/") and not path.startswith("/static/"):
+        if len(path) > 1 and path.endswith("/") and not path.startswith(KEEP_SLASH):
             target = "/" + path.strip("/")
             query = scope.get("query_string", b"")
             location = target.encode("utf-8", "replace") + (b"?" + query if query else b"")

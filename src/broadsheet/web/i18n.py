@@ -1,4 +1,12 @@
-"""The reader's locale and the dates shown to them, formatted with Babel.
+"""The reader's interface language, its gettext catalogs, and dates formatted with Babel.
+
+The interface speaks English, French and Arabic (``LANGUAGES``). ``choose_language`` picks
+one for a request: the signed-in reader's saved choice, else the ``lang`` cookie the
+switcher sets, else the first offered language in Accept-Language, else the site's locale
+if offered, else English. ``InterfaceLanguage`` (ASGI middleware) makes the request
+current, and ``gettext``/``ngettext`` (``_`` in Python, ``_()`` and ``{% trans %}`` in the
+templates) translate into its language, resolved lazily on first use. The catalogs are the
+``.po`` files under ``web/locale``, compiled in memory the first time a language is used.
 
 ``negotiate(accept_language, fallback)`` picks a Babel ``Locale`` from an untrusted
 ``Accept-Language`` header (garbage in, fallback out: it never raises).
@@ -8,17 +16,215 @@
 
 from __future__ import annotations
 
+import functools
+import io
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
+from gettext import NullTranslations
+from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, format_timedelta, get_datetime_format
 from babel.dates import get_timezone as babel_timezone
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
 
 MAX_HEADER_CHARS = 512  # a real Accept-Language is a few dozen characters
 MAX_TAGS = 16
 _TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*\Z")
 _ONE_MINUTE = timedelta(minutes=1)
+
+# The interface's languages, each named in itself (as the switcher shows them).
+LANGUAGES = {"en": "English", "fr": "Français", "ar": "العربية"}
+RTL_LANGUAGES = frozenset({"ar"})
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+_SCOPE_KEY = "broadsheet.ui_language"
+_request_scope: ContextVar[Scope | None] = ContextVar("broadsheet_request_scope", default=None)
+_forced: ContextVar[str | None] = ContextVar("broadsheet_forced_language", default=None)
+
+
+# --- the interface language -------------------------------------------------------------
+
+
+def offered(code: str | None) -> str | None:
+    """``code`` if the interface speaks it (``fr``, ``fr-CA`` and ``FR`` all give ``fr``)."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-", 1)[0].strip().lower()
+    return base if base in LANGUAGES else None
+
+
+def choose_language(request: Any) -> str:
+    """The interface language for a request (see the module's docstring for the order)."""
+    from broadsheet.web import guard
+
+    reader = guard.current_reader(request)
+    chosen = offered(reader.language) if reader is not None else None
+    chosen = chosen or offered(request.cookies.get(LANGUAGE_COOKIE))
+    if chosen:
+        return chosen
+    for tag in parse_accept_language(request.headers.get("accept-language")):
+        if found := offered(tag):
+            return found
+    return offered(request.app.state.settings.locale) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The language of the request being answered (worked out once), else English."""
+    forced = _forced.get()
+    if forced:
+        return forced
+    scope = _request_scope.get()
+    if scope is None:
+        return DEFAULT_LANGUAGE
+    lang = scope.get(_SCOPE_KEY)
+    if lang is None:
+        from starlette.requests import Request
+
+        try:
+            lang = choose_language(Request(scope))
+        except Exception:  # a store that cannot say who is signed in: still a page
+            log.warning("interface language not worked out; English", exc_info=True)
+            lang = DEFAULT_LANGUAGE
+        scope[_SCOPE_KEY] = lang
+    return str(lang)
+
+
+def text_direction(lang: str) -> str:
+    return "rtl" if lang in RTL_LANGUAGES else "ltr"
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Translate into ``lang`` inside the block, whatever the request (mail, tests)."""
+    token = _forced.set(offered(lang) or DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _forced.reset(token)
+
+
+class InterfaceLanguage:
+    """Pure ASGI middleware: the request is current while it is answered, so ``gettext``
+    in page code and templates (run in the thread pool, which copies the context) finds
+    its language. Nothing is worked out unless something is translated."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = _request_scope.set(scope)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _request_scope.reset(token)
+
+
+@contextmanager
+def for_request(scope: Scope) -> Iterator[None]:
+    """Make ``scope`` current where the middleware does not reach (the 500 page, which
+    Starlette renders outside the middleware stack); a no-op inside it."""
+    if _request_scope.get() is not None:
+        yield
+        return
+    token = _request_scope.set(scope)
+    try:
+        yield
+    finally:
+        _request_scope.reset(token)
+
+
+def forget_language(scope: Scope) -> None:
+    """After a reader changes language, the rest of the request speaks the new one."""
+    scope.pop(_SCOPE_KEY, None)
+
+
+# --- catalogs ---------------------------------------------------------------------------
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def catalog(lang: str) -> NullTranslations:
+    """The compiled catalog of ``lang``; English (the source language) is the identity.
+
+    The ``.po`` is compiled in memory (a few milliseconds, once per process and language)
+    rather than shipping ``.mo`` files: one source of truth, nothing to rebuild or forget.
+    Fuzzy entries are left out, as ``msgfmt`` would."""
+    if lang == DEFAULT_LANGUAGE or lang not in LANGUAGES:
+        return NullTranslations()
+    with po_path(lang).open("rb") as handle:
+        parsed = read_po(handle, locale=lang, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, parsed, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def gettext(message: str) -> str:
+    return catalog(current_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return catalog(current_language()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return catalog(current_language()).pgettext(context, message)
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark only")
+    """Marks a string for extraction where it is defined; ``gettext`` translates it later."""
+    return message
+
+
+def country_name(code: str | None, ui: str | None = None) -> str:
+    """A country's name in the interface's language ("Allemagne", "ألمانيا"; ``ui``, else the
+    request's), from Babel's CLDR data; the gazetteer's English name when CLDR has none."""
+    if not code:
+        return ""
+    where = (parse_locale(ui) if ui else None) or Locale.parse(current_language())
+    name = where.territories.get(code.upper()) if len(code) == 2 else None
+    if name:
+        return str(name)
+    from broadsheet.understand.gazetteer import country_name as english_name
+
+    return str(english_name(code))
+
+
+def format_number(n: int | float) -> str:
+    """A number as the interface's language writes it: "2,000" in English, "2 000" in French."""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(n, locale=current_language()))
+
+
+def date_locale(lang: str, accept_language: str | None, fallback: str) -> Locale:
+    """The Babel locale for dates and numbers: the one Accept-Language asks for when it is
+    in the interface's language (``en-GB`` keeps day-month order), else the language's own,
+    so an English page never says "vor 3 Stunden"."""
+    negotiated = negotiate(accept_language, fallback)
+    if negotiated.language == lang:
+        return negotiated
+    return Locale.parse(lang)
 
 
 def parse_accept_language(header: str | None) -> list[str]:
@@ -109,3 +315,16 @@ def html_lang(locale: Locale) -> str:
 def _aware(dt: datetime) -> datetime:
     """Datetimes are UTC throughout Broadsheet; a naive one is taken as UTC."""
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def language_name(code: str | None, ui: str) -> str:
+    """A language code's name in the interface language: ``de`` → "German" (en),
+    "allemand" (fr); ``pt-BR`` → "Portuguese (Brazil)". An unknown code is shown as is."""
+    if not code:
+        return ""
+    where = parse_locale(ui) or Locale("en")
+    wanted = parse_locale(code)
+    if wanted is None:
+        return code
+    name = wanted.get_display_name(where)
+    return name[:1].upper() + name[1:] if name else code

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from broadsheet.config import Settings
@@ -51,7 +52,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """Render ``template`` with the reader's locale and date helpers in the context."""
     state = request.app.state
     settings: Settings = state.settings
-    locale = i18n.negotiate(request.headers.get("accept-language"), settings.locale)
+    lang = i18n.current_language()
+    locale = i18n.date_locale(lang, request.headers.get("accept-language"), settings.locale)
     now: datetime = state.clock()
 
     def reltime(dt: datetime) -> str:
@@ -62,7 +64,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
     body = state.templates.get_template(template).render(
         request=request,
-        ui_lang="en",  # the interface strings are English for now
+        ui_lang=lang,
+        ui_dir=i18n.text_direction(lang),
         locale_tag=i18n.html_lang(locale),
         alternates=feeds_out.alternates(
             request.url.path, dict(request.query_params), feed_title(context)
@@ -81,10 +84,48 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     return HTMLResponse(body, status_code=status_code, headers=headers)
 
 
+def ui_language(request: Request) -> str:
+    """The language of the interface the reader sees (``ui_lang`` in the templates): English
+    until the interface's catalogs land; handlers that choose content by the reader's
+    language (a story's summary lines) ask here."""
+    return str(getattr(request.state, "ui_lang", None) or "en")
+
+
 def feed_title(context: dict[str, Any]) -> str:
     """A name for a page's feeds: its heading when it has one."""
     heading = context.get("heading")
     return f"{heading} — Broadsheet" if isinstance(heading, str) and heading else "Broadsheet"
+
+
+@router.post("/language")
+async def set_language(request: Request) -> Response:
+    """The language switcher: the choice goes in a cookie and, for a signed-in reader, in
+    their account; then back to the page it was made on. A cross-site post is refused (the
+    Origin check); a language the interface does not speak is a 400."""
+    from fastapi.concurrency import run_in_threadpool
+    from fastapi.responses import RedirectResponse
+
+    from broadsheet.web import guard
+
+    if not guard.same_origin(request):
+        raise HTTPException(status_code=403)
+    form = await guard.read_form(request)
+    lang = form.get("lang", "")
+    if lang not in i18n.LANGUAGES:
+        raise HTTPException(status_code=400)
+    reader = await run_in_threadpool(guard.current_reader, request)
+    if reader is not None and reader.language != lang:
+        await run_in_threadpool(request.app.state.store.update_user, reader.id, language=lang)
+    response = RedirectResponse(guard.local_path(form.get("next", "/")), status_code=303)
+    response.set_cookie(
+        i18n.LANGUAGE_COOKIE,
+        lang,
+        max_age=i18n.LANGUAGE_COOKIE_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
 
 
 # --- template filters -------------------------------------------------------------------
@@ -134,7 +175,21 @@ def _plain(fragment: str) -> str:
     return _SPACES.sub(" ", html.unescape(_TAGS.sub("", fragment))).strip().casefold()
 
 
+@pass_context
+def language_name(ctx: Any, code: str | None) -> str:
+    """``{{ code|language_name }}``: the name in the page's interface language."""
+    return i18n.language_name(code, str(ctx.get("ui_lang") or "en"))
+
+
+@pass_context
+def country_name(ctx: Any, code: str | None) -> str:
+    """``{{ code|country_name }}``: the name in the page's interface language."""
+    return i18n.country_name(code, str(ctx.get("ui_lang") or "en"))
+
+
 FILTERS = {
+    "language_name": language_name,
+    "country_name": country_name,
     "badge_letter": badge_letter,
     "badge_colour": badge_colour,
     "blurb": blurb,
@@ -192,7 +247,12 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
     article = request.app.state.store.get_article(_db_id(article_id))
     if article is None:
         raise HTTPException(status_code=404)
-    body = Markup(strip_leading_headline(article.html, article.title))  # sanitized upstream
+    from broadsheet.web.anchors import anchor_sentences
+
+    # sanitized upstream; anchors (#s-N) only wrap its text in spans
+    body = Markup(
+        anchor_sentences(strip_leading_headline(article.html, article.title), article.text)
+    )
     original = web_url(article.canonical_url) or web_url(article.url)
     from broadsheet.web.readers import article_extras
     from broadsheet.web.stories import article_sections
@@ -204,10 +264,17 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
         article=article,
         body=body,
         original=original,
+        outlet_country=outlet_country(request, article.source_id),
         panel=panel(request, article),
         sections=article_sections(request, article),
         readers=article_extras(request, article),
     )
+
+
+def outlet_country(request: Request, source_id: int) -> str | None:
+    """The outlet's country (ISO code), for the article's header to link its place page."""
+    source = request.app.state.store.get_source(source_id)
+    return source.country if source is not None and source.country else None
 
 
 @router.get("/icons/{source_id}")

@@ -5,7 +5,6 @@ the article page's extras."""
 from __future__ import annotations
 
 import logging
-import secrets
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,16 +14,15 @@ from broadsheet.models import StoredArticle
 from broadsheet.web import guard
 
 log = logging.getLogger(__name__)
-SECRET_META_KEY = "web_secret_key"
+SECRET_META_KEY = "web_secret_key"  # kept by digest_mail.site_secret
 
 
 def secret(app: FastAPI) -> str:
     """The key that signs CSRF tokens: from settings, else made once and kept in the
     store (read on first use, so building the app touches no database)."""
-    settings = app.state.settings
-    if settings.secret_key:
-        return str(settings.secret_key)
-    return str(app.state.store.meta_setdefault(SECRET_META_KEY, secrets.token_urlsafe(32)))
+    from broadsheet.digest_mail import site_secret
+
+    return site_secret(app.state.settings, app.state.store)
 
 
 def install(app: FastAPI) -> None:
@@ -52,6 +50,24 @@ def install(app: FastAPI) -> None:
 
     env.globals["story_comments"] = story_comments
     app.include_router(foryou_router, include_in_schema=False)
+    from broadsheet.web.digest import digest_editions
+    from broadsheet.web.digest import router as digest_router
+
+    env.globals["digest_editions"] = digest_editions
+    env.globals["comment_counts"] = comment_counts
+    app.include_router(digest_router, include_in_schema=False)
+    from broadsheet.web.verify import must_verify
+    from broadsheet.web.verify import router as verify_router
+
+    env.globals["must_verify"] = must_verify
+    app.include_router(verify_router, include_in_schema=False)
+    from broadsheet.web.passkeys import router as passkeys_router
+
+    env.globals["passkeys_of"] = lambda request, user: request.app.state.store.passkeys_of(user.id)
+    app.include_router(passkeys_router, include_in_schema=False)
+    from broadsheet.web.admin_sources import router as admin_sources_router
+
+    app.include_router(admin_sources_router, include_in_schema=False)
 
 
 def article_extras(request: Request, article: StoredArticle) -> dict[str, Any]:
@@ -70,3 +86,12 @@ def article_extras(request: Request, article: StoredArticle) -> dict[str, Any]:
         saved = store.is_saved(reader.id, article.id)
     target = comments.Target("article", article.id, article.title)
     return {"reader": reader, "saved": saved, "comments": comments.section(request, target)}
+
+
+def comment_counts(request: Request, kind: str, ids: Any) -> dict[int, int]:
+    """Teasers' comment counts (kept in the store): one query for a whole list."""
+    try:
+        return request.app.state.store.comment_counts(kind, [int(i) for i in ids])  # type: ignore[no-any-return]
+    except StoreError as exc:  # counts are a nicety: the list still shows
+        log.warning("comment counts not read: %s", exc)
+        return {}

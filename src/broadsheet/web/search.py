@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from broadsheet.store.search import MARK_CLOSE, MARK_OPEN, SearchFilters, parse_query
 from broadsheet.web import pages
+from broadsheet.web.i18n import gettext as _
 
 router = APIRouter()
 
@@ -60,21 +61,24 @@ def _filters(form: Form, notes: list[str]) -> SearchFilters:
 
     source_id = int(form.outlet) if form.outlet.isdigit() and len(form.outlet) < 18 else None
     if form.outlet and source_id is None:
-        notes.append("Unknown outlet ignored.")
+        notes.append(_("Unknown outlet ignored."))
         form.outlet = ""
     if form.lang and not _LANG.match(form.lang):
-        notes.append("Unknown language ignored.")
+        notes.append(_("Unknown language ignored."))
         form.lang = ""
     if form.country and not _COUNTRY.match(form.country):
-        notes.append("Unknown country ignored.")
+        notes.append(_("Unknown country ignored."))
         form.country = ""
     if form.topic and form.topic not in TAXONOMY:
-        notes.append("Unknown topic ignored.")
+        notes.append(_("Unknown topic ignored."))
         form.topic = ""
     since, until = _day(form.since), _day(form.until)
     for name, raw, parsed in (("from", form.since, since), ("to", form.until, until)):
         if raw and parsed is None:
-            notes.append(f"The “{name}” date is not a date (YYYY-MM-DD) and was ignored.")
+            notes.append(
+                _("The “%(name)s” date is not a date (YYYY-MM-DD) and was ignored.")
+                % {"name": name}
+            )
     form.since = since.isoformat() if since else ""
     form.until = until.isoformat() if until else ""
     return SearchFilters(
@@ -110,7 +114,7 @@ def search_page(
     if not query.empty:
         results = store.search(query, filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     elif form.q:
-        notes.append("Type a word to search for: excluded words (-word) alone match nothing.")
+        notes.append(_("Type a word to search for: excluded words (-word) alone match nothing."))
     params = {k: v for k, v in vars(form).items() if v}
     params["from"], params["to"] = params.pop("since", ""), params.pop("until", "")
     base = urlencode({k: v for k, v in params.items() if v})

@@ -160,10 +160,17 @@ def home_stories(request: Request, page: int) -> HTMLResponse | None:
     newer = None if page == 1 else ("/" if page == 2 else f"/?page={page - 1}")
     older = f"/?page={page + 1}" if len(stories) > page * size else None
     from broadsheet.web.editions import local_section
+    from broadsheet.web.visits import visit_mark
 
+    mark = visit_mark(request)
+    fresh = 0
+    if mark is not None:
+        fresh = sum(1 for s in stories if s.created_at is not None and s.created_at > mark)
     return render(
         request,
         "stories_home.html",
+        visit_mark=mark,
+        new_count=fresh,
         teasers=teasers,
         page=page,
         newer_href=newer,
@@ -183,6 +190,32 @@ def _live_story(request: Request, raw_id: str, suffix: str = "") -> Story | Resp
     return story
 
 
+def missing_outlets(request: Request, view: dict[str, Any]) -> list[str] | None:
+    """The outlets the signed-in reader follows that did not cover the story, by name;
+    None for a reader who follows no outlet (or is not signed in): then "your outlets"
+    would mean nothing."""
+    from broadsheet.web import guard
+
+    reader = guard.current_reader(request)
+    if reader is None:
+        return None
+    store = request.app.state.store
+    followed = {
+        f["key"] for f in store.follows_of(reader.id) if f["kind"] == "outlet" and not f["muted"]
+    }
+    if not followed:
+        return None
+    covered = {str(o["source_id"]) for o in view["outlets"]}
+    return sorted(
+        (
+            name
+            for sid, name in store.enabled_outlets()
+            if str(sid) in followed and str(sid) not in covered
+        ),
+        key=str.casefold,
+    )
+
+
 # --- routes -----------------------------------------------------------------------------
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(request: Request, story_id: str) -> Response:
@@ -197,10 +230,7 @@ def story_page(request: Request, story_id: str) -> Response:
 
     digest = story_digest.load(store, story)
     view = digest["coverage"]
-    covered = {o["source_id"] for o in view["outlets"]}
-    missing = sorted(
-        (name for sid, name in store.enabled_outlets() if sid not in covered), key=str.casefold
-    )
+    missing = missing_outlets(request, view)
     found = store.story_member_page(story.id, STORY_ITEMS)
     return render(
         request,

@@ -20,8 +20,7 @@ from broadsheet.ai.client import ChatClient
 from broadsheet.ai.story import Source
 from broadsheet.models import Story
 from broadsheet.story_digest import originals
-from broadsheet.understand.summary import summarize_story
-from broadsheet.web.pages import _db_id, render
+from broadsheet.web.pages import _db_id, render, ui_language
 
 router = APIRouter()
 
@@ -47,24 +46,38 @@ def stored_summary(request: Request, stored: dict[str, Any]) -> dict[str, Any]:
         # The cache is keyed by the articles' ids; looking it up needs no text.
         found = [Source(aid, outlet, title, "") for aid, outlet, title in stored["sources"]]
         ai = service.story_summary(state.settings, state.store, found, cached_only=True)
+    from broadsheet.story_digest import lines_for
+
     return {
-        "lines": stored["lines"],
+        "lines": lines_for(stored, ui_language(request)),
         "outlets": {aid: outlet for aid, outlet, _title in stored["sources"]},
         "ai_enabled": enabled,
         "ai_summary": ai,
     }
 
 
-def summary(request: Request, found: list[Source], cached_ai: bool = True) -> dict[str, Any]:
-    """Context for story_summary.html: the extractive lines, the outlets they link to,
-    and, with a model, the form and any AI summary already made."""
+def summary(
+    request: Request, found: list[Source], cached_ai: bool = True, story: Story | None = None
+) -> dict[str, Any]:
+    """Context for story_summary.html: the extractive lines (the reader's language first,
+    when ``story``'s members say which is which), the outlets they link to, and, with a
+    model, the form and any AI summary already made."""
+    from broadsheet.story_digest import lines_for, primary_language, summary_lines
+
     state = request.app.state
+    language = {
+        m.article_id: primary_language(m.language) for m in (story.members if story else [])
+    }
+    lines = lines_for(
+        summary_lines([(s.article_id, s.title, s.text) for s in found], language),
+        ui_language(request),
+    )
     enabled = ChatClient(state.settings).enabled
     ai = None
     if enabled and cached_ai:
         ai = service.story_summary(state.settings, state.store, found, cached_only=True)
     return {
-        "lines": summarize_story([(s.article_id, s.title, s.text) for s in found]),
+        "lines": lines,
         "outlets": {s.article_id: s.outlet for s in found},
         "ai_enabled": enabled,
         "ai_summary": ai,
@@ -95,7 +108,7 @@ def ask_page(
     result = service.story_answer(state.settings, state.store, found, q) if asked else None
     return render(
         request, "story_ask.html", story=story, question=q, result=result,
-        failed=asked and result is None, summary=summary(request, found),
+        failed=asked and result is None, summary=summary(request, found, story=story),
     )  # fmt: skip
 
 
@@ -109,5 +122,5 @@ def ai_summary_page(request: Request, story_id: str) -> Response:
     result = service.story_summary(state.settings, state.store, found)
     return render(
         request, "story_ask.html", story=story, question="", result=result,
-        failed=result is None, summary=summary(request, found, cached_ai=False),
+        failed=result is None, summary=summary(request, found, cached_ai=False, story=story),
     )  # fmt: skip

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from broadsheet.models import StoredArticle
-from broadsheet.web import listing, pages
+from broadsheet.web import i18n, listing, pages
 from broadsheet.web.listing import CURSOR_CHARS
 
 router = APIRouter()
@@ -30,7 +30,10 @@ TRANSLATE_TO = ("en", "de", "fr", "es", "it", "pt", "nl")
 
 def panel(request: Request, article: StoredArticle) -> dict[str, Any] | None:
     """What the article page's AI panel shows (context for understand_panel.html); None
-    when there is nothing to show yet (not understood, no model configured)."""
+    when there is nothing to show yet (not understood, no model configured).
+
+    The panel sits beside (or above) the article's first paragraph, so it never repeats a
+    sentence of that lead, nor one sentence twice: see :func:`brief`."""
     from broadsheet.ai.client import ChatClient
     from broadsheet.ai.service import cached_summary
 
@@ -41,12 +44,19 @@ def panel(request: Request, article: StoredArticle) -> dict[str, Any] | None:
         return None
     digest = features.get("summary") or {}
     seen: dict[str, dict[str, Any]] = {}
+    names: set[str] = set()
     for m in features.get("entities", []):
-        if m["label"] in LINKED_LABELS and m["entity_id"] not in seen:
-            seen[m["entity_id"]] = m
+        name = _norm(m["text"])
+        if m["label"] not in LINKED_LABELS or m["entity_id"] in seen or name in names:
+            continue
+        if m["text"] == m["text"].lower():  # "navy": a recogniser's slip, not a name
+            continue
+        seen[m["entity_id"]] = m
+        names.add(name)  # one link per name shown ("Iquique" as a city and a region)
+    summary, points = brief(article.title, article.text, digest)
     return {
-        "summary": digest.get("summary", ""),
-        "key_points": digest.get("key_points", []),
+        "summary": summary,
+        "key_points": points,
         "entities": list(seen.values())[:PANEL_ENTITIES],
         "countries": features.get("countries", []),
         "topics": features.get("topics", []),
@@ -56,11 +66,79 @@ def panel(request: Request, article: StoredArticle) -> dict[str, Any] | None:
     }
 
 
+def _norm(sentence: str) -> str:
+    """A sentence as compared for repeats: letters and digits only, no case or accents."""
+    from broadsheet.understand.entities import fold
+
+    return fold(sentence)
+
+
+def brief(
+    title: str, text: str, digest: dict[str, Any]
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The panel's summary and key points as (sentence number, text): none of them is a
+    sentence of the article's first paragraph (the reader has it right there), and no
+    sentence appears twice. A summary that was all lead is left out; key points lost to
+    the lead are replaced by the best points of the rest of the article (fewer when the
+    article has no more to say)."""
+    from broadsheet.understand.sentences import split_sentences
+    from broadsheet.understand.summary import KEY_POINTS_MIN, summarize
+
+    sentences = split_sentences(text)
+    if not sentences:
+        return [], []
+    paragraphs = sorted({s.paragraph for s in sentences})
+    lead_no = paragraphs[0]
+    lead_text = " ".join(s.text for s in sentences if s.paragraph == lead_no)
+    if _norm(lead_text) == _norm(title) and len(paragraphs) > 1:
+        lead_no = paragraphs[1]  # the first paragraph is the headline again
+    shown = {_norm(s.text) for s in sentences if s.paragraph <= lead_no}
+    by_norm = {}
+    for s in sentences:
+        by_norm.setdefault(_norm(s.text), s)
+
+    def pick(indexes: list[int], texts: list[str]) -> list[tuple[int, str]]:
+        picked = []
+        for i, fallback in zip(indexes, texts, strict=False):
+            s = sentences[i] if 0 <= i < len(sentences) else by_norm.get(_norm(fallback))
+            if s is None or _norm(s.text) in shown or not _norm(s.text):
+                continue
+            shown.add(_norm(s.text))
+            picked.append((s.index + 1, s.text))
+        return picked
+
+    chosen = [int(i) for i in digest.get("summary_sentences", [])]
+    summary = pick(chosen, [sentences[i].text for i in chosen if 0 <= i < len(sentences)])
+    point_ids = [int(i) for i in digest.get("key_point_sentences", [])]
+    points = pick(point_ids, list(digest.get("key_points", [])))
+    if len(points) < KEY_POINTS_MIN:  # look past the lead for more
+        rest = [s for s in sentences if s.paragraph > lead_no]
+        if rest:
+            more = summarize(title, "\n\n".join(s.text for s in rest))
+            extra = [by_norm[_norm(t)].index for t in more.key_points if _norm(t) in by_norm]
+            points += pick(extra, [sentences[i].text for i in extra])[
+                : KEY_POINTS_MIN - len(points)
+            ]
+            points.sort()
+    return summary, points
+
+
 def _article(request: Request, raw_id: str) -> StoredArticle:
     article = request.app.state.store.get_article(pages._db_id(raw_id))
     if article is None:
         raise HTTPException(status_code=404)
     return article
+
+
+LABEL_KINDS = {
+    "PERSON": "Person",
+    "ORG": "Organisation",
+    "GPE": "Place",
+    "LOC": "Place",
+    "FAC": "Place",
+    "NORP": "Group",
+    "EVENT": "Event",
+}
 
 
 def _listing(
@@ -72,15 +150,23 @@ def _listing(
     path: str,
     before: str | None,
     after: str | None,
+    kicker: str = "",
 ) -> HTMLResponse:
-    """A page of the latest articles naming / about / in ``key``: one query."""
+    """A page of the latest articles naming / about / in ``key``: one query (a place's
+    page: two, about the country and from its outlets)."""
     older, newer = listing.cursors(before, after)
-    found = request.app.state.store.listing_page(kind, key, LIST_SIZE, older, newer)
+    store = request.app.state.store
+    if kind == "country":
+        found = store.place_page(key, LIST_SIZE, older, newer)
+    else:
+        found = store.listing_page(kind, key, LIST_SIZE, older, newer)
     return pages.render(
         request,
         "understand_list.html",
         heading=heading,
+        kicker=kicker,
         note=note,
+        kind=kind,
         articles=found.items,
         **listing.pager(path, found),
     )
@@ -100,8 +186,9 @@ def entity_page(
         raise HTTPException(status_code=404)
     name, label = found
     return _listing(
-        request, "entity", entity_id, name, label, f"/entities/{entity_id}", before, after
-    )
+        request, "entity", entity_id, name, "", f"/entities/{entity_id}", before, after,
+        kicker=LABEL_KINDS.get(label, label.title()),
+    )  # fmt: skip
 
 
 @router.get("/places/{code}", response_class=HTMLResponse)
@@ -111,15 +198,16 @@ def place_page(
     before: str | None = Query(default=None, max_length=CURSOR_CHARS),
     after: str | None = Query(default=None, max_length=CURSOR_CHARS),
 ) -> HTMLResponse:
-    """A country edition: the latest articles about that country, in any language."""
-    from broadsheet.understand.gazetteer import continent, country_name, is_country_code
+    """A country: the latest articles about it, and from its outlets, in any language."""
+    from broadsheet.understand.gazetteer import continent, is_country_code
 
     if not _COUNTRY.match(code) or not is_country_code(code):
         raise HTTPException(status_code=404)
     upper = code.upper()
+    ui = pages.ui_language(request)
     return _listing(
-        request, "country", upper, country_name(upper), continent(upper) or "",
-        f"/places/{code.lower()}", before, after,
+        request, "country", upper, i18n.country_name(upper, ui), continent(upper) or "",
+        f"/places/{code.lower()}", before, after, kicker="Place",
     )  # fmt: skip
 
 
@@ -135,8 +223,9 @@ def topic_page(
     if topic not in TAXONOMY:
         raise HTTPException(status_code=404)
     return _listing(
-        request, "topic", topic, topic.capitalize(), "topic", f"/topics/{topic}", before, after
-    )
+        request, "topic", topic, topic.capitalize(), "", f"/topics/{topic}", before, after,
+        kicker="Topic",
+    )  # fmt: skip
 
 
 @router.get("/articles/{article_id}/ask", response_class=HTMLResponse)
@@ -185,4 +274,6 @@ def translate_page(
     return pages.render(
         request, "understand_translate.html", article=article, lang=lang, result=result,
         paragraphs=(result.body.split("\n\n") if result else []),
+        original=pages.web_url(article.canonical_url) or pages.web_url(article.url),
+        outlet_country=pages.outlet_country(request, article.source_id),
     )  # fmt: skip
