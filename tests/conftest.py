@@ -29,10 +29,11 @@ def store(settings: Settings) -> Iterator[Store]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings for a test: a temp data dir, loopback allowed, no politeness delay."""
+    """Settings for a test: a temp data dir, the guard open only for the test's own
+    loopback servers (RELIABILITY 1), no politeness delay."""
     return Settings(
         data_dir=tmp_path,
-        allow_private_networks=True,
+        allow_private_addresses=["127.0.0.1", "::1"],
         per_host_delay=0.0,
         per_host_concurrency=4,
         fetch_timeout=5.0,

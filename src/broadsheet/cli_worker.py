@@ -66,6 +66,16 @@ def run_worker(settings: Settings, store: Store) -> None:
     asyncio.run(main())
 
 
+def server_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's options beyond the app and address: forwarded headers (X-Forwarded-For,
+    -Proto) are believed only from the proxies the operator names (issue 16)."""
+    return {
+        "log_level": "warning",
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or "",
+    }
+
+
 def run_server(
     settings: Settings,
     store: Store,
@@ -112,13 +122,7 @@ def _serve(settings: Settings, store: Store, sock: socket.socket) -> None:
 
     from broadsheet.web.app import create_app
 
-    config = uvicorn.Config(
-        create_app(settings, store),
-        log_level="warning",
-        # forwarded headers only from the proxies the operator names (issue 16)
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=settings.forwarded_allow_ips or "",
-    )
+    config = uvicorn.Config(create_app(settings, store), **server_options(settings))  # type: ignore[arg-type]
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         default=False,
         description="Let the fetcher reach loopback and private addresses (tests, demos).",
     )
+    allow_private_addresses: list[str] = Field(
+        default_factory=list,
+        description="Private addresses or networks the fetcher may reach with the private "
+        'network guard on, as JSON (e.g. ["127.0.0.1"]): one local service, not the '
+        "whole network.",
+    )
     user_agent: str = Field(
         default="Broadsheet/0.1 (+https://github.com/broadsheet-news/broadsheet; news aggregator)",
         description="User-Agent sent with every request; keep a contact URL in it.",
@@ -164,6 +170,32 @@ class Settings(BaseSettings):
         default=200,
         ge=0,
         description="AI requests per day at most (0: none); then extractive only.",
+    )
+    ai_workers: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Model calls the web server makes at once (a pool of its own, so slow "
+        "answers never hold the threads that serve pages).",
+    )
+    ai_queue: int = Field(
+        default=12,
+        ge=0,
+        le=1000,
+        description="Model calls that may wait for the pool; beyond it an AI page answers "
+        "503 with Retry-After at once.",
+    )
+    limit_ai_client: str = Field(
+        default="6/minute;40/day",
+        description="Model calls (answers not already cached) per IP address, when not signed in.",
+    )
+    limit_ai_anonymous: str = Field(
+        default="100/day",
+        description="Model calls by everyone not signed in, together (keeps part of the "
+        "daily budget for readers with accounts).",
+    )
+    limit_ai_reader: str = Field(
+        default="10/minute;60/day", description="Model calls per signed-in reader."
     )
 
     # --- web -------------------------------------------------------------------------
@@ -328,6 +360,33 @@ class Settings(BaseSettings):
     def _a_directory(cls, value: Path) -> Path:
         if value.exists() and not value.is_dir():
             raise ValueError(f"{value} exists and is not a directory")
+        return value
+
+    @field_validator("allow_private_addresses")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
+    @field_validator(
+        "limit_signin", "limit_signin_account", "limit_signup", "limit_reset",
+        "limit_post_reader", "limit_post_ip", "limit_ai_client", "limit_ai_anonymous",
+        "limit_ai_reader", "limit_api_token", "limit_api_ip", "limit_sync", "limit_sync_login",
+    )  # fmt: skip
+    @classmethod
+    def _a_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit like '10/minute;50/hour'") from None
         return value
 
     @model_validator(mode="after")

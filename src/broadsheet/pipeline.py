@@ -83,6 +83,22 @@ def entry_key(entry: FeedEntry) -> str:
     return hashlib.sha256((entry.guid or entry.url).encode("utf-8", "replace")).hexdigest()
 
 
+def entry_keys(entries: list[FeedEntry]) -> list[str]:
+    """``entry_key`` of each entry, except that an entry whose GUID an earlier entry of the
+    same feed already used for another link is keyed by GUID and link: a publisher that
+    reuses GUIDs loses no article, and the keys stay the same from one fetch to the next."""
+    keys: list[str] = []
+    first_link: dict[str, str] = {}
+    for entry in entries:
+        key = entry_key(entry)
+        if first_link.setdefault(key, entry.url) != entry.url:
+            key = hashlib.sha256(
+                f"{entry.guid}\n{entry.url}".encode("utf-8", "replace")
+            ).hexdigest()
+        keys.append(key)
+    return keys
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -212,7 +228,7 @@ class Pipeline:
 
     # --- entries ------------------------------------------------------------------------
     async def ingest_entries(self, source: Source, feed: ParsedFeed, report: IngestReport) -> int:
-        keys = [entry_key(e) for e in feed.entries]
+        keys = entry_keys(feed.entries)
         seen = self.store.seen_keys(source.id, keys)
         failed = self.store.failed_entries(source.id, keys)  # failed before: back off
         now = _now()

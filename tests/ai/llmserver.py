@@ -3,6 +3,8 @@
 ``mode`` picks the behaviour: good (answers from the first sentence, citing it), injected
 (obeys an instruction planted in the page: a link, an image, an uncited claim), huge
 (10 MB), error (HTTP 500), garbage (not JSON), slow (answers after the client's deadline),
+hold (answers only once ``release`` is set, or after ``hold_seconds``: a model that is
+slower than anything the test does meanwhile; ``arrived`` counts the requests it holds),
 translate (a JSON translation); for stories: story (one claim from each of the first two
 articles, citing it), story-bad (a good claim, one citing a sentence that does not exist and
 one its sentence does not support), none (the articles do not answer). Every request body
@@ -34,6 +36,9 @@ class ChatServer:
     def __init__(self) -> None:
         self.mode = "good"
         self.requests: list[dict[str, Any]] = []
+        self.release = threading.Event()
+        self.hold_seconds = 60.0
+        self.arrived = threading.Semaphore(0)
         outer = self
 
         class _H(BaseHTTPRequestHandler):
@@ -49,6 +54,9 @@ class ChatServer:
                 status, payload = outer.reply(body)
                 if outer.mode == "slow":
                     time.sleep(1.5)
+                if outer.mode == "hold":
+                    outer.arrived.release()
+                    outer.release.wait(outer.hold_seconds)
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(payload)))
@@ -71,8 +79,14 @@ class ChatServer:
         return self
 
     def stop(self) -> None:
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    def wait_arrived(self, count: int, timeout: float = 30.0) -> None:
+        """Block until ``count`` more held requests have arrived (fail after ``timeout``)."""
+        for _ in range(count):
+            assert self.arrived.acquire(timeout=timeout), "the model was not called"
 
     def reply(self, body: dict[str, Any]) -> tuple[int, bytes]:
         if self.mode == "error":

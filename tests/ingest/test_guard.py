@@ -34,7 +34,9 @@ PRIVATE_NETWORKS = [
 @pytest.fixture
 def closed(settings: Settings) -> Settings:
     """The test settings with the guard shut, as in production."""
-    return settings.model_copy(update={"allow_private_networks": False})
+    return settings.model_copy(
+        update={"allow_private_networks": False, "allow_private_addresses": []}
+    )
 
 
 def fetch(settings: Settings, url: str, robots: bool = False) -> FetchResult:

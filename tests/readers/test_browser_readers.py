@@ -122,7 +122,7 @@ def test_sign_up_comment_reply_report_hide_and_save(site: str, tmp_path: Path) -
             comment = bob.locator(".comment").first
             expect(comment).to_contain_text("Good news for the port")
             link = comment.locator(".comment__body a")
-            expect(link).to_have_attribute("rel", "nofollow ugc noopener")
+            expect(link).to_have_attribute("rel", "nofollow ugc noopener noreferrer")
             comment.locator("summary", has_text="Reply").click()
             comment.get_by_label("Reply to Ann Reader").fill("Agreed, about time.")
             comment.get_by_role("button", name="Post reply").click()

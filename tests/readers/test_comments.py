@@ -133,7 +133,7 @@ def test_comments_are_escaped_and_links_are_safe(
     page = client(app).get(f"/articles/{article}").text
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert (
-        '<a href="https://example.org/a?b=1&amp;c=2" rel="nofollow ugc noopener" '
+        '<a href="https://example.org/a?b=1&amp;c=2" rel="nofollow ugc noopener noreferrer" '
         'target="_blank">https://example.org/a?b=1&amp;c=2</a>.'
     ) in page
     assert 'href="javascript' not in page

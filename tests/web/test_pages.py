@@ -256,14 +256,15 @@ def test_unknown_articles_and_pages_are_404(app: FastAPI, ids: dict[str, int], p
 
 def test_outlet_names_are_isolated_from_the_text_around_them(app: FastAPI, store: Store) -> None:
     """A right-to-left override in an outlet's name must not reverse the page after it
-    (issue 16): every outlet name is shown inside <bdi>."""
-    name = "Evil\u202e News"
-    source = store.add_source("https://rtl.example/feed", name=name)
+    (issue 16): every outlet name is shown inside <bdi>, and the pages drop the bidi
+    embeddings, overrides and isolates of what they print (issue 16, the XSS corpus)."""
+    source = store.add_source("https://rtl.example/feed", name="Evil\u202e News\u2066")
     article_id = store.save_article(source.id, article_for(ARTICLES[0]), NOW)
     for path in ("/latest", f"/articles/{article_id}", f"/sources/{source.id}"):
         body = get(app, path).text.split("<body>", 1)[1]  # (the <title> is plain text)
-        assert name in body
-        assert body.count(name) == body.count(f"<bdi>{name}</bdi>")
+        assert "\u202e" not in body and "\u2066" not in body
+        assert "Evil News" in body
+        assert body.count("Evil News") == body.count("<bdi>Evil News</bdi>")
 
 
 def test_an_empty_home_page_says_why_when_every_source_fails(app: FastAPI, store: Store) -> None:

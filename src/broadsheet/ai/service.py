@@ -1,5 +1,9 @@
 """AI features for one stored article or story, cached in the store; None when unavailable.
 
+``cached_only=True`` looks in the cache and never calls the model: the web answers from
+the cache on its own threads and sends only real model calls to its bounded AI pool
+(``web/ai_gate.py``).
+
 Every failure (no endpoint, budget spent, timeout, error, garbage, oversize) returns None
 with the reason logged: the caller shows the extractive features instead, and the next
 request tries again (failures are not cached).
@@ -47,28 +51,42 @@ def cached_summary(settings: Settings, store: Store, article_id: int) -> grounde
     return grounded.Grounded.from_dict(found) if found else None
 
 
-def summary(settings: Settings, store: Store, article: StoredArticle) -> grounded.Grounded | None:
+def summary(
+    settings: Settings, store: Store, article: StoredArticle, cached_only: bool = False
+) -> grounded.Grounded | None:
     return _cached(
         settings, store, (article.id, "summary", ""), grounded.VERSION,
-        lambda client: grounded.summarize(client, article.title, article.text),
+        None if cached_only else (
+            lambda client: grounded.summarize(client, article.title, article.text)
+        ),
         f"AI summary of article {article.id}", keep_unanswered=False,
     )  # fmt: skip
 
 
 def answer(
-    settings: Settings, store: Store, article: StoredArticle, question: str
+    settings: Settings,
+    store: Store,
+    article: StoredArticle,
+    question: str,
+    cached_only: bool = False,
 ) -> grounded.Grounded | None:
     if not question.strip():
         return None
     return _cached(
         settings, store, (article.id, "ask", grounded.question_key(question)), grounded.VERSION,
-        lambda client: grounded.ask(client, article.title, article.text, question),
+        None if cached_only else (
+            lambda client: grounded.ask(client, article.title, article.text, question)
+        ),
         f"AI answer on article {article.id}",
     )  # fmt: skip
 
 
 def story_answer(
-    settings: Settings, store: Store, sources: list[story.Source], question: str
+    settings: Settings,
+    store: Store,
+    sources: list[story.Source],
+    question: str,
+    cached_only: bool = False,
 ) -> grounded.Grounded | None:
     """An answer from a story's articles; cached on its first article, per question and
     set of articles sent (a new article in the story asks again)."""
@@ -76,7 +94,7 @@ def story_answer(
         return None
     return _cached(
         settings, store, _story_key(sources, "story-ask", question), _story_version(),
-        lambda client: story.ask(client, sources, question),
+        None if cached_only else (lambda client: story.ask(client, sources, question)),
         f"AI answer on the story of article {sources[0].article_id}",
     )  # fmt: skip
 
@@ -134,7 +152,12 @@ def _cached(
 
 
 def translation(
-    settings: Settings, store: Store, article: StoredArticle, language: str, summary_text: str
+    settings: Settings,
+    store: Store,
+    article: StoredArticle,
+    language: str,
+    summary_text: str,
+    cached_only: bool = False,
 ) -> translate.Translation | None:
     client = _client(settings, store)
     if not client.enabled:
@@ -143,6 +166,8 @@ def translation(
     found = store.get_ai_result(article.id, "translate", language, version)
     if found:
         return translate.Translation(**found)
+    if cached_only:
+        return None
     try:
         result = translate.translate(client, article.title, summary_text, article.text, language)
     except ModelError as exc:

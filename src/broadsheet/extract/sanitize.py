@@ -54,11 +54,16 @@ def strip_invalid(s: str) -> str:
     return _INVALID_CHARS.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def clean_text(s: str | None) -> str:
-    """One line of clean text: invalid characters removed, NFC, whitespace collapsed."""
+    """One line of clean text (a title, a name): invalid characters and bidi embeddings,
+    overrides and isolates removed, NFC, whitespace collapsed."""
     if not s:
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", strip_invalid(s))).strip()
+    s = strip_invalid(s).translate(BIDI_CONTROLS)
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", s)).strip()
 
 
 def clean_paragraph(s: str | None) -> str:
@@ -98,12 +103,19 @@ def sanitize_html(html: str, *, base_url: str | None = None) -> str:
     return text_to_html(html_lib.unescape(nh3.clean(out, tags=set())))
 
 
+def _only_allowed(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in ALLOWED_ATTRIBUTES.get(tag, ()):
+        return value
+    return value if (tag, attribute, value) == ("a", "rel", LINK_REL) else None
+
+
 def _clean(html: str, relative: object) -> str:
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROP_WITH_CONTENT),
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_only_allowed,  # nh3 lets lang and title through on any tag
         url_schemes=set(URL_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,

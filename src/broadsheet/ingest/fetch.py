@@ -66,6 +66,7 @@ class Fetcher:
         # proxies from the environment. Redirects, headers and credentials are ours.
         self._transport = guarded_transport(
             self.settings.allow_private_networks,
+            self.settings.allow_private_addresses,
             verify=_tls_context(),
             retries=0,
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=20),

@@ -23,7 +23,12 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # before that: an epoch-zero bug, n
 FUTURE_SLACK = timedelta(days=2)
 
 _UNSAFE_CHARS = re.compile("[\x00\ud800-\udfff]")  # NUL never reaches the database
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Controls, lone surrogates, and the bidi embeddings, overrides and isolates: a U+202E in
+# an outlet's name would reverse the text after it wherever the name is shown. (The bidi
+# marks U+200E, U+200F and U+061C stay: they are real text and affect nothing beyond.)
+_CONTROL_CHARS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)
 _SPACE = re.compile(r"\s+")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,4}$")

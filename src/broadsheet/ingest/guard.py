@@ -116,17 +116,20 @@ class GuardedBackend(AsyncNetworkBackend):
     """An httpcore backend that connects only to public addresses it resolved itself.
 
     With ``allow_private`` it still resolves and connects to the IP it found, but lets
-    every address through (tests and demos on loopback).
+    every address through (demos on loopback); ``allowed`` lets through only the private
+    addresses in those networks (a test's own loopback server, one local service).
     """
 
     def __init__(
         self,
         allow_private: bool = False,
         *,
+        allowed: Iterable[str] = (),
         resolver: Resolver = resolve,
         inner: AsyncNetworkBackend | None = None,
     ) -> None:
         self.allow_private = allow_private
+        self.allowed = tuple(ipaddress.ip_network(n, strict=False) for n in allowed)
         self._resolve = resolver
         self._inner = inner or httpcore.AnyIOBackend()
 
@@ -177,10 +180,22 @@ class GuardedBackend(AsyncNetworkBackend):
             raise httpcore.ConnectError(f"cannot resolve {host}: no addresses")
         if not self.allow_private:
             for ip in addresses:
-                if not is_public_address(ip):
+                if not is_public_address(ip) and not self._allowed(ip):
                     shown = host if host == ip else f"{host} resolves to {ip}, which"
-                    raise PrivateNetwork(host, f"{shown} is a private network address")
+                    raise PrivateNetwork(
+                        host,
+                        f"{shown} is a private network address (not fetched; "
+                        "BROADSHEET_ALLOW_PRIVATE_ADDRESSES or "
+                        "BROADSHEET_ALLOW_PRIVATE_NETWORKS would allow it)",
+                    )
         return addresses
+
+    def _allowed(self, ip: str) -> bool:
+        try:
+            addr = ipaddress.ip_address(ip.split("%", 1)[0])
+        except ValueError:
+            return False
+        return any(addr.version == net.version and addr in net for net in self.allowed)
 
 
 def _os_reason(exc: BaseException) -> str:
@@ -199,7 +214,7 @@ def _os_reason(exc: BaseException) -> str:
 
 
 def guarded_transport(
-    allow_private: bool = False, **kwargs: typing.Any
+    allow_private: bool = False, allowed: Iterable[str] = (), **kwargs: typing.Any
 ) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose every connection goes through GuardedBackend.
 
@@ -210,5 +225,5 @@ def guarded_transport(
     pool = getattr(transport, "_pool", None)
     if pool is None or not hasattr(pool, "_network_backend"):
         raise RuntimeError("cannot install the private-network guard into this httpx version")
-    pool._network_backend = GuardedBackend(allow_private)
+    pool._network_backend = GuardedBackend(allow_private, allowed=allowed)
     return transport

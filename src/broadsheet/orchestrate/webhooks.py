@@ -155,7 +155,9 @@ async def deliver_due(store: Store, settings: Settings, now: datetime) -> int:
     due = await asyncio.to_thread(store.due_deliveries, now, BATCH)
     if not due:
         return 0
-    transport = guarded_transport(settings.allow_private_networks, retries=0)
+    transport = guarded_transport(
+        settings.allow_private_networks, settings.allow_private_addresses, retries=0
+    )
     delivered = 0
     async with httpx.AsyncClient(
         transport=transport,

@@ -27,7 +27,7 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(f"BROADSHEET_DATABASE_URL: not a database URL ({exc})") from None
     if parsed.get_backend_name() != "sqlite":
         try:
-            return create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True)
         except ImportError as exc:  # the URL names a driver that is not installed
             backend, package = parsed.get_backend_name(), exc.name or parsed.get_driver_name()
             hint = " (pip install 'psycopg[binary]')" if package == "psycopg" else ""
@@ -37,6 +37,9 @@ def make_engine(url: str) -> Engine:
             ) from None
         except NoSuchModuleError as exc:
             raise ConfigError(f"BROADSHEET_DATABASE_URL: {exc}") from None
+        if parsed.get_backend_name() == "postgresql":
+            event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -58,6 +61,24 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("writer") else "BEGIN")
 
     return engine
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_scrub(v) for v in value)
+    return value
+
+
+def _without_nul(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> tuple[str, Any]:
+    """PostgreSQL text cannot hold NUL (0x00): every string sent to it loses its NULs
+    (RELIABILITY 7), whatever column or code path it comes from; SQLite keeps them."""
+    return statement, _scrub(parameters)
 
 
 def is_sqlite(engine: Engine) -> bool:

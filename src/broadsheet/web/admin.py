@@ -1,6 +1,7 @@
 """Moderation in the browser (moderators and admins): the queue of held and reported
 comments, hide / restore / delete, ban or unban a reader, and the log of every action
-(who, what, when). Admins also manage accounts at /admin/users: roles and disabling.
+(who, what, when). Admins also manage accounts at /admin/users: roles and disabling
+(sources: admin_sources.py).
 Each action is one POST and is logged."""
 
 from __future__ import annotations

@@ -59,10 +59,14 @@ def status(source: Source, failing_after: int) -> tuple[str, str]:
     return ("ok", "ok") if source.last_success_at else ("new", "new")
 
 
+ATTENTION = {"failing": 0, "error": 1, "paused": 2}  # what needs an admin comes first
+
+
 def _sources_page(request: Request, code: int = 200, **context: Any) -> Response:
     settings = request.app.state.settings
     sources = request.app.state.store.list_sources()
     rows = [(s, *status(s, settings.failing_after)) for s in sources]
+    rows.sort(key=lambda row: (ATTENTION.get(row[1], len(ATTENTION)), row[0].name.lower()))
     context.setdefault("error", "")
     context.setdefault("notice", "")
     context.setdefault("url", "")

@@ -8,6 +8,7 @@ referrer policy); every error becomes HTML in one place, ``install_error_pages``
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -65,6 +67,7 @@ ERROR_MESSAGES = {
     405: (N_("Method not allowed"), N_("This page cannot be used that way.")),
     413: (N_("Too long"), N_("What was sent is longer than this site accepts.")),
     429: (N_("Too many tries"), N_("Wait a little before trying again.")),
+    503: (N_("Busy"), N_("This feature is busy right now: try again in a minute.")),
     500: (
         N_("Something went wrong"),
         N_("The server failed to build this page. Try again later."),
@@ -100,6 +103,20 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _without_bidi_controls(value: object) -> object:
+    """Every value a template prints loses the bidi embeddings, overrides and isolates it
+    carries: stored text from before ingest dropped them (or from anywhere else) cannot
+    reverse the page around it. Markup stays Markup."""
+    if isinstance(value, str) and _BIDI_RE.search(value):
+        cleaned = str.translate(value, _BIDI_CONTROLS)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
 def make_templates() -> Environment:
     """The Jinja environment: autoescaped; ``|safe`` appears once, on sanitized bodies."""
     env = Environment(
@@ -108,6 +125,7 @@ def make_templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        finalize=_without_bidi_controls,
     )
     # ``_()`` / ``{% trans %}`` translate into the request's language (web/i18n.py).
     env.policies["ext.i18n.trimmed"] = True
@@ -159,6 +177,7 @@ ERROR_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     429: "rate_limited",
+    503: "unavailable",
     500: "server_error",
 }
 
@@ -302,7 +321,9 @@ def create_app(
     from broadsheet.web.readers import install as install_readers
 
     install_readers(app)
+    from broadsheet.web import ai_gate
     from broadsheet.web.sync import install as install_sync
 
     install_sync(app)
+    ai_gate.install(app)
     return app

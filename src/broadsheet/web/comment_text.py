@@ -63,8 +63,8 @@ def _host(url: str) -> str | None:
 
 
 def render(text: str) -> Markup:
-    """Escaped text; http(s) URLs become links with rel="nofollow ugc noopener". A link
-    to a non-ASCII host shows that host in punycode."""
+    """Escaped text; http(s) URLs become links with rel="nofollow ugc noopener noreferrer".
+    A link to a non-ASCII host shows that host in punycode."""
     out: list[str] = []
     at = 0
     for match in _URL.finditer(text):
@@ -80,7 +80,7 @@ def render(text: str) -> Markup:
         if len(shown) > LINK_TEXT_CHARS:
             shown = shown[: LINK_TEXT_CHARS - 1] + "…"
         out.append(
-            f'<a href="{escape(url)}" rel="nofollow ugc noopener" target="_blank">'
+            f'<a href="{escape(url)}" rel="nofollow ugc noopener noreferrer" target="_blank">'
             f"{escape(shown)}</a>"
         )
         at = match.start() + len(url)

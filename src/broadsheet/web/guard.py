@@ -60,7 +60,11 @@ class RateLimits:
             "api_ip": parse_many(settings.limit_api_ip),
             "sync": parse_many(settings.limit_sync),
             "sync_login": parse_many(settings.limit_sync_login),
+            "ai_client": parse_many(settings.limit_ai_client),
+            "ai_anonymous": parse_many(settings.limit_ai_anonymous),
+            "ai_reader": parse_many(settings.limit_ai_reader),
         }
+        self._lock = threading.Lock()  # test-then-hit of several limits as one step
 
     def check(self, name: str, key: str) -> None:
         """429 with Retry-After if one more hit would go over a limit (counts nothing)."""
@@ -70,10 +74,22 @@ class RateLimits:
                 retry = max(1, math.ceil(reset_at - time.time()))
                 raise HTTPException(status_code=429, headers={"retry-after": str(retry)})
 
-    def hit(self, name: str, key: str) -> None:
-        self.check(name, key)
-        for rule in self._rules[name]:
-            self._limiter.hit(rule, name, key)
+    def hit(self, name: str, key: str, *more: tuple[str, str]) -> None:
+        """Count one try against ``name`` for ``key`` (and each further (name, key)); if any
+        of them is spent, count nothing and raise 429 with the longest Retry-After."""
+        pairs = [(name, key), *more]
+        with self._lock:
+            retry = 0
+            for limit, who in pairs:
+                for rule in self._rules[limit]:
+                    if not self._limiter.test(rule, limit, who):
+                        reset_at = self._limiter.get_window_stats(rule, limit, who).reset_time
+                        retry = max(retry, 1, math.ceil(reset_at - time.time()))
+            if retry:
+                raise HTTPException(status_code=429, headers={"retry-after": str(retry)})
+            for limit, who in pairs:
+                for rule in self._rules[limit]:
+                    self._limiter.hit(rule, limit, who)
 
 
 def install(app: object, settings: Settings, secret: Callable[[], str]) -> None:

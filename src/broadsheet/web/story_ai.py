@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from broadsheet.ai import service
@@ -20,6 +21,7 @@ from broadsheet.ai.client import ChatClient
 from broadsheet.ai.story import Source
 from broadsheet.models import Story
 from broadsheet.story_digest import originals
+from broadsheet.web import ai_gate
 from broadsheet.web.pages import _db_id, render, ui_language
 
 router = APIRouter()
@@ -96,31 +98,43 @@ def _story(request: Request, raw_id: str, suffix: str, **query: str) -> Story | 
 
 
 @router.get("/stories/{story_id}/ask", response_class=HTMLResponse)
-def ask_page(
+async def ask_page(
     request: Request, story_id: str, q: str = Query(default="", max_length=500)
 ) -> Response:
-    story = _story(request, story_id, "ask", q=q)
+    story = await run_in_threadpool(_story, request, story_id, "ask", q=q)
     if isinstance(story, Response):
         return story
     state = request.app.state
-    found = sources(state.store, story)
+    found = await run_in_threadpool(sources, state.store, story)
     asked = bool(q.strip())
-    result = service.story_answer(state.settings, state.store, found, q) if asked else None
-    return render(
-        request, "story_ask.html", story=story, question=q, result=result,
-        failed=asked and result is None, summary=summary(request, found, story=story),
+    result = None
+    if asked and found:
+        result = await ai_gate.call(
+            request, service.story_answer, state.settings, state.store, found, q
+        )
+    return await run_in_threadpool(
+        lambda: render(
+            request, "story_ask.html", story=story, question=q, result=result,
+            failed=asked and result is None, summary=summary(request, found, story=story),
+        )
     )  # fmt: skip
 
 
 @router.get("/stories/{story_id}/ai-summary", response_class=HTMLResponse)
-def ai_summary_page(request: Request, story_id: str) -> Response:
-    story = _story(request, story_id, "ai-summary")
+async def ai_summary_page(request: Request, story_id: str) -> Response:
+    story = await run_in_threadpool(_story, request, story_id, "ai-summary")
     if isinstance(story, Response):
         return story
     state = request.app.state
-    found = sources(state.store, story)
-    result = service.story_summary(state.settings, state.store, found)
-    return render(
-        request, "story_ask.html", story=story, question="", result=result,
-        failed=result is None, summary=summary(request, found, cached_ai=False, story=story),
+    found = await run_in_threadpool(sources, state.store, story)
+    result = None
+    if found:
+        result = await ai_gate.call(
+            request, service.story_summary, state.settings, state.store, found
+        )
+    return await run_in_threadpool(
+        lambda: render(
+            request, "story_ask.html", story=story, question="", result=result,
+            failed=result is None, summary=summary(request, found, cached_ai=False, story=story),
+        )
     )  # fmt: skip

@@ -11,10 +11,11 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from broadsheet.models import StoredArticle
-from broadsheet.web import i18n, listing, pages
+from broadsheet.web import ai_gate, i18n, listing, pages
 from broadsheet.web.listing import CURSOR_CHARS
 
 router = APIRouter()
@@ -229,51 +230,66 @@ def topic_page(
 
 
 @router.get("/articles/{article_id}/ask", response_class=HTMLResponse)
-def ask_page(
+async def ask_page(
     request: Request, article_id: str, q: str = Query(default="", max_length=500)
 ) -> HTMLResponse:
     from broadsheet.ai.service import answer
 
-    article = _article(request, article_id)
+    article = await run_in_threadpool(_article, request, article_id)
     state = request.app.state
-    result = answer(state.settings, state.store, article, q) if q.strip() else None
-    return pages.render(
-        request, "understand_ask.html", article=article, question=q, result=result,
-        failed=bool(q.strip()) and result is None,
+    asked = bool(q.strip())
+    result = (
+        await ai_gate.call(request, answer, state.settings, state.store, article, q)
+        if asked
+        else None
+    )
+    return await run_in_threadpool(
+        lambda: pages.render(
+            request, "understand_ask.html", article=article, question=q, result=result,
+            failed=asked and result is None,
+        )
     )  # fmt: skip
 
 
 @router.get("/articles/{article_id}/ai-summary", response_class=HTMLResponse)
-def ai_summary_page(request: Request, article_id: str) -> HTMLResponse:
+async def ai_summary_page(request: Request, article_id: str) -> HTMLResponse:
     from broadsheet.ai.service import summary
 
-    article = _article(request, article_id)
+    article = await run_in_threadpool(_article, request, article_id)
     state = request.app.state
-    result = summary(state.settings, state.store, article)
-    features = state.store.get_understanding(article.id)
-    extractive = (features.get("summary") or {}).get("summary", "")
-    return pages.render(
-        request, "understand_ask.html", article=article, question="", result=result,
-        failed=result is None, extractive=extractive,
-    )  # fmt: skip
+    result = await ai_gate.call(request, summary, state.settings, state.store, article)
+
+    def page() -> HTMLResponse:
+        features = state.store.get_understanding(article.id)
+        extractive = (features.get("summary") or {}).get("summary", "")
+        return pages.render(
+            request, "understand_ask.html", article=article, question="", result=result,
+            failed=result is None, extractive=extractive,
+        )  # fmt: skip
+
+    return await run_in_threadpool(page)
 
 
 @router.get("/articles/{article_id}/translate", response_class=HTMLResponse)
-def translate_page(
+async def translate_page(
     request: Request, article_id: str, lang: str = Query(default="en", max_length=12)
 ) -> HTMLResponse:
     from broadsheet.ai.service import translation
 
     if not _LANG.match(lang):
         raise HTTPException(status_code=400)
-    article = _article(request, article_id)
+    article = await run_in_threadpool(_article, request, article_id)
     state = request.app.state
-    features = state.store.get_understanding(article.id)
+    features = await run_in_threadpool(state.store.get_understanding, article.id)
     extractive = (features.get("summary") or {}).get("summary", "")
-    result = translation(state.settings, state.store, article, lang, extractive)
-    return pages.render(
-        request, "understand_translate.html", article=article, lang=lang, result=result,
-        paragraphs=(result.body.split("\n\n") if result else []),
-        original=pages.web_url(article.canonical_url) or pages.web_url(article.url),
-        outlet_country=pages.outlet_country(request, article.source_id),
+    result = await ai_gate.call(
+        request, translation, state.settings, state.store, article, lang, extractive
+    )
+    return await run_in_threadpool(
+        lambda: pages.render(
+            request, "understand_translate.html", article=article, lang=lang, result=result,
+            paragraphs=(result.body.split("\n\n") if result else []),
+            original=pages.web_url(article.canonical_url) or pages.web_url(article.url),
+            outlet_country=pages.outlet_country(request, article.source_id),
+        )
     )  # fmt: skip

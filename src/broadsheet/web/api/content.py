@@ -19,6 +19,7 @@ from broadsheet.web.api.respond import respond
 from broadsheet.web.listing import cursors
 from broadsheet.web.pages import _db_id
 
+# rate limits: per API token, or per address without one (api/me.py ``caller``)
 router = APIRouter(prefix="/api/v1", tags=["content"])
 
 
