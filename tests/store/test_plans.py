@@ -19,7 +19,6 @@ from sqlalchemy import event
 from broadsheet.store import Store
 from tests.web.test_query_counts import COUNTRY, ENTITY, LARGE, TOPIC, build
 
-
 # sqlite_stat1 of the 1M-article benchmark store (2026-12-06), the last line from before 0017
 STATS_1M = [
     ("article_countries", "ix_article_countries_country_sort", "563760 1001 1 1"),
