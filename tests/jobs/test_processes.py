@@ -1,6 +1,7 @@
 """Real processes on one SQLite file: two web-only servers (one of them in two processes
-sharing its port) and one worker, ingesting the local sample publisher. Every article is stored once; the pages answer throughout; the web
-processes never load spaCy or scikit-learn; SIGTERM stops all three cleanly."""
+sharing its port) and one worker, ingesting the local sample publisher. Every article is
+stored once; the pages answer throughout; the web processes never load spaCy or
+scikit-learn; SIGTERM stops all three cleanly."""
 
 from __future__ import annotations
 
