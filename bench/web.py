@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/web.py [DATASETS] [--articles 1000000] [--data-dir DIR] [--reuse]
                                   [--clients 1,10,50] [--seconds 10] [--fill-only]
+                                  [--processes N]
 
 1. Fill: a fresh store with N synthetic articles (bench/websynth.py: real sentences of the
    data sets recombined into events, several languages, entities, places, topics, stories,
@@ -221,11 +222,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def server_command(port: int) -> tuple[list[str], str]:
+def server_command(port: int, processes: int = 1) -> tuple[list[str], str]:
     cli = [sys.executable, "-m", "broadsheet"]
     helped = subprocess.run([*cli, "serve", "--help"], capture_output=True, text=True, check=False)
     if "--no-worker" in helped.stdout:
         cmd = [*cli, "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)]
+        if processes > 1:
+            cmd += ["--processes", str(processes)]
+            return cmd, f"broadsheet serve --no-worker --processes {processes}"
         return cmd, "broadsheet serve --no-worker"
     return [sys.executable, str(HERE / "webserve.py"), "--port", str(port)], "bench/webserve.py"
 
@@ -252,10 +256,10 @@ def loaded_libraries(proc: psutil.Process) -> list[str]:
 
 
 class Server:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, processes: int = 1) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        cmd, self.how = server_command(self.port)
+        cmd, self.how = server_command(self.port, processes)
         env = dict(
             os.environ, BROADSHEET_DATA_DIR=str(data_dir), BROADSHEET_DEFAULT_SOURCES="false"
         )
@@ -431,6 +435,9 @@ def main() -> None:
     parser.add_argument("--fill-only", action="store_true")
     parser.add_argument("--corpus", type=Path, default=None, help="invented corpus (JSON lines)")
     parser.add_argument("--clients", default="1,10,50")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="web processes (serve --processes)"
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="per page and level")
     parser.add_argument("--max-requests", type=int, default=5000, help="per page and level")
     parser.add_argument("--warmup", type=int, default=20, help="uncounted requests per page")
@@ -474,7 +481,7 @@ def main() -> None:
     from broadsheet.config import Settings
 
     values = sample_urls(keys, args.sample, args.seed, max(1, counts[1] // Settings().page_size))
-    server = Server(data_dir)
+    server = Server(data_dir, args.processes)
     results: dict[int, dict] = {}
     try:
         server.wait_ready()

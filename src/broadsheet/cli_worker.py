@@ -9,9 +9,12 @@ process is killed outright).
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import socket
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -74,14 +77,23 @@ def server_options(settings: Settings) -> dict[str, object]:
 
 
 def run_server(
-    settings: Settings, store: Store, host: str, port: int, *, with_worker: bool = True
+    settings: Settings,
+    store: Store,
+    host: str,
+    port: int,
+    *,
+    with_worker: bool = True,
+    processes: int = 1,
 ) -> None:
-    """The web app; with a worker thread beside it unless ``with_worker`` is False."""
+    """The web app in ``processes`` processes sharing one listening socket (forked before
+    anything else starts), with a worker thread in this one unless ``with_worker`` is False.
+    """
     import uvicorn
 
     from broadsheet.cli import out
-    from broadsheet.web.app import create_app
 
+    sock = uvicorn.Config(app=None, host=host, port=port).bind_socket()
+    children = [_fork_web(settings, store, sock) for _ in range(processes - 1)]
     thread = None
     if with_worker:
         from broadsheet.jobs.worker import WorkerThread
@@ -89,19 +101,72 @@ def run_server(
         thread = WorkerThread(settings, store)
         thread.start()
     role = "and its worker" if with_worker else "(pages only, no worker)"
-    out.print(f"Broadsheet on http://{host}:{port}/ {role}  (Ctrl-C to stop)", highlight=False)
+    many = f", {processes} web processes" if processes > 1 else ""
+    out.print(f"Broadsheet on http://{host}:{port}/ {role}{many}  (Ctrl-C to stop)",
+              highlight=False)  # fmt: skip
     try:
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again;
         # here it becomes KeyboardInterrupt, so the worker below stops in order too.
         with sigterm_as_interrupt():
-            uvicorn.run(
-                create_app(settings, store), host=host, port=port, **server_options(settings)
-            )
+            _serve(settings, store, sock)
     except KeyboardInterrupt:
         pass
     finally:
+        _stop_children(children)
         if thread is not None:
             thread.stop()
+
+
+def _serve(settings: Settings, store: Store, sock: socket.socket) -> None:
+    import uvicorn
+
+    from broadsheet.web.app import create_app
+
+    config = uvicorn.Config(create_app(settings, store), **server_options(settings))  # type: ignore[arg-type]
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _fork_web(settings: Settings, store: Store, sock: socket.socket) -> int:
+    """One more web process on ``sock``: it drops the connections it inherited, serves
+    until SIGINT/SIGTERM, and exits by itself if this process dies outright."""
+    from broadsheet.jobs.pool import die_with
+
+    parent = os.getpid()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 0
+    try:
+        store.engine.dispose(close=False)  # the parent's connections stay the parent's
+        die_with(parent)
+        _serve(settings, store, sock)
+    except BaseException:  # noqa: BLE001 (a forked child must never return into the CLI)
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _stop_children(children: list[int], grace: float = 10.0) -> None:
+    """SIGTERM to every forked web process, then SIGKILL to those still there after ``grace``."""
+    for pid in children:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    waiting, deadline = set(children), time.monotonic() + grace
+    while waiting and time.monotonic() < deadline:
+        waiting = {pid for pid in waiting if not _reaped(pid)}
+        time.sleep(0.05)
+    for pid in waiting:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] != 0
+    except ChildProcessError:  # not ours any more, or reaped already
+        return True
 
 
 def register(app: typer.Typer) -> None:
@@ -121,6 +186,14 @@ def register(app: typer.Typer) -> None:
                 "on standby while another worker polls this database).",
             ),
         ] = None,
+        processes: Annotated[
+            int | None,
+            typer.Option(
+                min=1,
+                max=64,
+                help="Web processes sharing the port (default: BROADSHEET_WEB_PROCESSES, 1).",
+            ),
+        ] = None,
     ) -> None:
         """Serve the web app (and, on SQLite by default, poll sources in the background)."""
         from broadsheet.cli import check_port_free
@@ -133,7 +206,10 @@ def register(app: typer.Typer) -> None:
                 worker = store.engine.dialect.name == "sqlite"
             if worker:
                 seed(settings, store)
-            run_server(settings, store, host, port, with_worker=worker)
+            run_server(
+                settings, store, host, port, with_worker=worker,
+                processes=processes or settings.web_processes,
+            )  # fmt: skip
 
     @app.command("worker")
     def worker_command() -> None:

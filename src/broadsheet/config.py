@@ -202,6 +202,12 @@ class Settings(BaseSettings):
     # --- web -------------------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="Address serve listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port serve listens on.")
+    web_processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Web processes serve runs on its port (one per core; each ~100 MB).",
+    )
     forwarded_allow_ips: str | None = Field(
         default=None,
         description="Proxies trusted for X-Forwarded-For/-Proto (comma-separated addresses); "

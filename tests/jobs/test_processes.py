@@ -1,6 +1,7 @@
-"""Real processes on one SQLite file: two web-only servers and one worker, ingesting the
-local sample publisher. Every article is stored once; the pages answer throughout; the web
-processes never load spaCy or scikit-learn; SIGTERM stops all three cleanly."""
+"""Real processes on one SQLite file: two web-only servers (one of them in two processes
+sharing its port) and one worker, ingesting the local sample publisher. Every article is
+stored once; the pages answer throughout; the web processes never load spaCy or
+scikit-learn; SIGTERM stops all three cleanly."""
 
 from __future__ import annotations
 
@@ -67,8 +68,10 @@ def test_two_web_processes_and_one_worker_share_one_database(tmp_path: Path) -> 
         for outlet in publisher.outlets:
             store.add_source(outlet.feed_url, name=outlet.name)
         procs = [
-            _start(["serve", "--no-worker", "--port", str(p)], data, tmp_path / f"web{p}.log")
-            for p in ports
+            _start(
+                ["serve", "--no-worker", "--port", str(p), *more], data, tmp_path / f"web{p}.log"
+            )
+            for p, more in zip(ports, (["--processes", "2"], []), strict=True)
         ]
         procs.append(_start(["worker"], data, tmp_path / "worker.log"))
         logs = lambda: "\n".join(f.read_text() for f in sorted(tmp_path.glob("*.log")))  # noqa: E731
@@ -91,8 +94,12 @@ def test_two_web_processes_and_one_worker_share_one_database(tmp_path: Path) -> 
                 assert httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 200
                 health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
                 assert health.status_code == 200 and health.json()["status"] == "ok"
-            for web in procs[:2]:
-                assert _heavy_libraries(web.pid) == []
+            forked = psutil.Process(procs[0].pid).children()
+            assert len(forked) == 1  # the second web process, listening on the first port
+            listening = forked[0].net_connections(kind="tcp")
+            assert [c.laddr.port for c in listening if c.status == "LISTEN"] == [ports[0]]
+            for pid in [procs[0].pid, procs[1].pid, forked[0].pid]:
+                assert _heavy_libraries(pid) == []
             stored = list(store.iter_articles())
             children = [c.pid for p in procs for c in psutil.Process(p.pid).children(True)]
         finally:

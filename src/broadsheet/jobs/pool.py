@@ -50,7 +50,7 @@ def _follow(parent: int) -> None:
     """Initializer of every worker process: live and stop with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with(parent)
+    die_with(parent)
 
 
 def _warm_up(parent: int) -> None:
@@ -59,7 +59,7 @@ def _warm_up(parent: int) -> None:
     import broadsheet.extract  # noqa: F401  (import trafilatura once per worker)
 
 
-def _die_with(parent: int) -> None:
+def die_with(parent: int) -> None:
     """Exit this process when ``parent`` exits, however it exits: a process whose parent
     is gone is re-parented (to init or a subreaper), so ``getppid`` changes.
 

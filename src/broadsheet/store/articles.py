@@ -194,7 +194,7 @@ def texts(conn: Connection, ids: list[int]) -> dict[int, tuple[str, str]]:
 def latest_page(
     conn: Connection, limit: int, before: Cursor | None = None, after: Cursor | None = None
 ) -> Page[ArticleTeaser]:
-    """Original reports (not wire copies) newest first, through ix_articles_duplicate_sort."""
+    """Original reports (not wire copies) newest first, through ix_articles_originals_sort."""
     query = teaser_select().where(articles.c.duplicate_of.is_(None))
     return keyset.page(
         conn, query, articles.c.sort_at, articles.c.id, to_teaser, limit, before, after

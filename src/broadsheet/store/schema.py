@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -111,8 +112,24 @@ articles = Table(
     Index("ix_articles_sort_at", "sort_at"),
     # an outlet's page, newest first; also the index of the foreign key (0006)
     Index("ix_articles_source_sort", "source_id", "sort_at", "id"),
-    # the latest page (originals newest first); also the index of the foreign key (0006)
-    Index("ix_articles_duplicate_sort", "duplicate_of", "sort_at", "id"),
+    # The latest page: originals newest first (0017). Partial, so that "duplicate_of IS
+    # NULL" is never an index lookup: SQLite's statistics count every NULL as a value of its
+    # own, so the planner took it for a rare key and, at 1M articles, read every original to
+    # sort them instead of walking the entity / topic / country index of a listing page.
+    Index(
+        "ix_articles_originals_sort",
+        "sort_at",
+        "id",
+        sqlite_where=text("duplicate_of IS NULL"),
+        postgresql_where=text("duplicate_of IS NULL"),
+    ),
+    # the foreign key's index: the copies of an article (few)
+    Index(
+        "ix_articles_duplicate_of",
+        "duplicate_of",
+        sqlite_where=text("duplicate_of IS NOT NULL"),
+        postgresql_where=text("duplicate_of IS NOT NULL"),
+    ),
 )
 
 # What a source has already offered: re-polling a feed never refetches or re-adds these.

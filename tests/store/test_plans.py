@@ -1,0 +1,91 @@
+"""The planner walks the index a page is meant to use, once the store has statistics.
+
+SQLite's statistics count every NULL as a value of its own, so an index led by
+``duplicate_of`` made "duplicate_of IS NULL" look like a rare key: at 1M articles the
+entity, topic and place pages read every original and sorted them (1.4-2.5 s a page).
+Here the same pages run on a small store given the statistics ``Store.optimize`` wrote
+for the 1M-article store of bench/web.py (so the planner decides as it did there), and
+each statement's plan is read with EXPLAIN QUERY PLAN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from broadsheet.store import Store
+from tests.web.test_query_counts import COUNTRY, ENTITY, LARGE, TOPIC, build
+
+# sqlite_stat1 of the 1M-article benchmark store (2026-12-06), the last line from before 0017
+STATS_1M = [
+    ("article_countries", "ix_article_countries_country_sort", "563760 1001 1 1"),
+    ("article_countries", "sqlite_autoindex_article_countries_1", "1349916 3 1"),
+    ("articles", "ix_articles_source_sort", "548208 1001 1 1"),
+    ("articles", "ix_articles_sort_at", "1076920 1"),
+    ("articles", "ix_articles_content_hash", "939624 1"),
+    ("articles", "sqlite_autoindex_articles_1", "647570 1"),
+    ("article_entities", "ix_article_entities_entity_id_sort", "3950100 167 1 1"),
+    ("article_entities", "sqlite_autoindex_article_entities_1", "3562500 8 1"),
+    ("article_topics", "ix_article_topics_topic_sort", "488400 1001 1 1"),
+    ("article_topics", "sqlite_autoindex_article_topics_1", "1040918 2 1"),
+    ("articles", "ix_articles_duplicate_sort", "396116 7 1 1"),
+]
+
+
+def _as_at_a_million(store: Store) -> None:
+    """The 1M store's statistics in this store; indexes it does not have are ignored."""
+    store.optimize()  # creates sqlite_stat1
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM sqlite_stat1")
+        for row in STATS_1M:
+            conn.exec_driver_sql("INSERT INTO sqlite_stat1 VALUES (?, ?, ?)", row)
+        conn.exec_driver_sql("ANALYZE sqlite_schema")  # the planner reloads them
+
+
+def _plans(store: Store, call: Callable[[], object]) -> list[str]:
+    """The plan of every SELECT ``call`` runs, one string per statement."""
+    seen: list[tuple[str, object]] = []
+
+    def spy(conn, cursor, statement, params, context, many) -> None:  # noqa: ANN001
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, params))
+
+    event.listen(store.engine, "before_cursor_execute", spy)
+    try:
+        call()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", spy)
+    with store.engine.connect() as conn:
+        return [
+            " | ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, p))
+            for sql, p in seen
+        ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "index"),
+    [
+        ("entity", ENTITY, "ix_article_entities_entity_id_sort"),
+        ("topic", TOPIC, "ix_article_topics_topic_sort"),
+        ("country", COUNTRY, "ix_article_countries_country_sort"),
+    ],
+)
+def test_a_listing_walks_its_own_index_in_order(
+    tmp_path: Path, kind: str, key: str, index: str
+) -> None:
+    built = build(tmp_path, LARGE)
+    _as_at_a_million(built.store)
+    (plan,) = [p for p in _plans(built.store, lambda: built.store.listing_page(kind, key, 10))]
+    assert index in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # read in order: no sort of every match
+
+
+def test_the_latest_page_walks_the_originals_in_order(tmp_path: Path) -> None:
+    built = build(tmp_path, LARGE)
+    _as_at_a_million(built.store)
+    (plan,) = _plans(built.store, lambda: built.store.latest_page(10))
+    assert "TEMP B-TREE" not in plan, plan  # read newest first, never sorted
+    assert "ix_articles_sort_at" in plan or "ix_articles_originals_sort" in plan, plan
