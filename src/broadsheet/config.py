@@ -218,6 +218,11 @@ class Settings(BaseSettings):
     page_size: int = Field(
         default=30, ge=1, le=500, description="Articles per page on the home page."
     )
+    page_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="Seconds the home page, as anonymous readers get it, is reused (0: off).",
+    )
 
     # --- stories (issue 4) -----------------------------------------------------------
     story_window_days: float = Field(

@@ -28,6 +28,7 @@ from broadsheet.config import Settings
 from broadsheet.web import i18n, pages
 from broadsheet.web.http import HeadAsGet, TrailingSlash
 from broadsheet.web.i18n import N_
+from broadsheet.web.page_cache import PageCache
 from broadsheet.web.sync import is_sync
 
 if TYPE_CHECKING:
@@ -307,6 +308,7 @@ def create_app(
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.templates = make_templates()
     app.state.rank_lock = threading.Lock()  # one background ranking of top stories at a time
+    app.state.page_cache = PageCache(settings.page_cache_seconds)
     from broadsheet.web.ops import Metrics, RequestMetrics
 
     app.state.metrics = Metrics(app.state)

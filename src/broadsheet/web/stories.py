@@ -146,6 +146,18 @@ def home_stories(request: Request, page: int) -> HTMLResponse | None:
     stories = ranked(request)
     if not stories:
         return None
+    cache = request.app.state.page_cache
+    made = request.app.state.stories_rank[0] if hasattr(request.app.state, "stories_rank") else 0
+    key = cache.key(request, made)  # a new ranking is a new page
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    page_html = _home_page(request, store, stories, page)
+    cache.put(key, page_html)
+    return page_html
+
+
+def _home_page(request: Request, store: Any, stories: list[Story], page: int) -> HTMLResponse:
     size = request.app.state.settings.page_size
     chunk = stories[(page - 1) * size : page * size]
     if page > 1 and not chunk:
