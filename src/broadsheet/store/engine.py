@@ -1,9 +1,15 @@
-"""Engine set-up: SQLite in WAL mode with a busy timeout; one writer at a time.
+"""Engine set-up: SQLite in WAL mode with a busy timeout; one writer at a time. PostgreSQL.
 
 SQLite allows one writer; Broadsheet funnels writes through :meth:`Store.writer`, which
 holds a process-wide lock and opens the transaction with ``BEGIN IMMEDIATE`` so that a
 second process (the CLI while ``serve`` runs) waits on the busy timeout instead of failing
 half-way through a transaction. Readers never block in WAL mode.
+
+On PostgreSQL (``postgresql+psycopg://``) the same lock serialises the writers of one
+process only; what several processes may race on is written with upserts (``ON CONFLICT``)
+or row locks by the store's modules. PostgreSQL's text cannot hold NUL characters, which
+feeds and pages do send: every string sent to it loses them here, at the driver, so no
+write fails on one and no query string (a search, a URL) can carry one.
 """
 
 from __future__ import annotations
@@ -27,7 +33,10 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(f"BROADSHEET_DATABASE_URL: not a database URL ({exc})") from None
     if parsed.get_backend_name() != "sqlite":
         try:
-            return create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True)
+            if engine.dialect.driver == "psycopg":
+                event.listen(engine, "connect", _without_nul)
+            return engine
         except ImportError as exc:  # the URL names a driver that is not installed
             backend, package = parsed.get_backend_name(), exc.name or parsed.get_driver_name()
             hint = " (pip install 'psycopg[binary]')" if package == "psycopg" else ""
@@ -58,6 +67,29 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("writer") else "BEGIN")
 
     return engine
+
+
+def _without_nul(dbapi_conn: Any, _record: Any) -> None:
+    """Strings lose their NUL characters on their way to PostgreSQL (text rejects them)."""
+    from psycopg.types.string import StrBinaryDumper, StrDumper, StrDumperUnknown
+
+    class Text(StrDumperUnknown):
+        def dump(self, obj: str) -> bytes:
+            return super().dump(obj.replace("\x00", "") if "\x00" in obj else obj)
+
+    class TypedText(StrDumper):
+        def dump(self, obj: str) -> bytes:
+            return super().dump(obj.replace("\x00", "") if "\x00" in obj else obj)
+
+    class Binary(StrBinaryDumper):
+        def dump(self, obj: str) -> bytes:
+            return super().dump(obj.replace("\x00", "") if "\x00" in obj else obj)
+
+    adapters = dbapi_conn.adapters
+    adapters.register_dumper(str, Text)
+    adapters.register_dumper(str, Binary)
+    adapters.register_dumper(str, TypedText)
+    adapters.register_dumper(str, Text)  # the default for str stays the untyped one
 
 
 def is_sqlite(engine: Engine) -> bool:

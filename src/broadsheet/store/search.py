@@ -326,7 +326,7 @@ def _pg_snippets(conn: Connection, tsq: str, hits: list[SearchHit]) -> None:
     ids = ",".join(str(int(h.article_id)) for h in hits)
     options = (
         f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords={SNIPPET_TOKENS},"
-        " MinWords=10, ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \""
+        ' MinWords=10, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
     )
     rows = conn.execute(
         text(
