@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Integer, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -36,6 +36,7 @@ def make_engine(url: str) -> Engine:
             engine = create_engine(url, pool_pre_ping=True)
             if engine.dialect.driver == "psycopg":
                 event.listen(engine, "connect", _without_nul)
+                _untyped_integers(engine)
             return engine
         except ImportError as exc:  # the URL names a driver that is not installed
             backend, package = parsed.get_backend_name(), exc.name or parsed.get_driver_name()
@@ -67,6 +68,18 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("writer") else "BEGIN")
 
     return engine
+
+
+class _UntypedInteger(Integer):
+    render_bind_cast = False
+
+
+def _untyped_integers(engine: Engine) -> None:
+    """Integer parameters go to PostgreSQL without SQLAlchemy's ``::INTEGER`` cast: psycopg
+    sends each as the smallest type that holds it, so an id beyond 32 bits from a URL or a
+    cursor (SQLite's integers have 64) compares as "no such row" instead of failing the
+    query with "integer out of range"."""
+    engine.dialect.colspecs = {**engine.dialect.colspecs, Integer: _UntypedInteger}
 
 
 def _without_nul(dbapi_conn: Any, _record: Any) -> None:
