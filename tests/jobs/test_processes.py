@@ -20,6 +20,7 @@ import pytest
 from broadsheet.config import Settings
 from broadsheet.demo.publisher import SamplePublisher
 from broadsheet.store import Store
+from tests.support.postgres import pythonpath
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("/spacy/", "/sklearn/", "/thinc/")
@@ -34,7 +35,7 @@ def _free_port() -> int:
 def _start(args: list[str], data: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BROADSHEET_")}
     env.update(
-        PYTHONPATH=str(ROOT / "src"),
+        PYTHONPATH=pythonpath(ROOT / "src"),
         BROADSHEET_ALLOW_PRIVATE_NETWORKS="1",
         BROADSHEET_DEFAULT_SOURCES="0",
         BROADSHEET_UNDERSTAND="0",
@@ -135,6 +136,7 @@ from broadsheet.cli import app  # every command registered, as `serve --no-worke
 from broadsheet.cli_worker import run_server
 from broadsheet.config import Settings
 from broadsheet.store import Store
+from tests.support.postgres import pythonpath
 from broadsheet.web.app import create_app
 
 settings = Settings(data_dir=sys.argv[1], default_sources=False)
@@ -145,7 +147,7 @@ print(",".join(heavy))
 
 
 def test_a_web_only_process_imports_neither_spacy_nor_scikit_learn(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": pythonpath(ROOT / "src")}
     ran = subprocess.run(
         [sys.executable, "-c", WEB_ONLY, str(tmp_path)],
         capture_output=True,

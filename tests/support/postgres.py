@@ -107,3 +107,10 @@ class Databases:
         self._dropper.join()
         with routing.admin_connect() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+
+
+def pythonpath(*paths: Path | str) -> str:
+    """PYTHONPATH for a Python process a test starts: ``paths``, and on PostgreSQL runs the
+    directory whose sitecustomize routes that process's store too."""
+    routed = [str(SITE)] if os.environ.get(routing.TEMPLATE) else []
+    return os.pathsep.join([*routed, *map(str, paths)])
