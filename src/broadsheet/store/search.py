@@ -261,25 +261,50 @@ def _rank(
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
-def _pg_tsquery(conn: Connection, query: ParsedQuery, language: str | None) -> str | None:
-    """The tsquery (as text) the GIN index is asked: the words and phrases of ``query``
-    normalised by every configuration articles may have been indexed with (or by
-    ``language``'s only), joined by OR; None when nothing is left (stop words only).
+@dataclass(frozen=True)
+class _PgQuery:
+    """A parsed query for PostgreSQL: ``find`` (tsquery text) for the GIN index, the words
+    and phrases under every configuration in play, distinct ones joined by OR; ``check``
+    (SQL) and its parameters: the whole query under each candidate's own configuration."""
 
-    It finds candidates; each is checked again with the whole query (excluded words
-    included) normalised by its own configuration (``_PG_CHECK``), so that a word excluded
-    under one configuration does not come back through another."""
+    find: str
+    check: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def _pg_tsquery(conn: Connection, query: ParsedQuery, language: str | None) -> _PgQuery | None:
+    """The query normalised by every configuration articles may have been indexed with (or
+    by ``language``'s only); None when nothing is left of it (stop words only).
+
+    Each candidate is checked with the whole query (excluded words too) normalised by its
+    own configuration, so that neither another language's stem ("runs" is "run" in
+    German, a prefix of "running" in an unstemmed article) nor a word excluded under one
+    configuration and not another lets an article through."""
     if language:
         configs = [PG_CONFIGS.get(language.lower().split("-")[0], "simple")]
     else:
         configs = sorted({*PG_CONFIGS.values(), "simple"})
-    source = query.tsquery(excluded=False)
-    parts = " || ".join(f"to_tsquery('{c}', :q)" for c in configs)
-    found = conn.execute(text(f"SELECT CAST(({parts}) AS text)"), {"q": source}).scalar()
-    return found or None
-
-
-_PG_CHECK = "f.document @@ to_tsquery(f.config, :full)"
+    listed = ",".join(f"'{c}'" for c in configs)
+    rows = conn.execute(
+        text(
+            "SELECT CAST(c AS text), CAST(to_tsquery(c, :find) AS text),"
+            " CAST(to_tsquery(c, :full) AS text)"
+            f" FROM unnest(CAST(ARRAY[{listed}] AS regconfig[])) AS c"
+        ),
+        {"find": query.tsquery(excluded=False), "full": query.tsquery()},
+    ).all()
+    finds = sorted({r[1] for r in rows if r[1]})
+    if not finds:
+        return None
+    find = " | ".join(f"( {f} )" for f in finds)
+    if len(rows) == 1 and not query.excluded:
+        return _PgQuery(find)
+    cases, params = [], {}
+    for n, (config, _find, full) in enumerate(rows):
+        params[f"full{n}"] = full or finds[0]
+        cases.append(f"WHEN '{config}' THEN CAST(:full{n} AS tsquery)")
+    check = f" AND f.document @@ (CASE CAST(f.config AS text) {' '.join(cases)} END)"
+    return _PgQuery(find, check, params)
 
 
 def _pg_search(
@@ -306,16 +331,16 @@ def _pg_search(
                 " FROM articles_fts f"
                 " JOIN articles a ON a.id = f.id"
                 " LEFT JOIN story_articles sa ON sa.article_id = a.id"
-                f" WHERE f.document @@ CAST(:q AS tsquery) AND {_PG_CHECK}"
+                f" WHERE f.document @@ CAST(:q AS tsquery){tsq.check}"
                 + (" AND f.id > :floor" if floor is not None else "")
                 + f"{extra} ORDER BY f.id DESC LIMIT :window"
             ),
-            {"q": tsq, "full": query.tsquery(), "floor": floor, "window": WINDOW + 1, **params},
+            {"q": tsq.find, "floor": floor, "window": WINDOW + 1, **tsq.params, **params},
         ).all()
         if len(rows) > WINDOW or floor is None or floor <= 0:
             break
     _rank(conn, results, rows, now, limit, offset)
-    _pg_snippets(conn, tsq, results.hits)
+    _pg_snippets(conn, tsq.find, results.hits)
     return results
 
 
@@ -395,10 +420,10 @@ def search_ids(conn: Connection, words: str, limit: int = 50) -> list[int]:
         rows = conn.execute(
             text(
                 f"SELECT f.id FROM articles_fts f WHERE f.document @@ CAST(:q AS tsquery)"
-                f" AND {_PG_CHECK} ORDER BY ts_rank(CAST('{PG_WEIGHTS}' AS real[]),"
+                f"{tsq.check} ORDER BY ts_rank(CAST('{PG_WEIGHTS}' AS real[]),"
                 " f.document, CAST(:q AS tsquery)) DESC, f.id DESC LIMIT :n"
             ),
-            {"q": tsq, "full": parsed.tsquery(), "n": limit},
+            {"q": tsq.find, "n": limit, **tsq.params},
         )
         return [int(r[0]) for r in rows]
     query = fts_query(words)
