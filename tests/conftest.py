@@ -50,11 +50,12 @@ _POSTGRES: Databases | None = None
 def pytest_configure(config: pytest.Config) -> None:
     global _POSTGRES
     if postgres.wanted() and _POSTGRES is None and not hasattr(config, "workerinput"):
-        _POSTGRES = postgres.Databases()
+        databases = postgres.Databases()
         try:
-            _POSTGRES.start()
+            databases.start()
         except SystemExit as exc:
             raise pytest.UsageError(str(exc)) from None
+        _POSTGRES = databases
         # psycopg warns when a pooled connection is collected unclosed (sqlite3 does not):
         # a store a test leaves open must not fail whichever test the collector runs in
         config.addinivalue_line(
