@@ -4,12 +4,12 @@ DATASETS ?= ../shared/datasets
 # the virtualenv is (re)built when it is missing or what it was built from changed
 READY := $(VENV)/.installed
 
-.PHONY: install serve browser test lint bench screenshots messages
+.PHONY: install serve browser test test-pg lint bench screenshots messages
 
 $(READY): pyproject.toml requirements/model.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[test]'
+	$(PY) -m pip install -e '.[test,postgres]'
 	$(PY) -m pip install -e '.[bench]'
 	$(PY) -m pip install --require-hashes -r requirements/model.txt
 	touch $(READY)
@@ -24,6 +24,9 @@ browser:            ## Debian's chromium for the browser tests (root)
 
 test: $(READY)      ## set up when needed, then the whole test suite
 	$(PY) -m pytest
+
+test-pg: $(READY)   ## the whole test suite again, each test on a PostgreSQL database of its own
+	BROADSHEET_TEST_DATABASE=postgresql $(PY) -m pytest
 
 lint: $(READY)      ## ruff (lint and format) on the tree
 	$(VENV)/bin/ruff check src tests bench

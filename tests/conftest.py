@@ -7,7 +7,9 @@ import pytest
 
 from broadsheet.config import Settings
 from broadsheet.store import Store
+from tests.support import postgres
 from tests.support.httpserver import TestServer
+from tests.support.postgres import Databases
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -40,3 +42,53 @@ def settings(tmp_path: Path) -> Settings:
         default_sources=False,
         extract_workers=1,
     )
+
+
+# --- the store's backend: SQLite, or PostgreSQL with BROADSHEET_TEST_DATABASE=postgresql ---
+_POSTGRES: Databases | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _POSTGRES
+    if postgres.wanted() and _POSTGRES is None and not hasattr(config, "workerinput"):
+        databases = postgres.Databases()
+        try:
+            databases.start()
+        except SystemExit as exc:
+            raise pytest.UsageError(str(exc)) from None
+        _POSTGRES = databases
+        # psycopg warns when a pooled connection is collected unclosed (sqlite3 does not):
+        # a store a test leaves open must not fail whichever test the collector runs in
+        config.addinivalue_line(
+            "filterwarnings",
+            "ignore:Exception ignored in. <function BaseConnection.__del__"
+            ":pytest.PytestUnraisableExceptionWarning",
+        )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _POSTGRES
+    if _POSTGRES is not None:
+        _POSTGRES.finish()
+        _POSTGRES = None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _POSTGRES is None:
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+@pytest.fixture(autouse=True)
+def _own_postgres_databases() -> Iterator[None]:
+    """On PostgreSQL: the databases a test made are dropped after it (in the background)."""
+    if _POSTGRES is None:
+        yield
+        return
+    before = _POSTGRES.existing()
+    yield
+    _POSTGRES.drop_later(_POSTGRES.existing() - before)

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.postgres import pythonpath
+
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ["Ada Lovelace", "Charles Babbage", "Mary Somerville", "Royal Society", "London Council"]
 WORDS = {
@@ -41,7 +43,7 @@ def test_web_bench_runs_end_to_end_on_a_tiny_store(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
     _corpus(corpus)
     results = tmp_path / "results.json"
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    env = dict(os.environ, PYTHONPATH=pythonpath(ROOT / "src"))
     done = subprocess.run(
         [
             sys.executable, str(ROOT / "bench" / "web.py"), str(tmp_path / "no-datasets"),

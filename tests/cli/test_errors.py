@@ -19,6 +19,13 @@ def test_data_dir_that_is_a_file(tmp_path: Path) -> None:
     assert done.returncode == 2
     line = one_line_error(done)
     assert "BROADSHEET_DATA_DIR" in line and "not a directory" in line
+    assert a_file.read_text() == "not a directory"
+
+
+@pytest.mark.sqlite_only("the SQLite file is what cannot be made below a file")
+def test_data_dir_below_a_file(tmp_path: Path) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a directory")
     below = run(a_file / "sub", "sources", "list")  # a path that runs through a file
     assert below.returncode == 1 and "Not a directory" in one_line_error(below)
     assert a_file.read_text() == "not a directory"
@@ -89,6 +96,7 @@ def test_a_database_url_without_its_driver_names_the_package(tmp_path: Path) -> 
     assert "BROADSHEET_DATABASE_URL" in line and f"'{missing}'" in line
 
 
+@pytest.mark.sqlite_only("a damaged SQLite file")
 def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     (tmp_path / "broadsheet.db").write_bytes(b"this is not a database" * 100)
     done = run(tmp_path, "sources", "list")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.cli.support import run
 from tests.support.httpserver import TestServer
 from tests.test_pipeline import page, rss
@@ -23,6 +25,7 @@ def _disk_full_at(dbapi_connection, _record):
 """
 
 
+@pytest.mark.sqlite_only("the full disk is made with SQLite's max_page_count")
 def test_a_full_disk_gives_the_report_one_line_and_the_error_on_the_source(
     server: TestServer, tmp_path: Path
 ) -> None:

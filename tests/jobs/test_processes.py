@@ -21,6 +21,7 @@ import pytest
 from broadsheet.config import Settings
 from broadsheet.demo.publisher import SamplePublisher
 from broadsheet.store import Store
+from tests.support.postgres import pythonpath
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("/spacy/", "/sklearn/", "/thinc/")
@@ -35,7 +36,7 @@ def _free_port() -> int:
 def _start(args: list[str], data: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BROADSHEET_")}
     env.update(
-        PYTHONPATH=str(ROOT / "src"),
+        PYTHONPATH=pythonpath(ROOT / "src"),
         BROADSHEET_ALLOW_PRIVATE_NETWORKS="1",
         BROADSHEET_DEFAULT_SOURCES="0",
         BROADSHEET_UNDERSTAND="0",
@@ -118,7 +119,10 @@ def test_two_web_processes_and_one_worker_share_one_database(tmp_path: Path) -> 
     assert statuses and set(statuses) == {200}  # the pages answered throughout
     assert store_count_ok(stored, served)
     assert codes == [0, 0, 0], logs()
-    assert not [pid for pid in children if psutil.pid_exists(pid) and _not_zombie(pid)]
+    # multiprocessing's resource tracker exits once it reads its parent's end of file,
+    # moments after the parent: give the children that moment, not more
+    _gone, alive = psutil.wait_procs(_processes(children), timeout=10)
+    assert not [p.pid for p in alive if _not_zombie(p.pid)]
 
 
 def store_count_ok(stored: list, served: set[str]) -> bool:  # type: ignore[type-arg]
@@ -127,6 +131,16 @@ def store_count_ok(stored: list, served: set[str]) -> bool:  # type: ignore[type
     assert len(keys) == len(set(keys)) == len(served)
     assert set(keys) == served
     return True
+
+
+def _processes(pids: list[int]) -> list[psutil.Process]:
+    found = []
+    for pid in pids:
+        try:
+            found.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            continue
+    return found
 
 
 def _not_zombie(pid: int) -> bool:
@@ -142,6 +156,7 @@ from broadsheet.cli import app  # every command registered, as `serve --no-worke
 from broadsheet.cli_worker import run_server
 from broadsheet.config import Settings
 from broadsheet.store import Store
+from tests.support.postgres import pythonpath
 from broadsheet.web.app import create_app
 
 settings = Settings(data_dir=sys.argv[1], default_sources=False)
@@ -152,7 +167,7 @@ print(",".join(heavy))
 
 
 def test_a_web_only_process_imports_neither_spacy_nor_scikit_learn(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": pythonpath(ROOT / "src")}
     ran = subprocess.run(
         [sys.executable, "-c", WEB_ONLY, str(tmp_path)],
         capture_output=True,

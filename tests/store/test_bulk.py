@@ -88,14 +88,7 @@ def _dump(store: Store) -> dict[str, list[tuple]]:
         return {
             t: [tuple(r) for r in conn.execute(text(f"SELECT {cols} FROM {t} ORDER BY {cols}"))]
             for t, cols in TABLES.items()
-        } | {
-            "fts": [
-                tuple(r)
-                for r in conn.execute(
-                    text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'ada' ORDER BY 1")
-                )
-            ]
-        }
+        } | {"fts": sorted(store.search_article_ids("ada"))}
 
 
 def _normal(store: Store, source_id: int) -> None:

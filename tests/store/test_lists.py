@@ -130,5 +130,11 @@ def test_optimize_gathers_the_planners_statistics(store: Store) -> None:
         _add(store, src, n, T0 - timedelta(minutes=n))
     store.optimize()
     with store.reader() as conn:
-        analysed = conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar()
+        if conn.dialect.name == "sqlite":
+            analysed = conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1").scalar()
+        else:
+            analysed = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_user_tables"
+                " WHERE relname = 'articles' AND last_analyze IS NOT NULL"
+            ).scalar()
     assert analysed and store.integrity_ok()

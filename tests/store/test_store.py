@@ -27,6 +27,7 @@ def _article(n: int, text: str | None = None, **kw: object) -> Article:
     )
 
 
+@pytest.mark.sqlite_only("the SQLite file's journal mode and FTS5 tables")
 def test_open_creates_wal_database_with_fts(store: Store, settings: Settings) -> None:
     db = settings.data_dir / "broadsheet.db"
     con = sqlite3.connect(db)

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select
 
 from broadsheet.models import Article, ArticleTeaser, Cursor, Page, Skipped, StoredArticle
-from broadsheet.store import keyset
+from broadsheet.store import keyset, upsert
 from broadsheet.store.schema import articles, counters, entries_seen, source_icons, sources
 
 MAX_WORDS_FOR_COUNT = 10**7
@@ -102,11 +102,13 @@ def save(
 
 def add_to_count(conn: Connection, delta: int) -> None:
     """Keep the ``articles`` counter (the writes that add or remove articles call this)."""
-    done = conn.execute(
-        update(counters).where(counters.c.name == "articles").values(value=counters.c.value + delta)
-    ).rowcount
-    if not done:
-        conn.execute(insert(counters).values(name="articles", value=max(delta, 0)))
+    conn.execute(
+        upsert.insert(conn, counters)
+        .values(name="articles", value=max(delta, 0))
+        .on_conflict_do_update(
+            index_elements=[counters.c.name], set_={"value": counters.c.value + delta}
+        )
+    )
 
 
 def get(conn: Connection, article_id: int) -> StoredArticle | None:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from broadsheet.store import upsert
 from broadsheet.store.schema import entry_failures, host_slots, host_turns, leases, sources
 
 # --- source leases ---------------------------------------------------------------------------
@@ -130,19 +131,19 @@ def release_slot(conn: Connection, origin: str, slot: int, owner: str) -> None:
 
 
 def _add_origin(conn: Connection, origin: str) -> None:
-    try:
-        with conn.begin_nested():
-            conn.execute(insert(host_turns).values(origin=origin, next_at=0.0))
-    except IntegrityError:  # another process added it first
-        pass
+    conn.execute(  # another process may add it first
+        upsert.insert(conn, host_turns)
+        .values(origin=origin, next_at=0.0)
+        .on_conflict_do_nothing(index_elements=[host_turns.c.origin])
+    )
 
 
 def _add_slot(conn: Connection, origin: str, slot: int) -> None:
-    try:
-        with conn.begin_nested():
-            conn.execute(insert(host_slots).values(origin=origin, slot=slot, busy_until=0.0))
-    except IntegrityError:
-        pass
+    conn.execute(
+        upsert.insert(conn, host_slots)
+        .values(origin=origin, slot=slot, busy_until=0.0)
+        .on_conflict_do_nothing(index_elements=[host_slots.c.origin, host_slots.c.slot])
+    )
 
 
 # --- named leases ----------------------------------------------------------------------------

@@ -7,9 +7,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, select
 
 from broadsheet.models import Story
+from broadsheet.store import upsert
 from broadsheet.store.schema import article_topics, daily_editions, stories
 from broadsheet.store.stories import _story, _story_select, members
 
@@ -74,14 +75,12 @@ def save_edition(
     final: bool,
     now: datetime,
 ) -> None:
+    row = dict(items=json.dumps(items), final=final, computed_at=now)
     conn.execute(
-        delete(daily_editions).where(
-            daily_editions.c.day == day, daily_editions.c.edition == edition
-        )
-    )
-    conn.execute(
-        insert(daily_editions).values(
-            day=day, edition=edition, items=json.dumps(items), final=final, computed_at=now
+        upsert.insert(conn, daily_editions)
+        .values(day=day, edition=edition, **row)
+        .on_conflict_do_update(
+            index_elements=[daily_editions.c.day, daily_editions.c.edition], set_=row
         )
     )
 

@@ -1,9 +1,15 @@
-"""Engine set-up: SQLite in WAL mode with a busy timeout; one writer at a time.
+"""Engine set-up: SQLite in WAL mode with a busy timeout; one writer at a time. PostgreSQL.
 
 SQLite allows one writer; Broadsheet funnels writes through :meth:`Store.writer`, which
 holds a process-wide lock and opens the transaction with ``BEGIN IMMEDIATE`` so that a
 second process (the CLI while ``serve`` runs) waits on the busy timeout instead of failing
 half-way through a transaction. Readers never block in WAL mode.
+
+On PostgreSQL (``postgresql+psycopg://``) the same lock serialises the writers of one
+process only; what several processes may race on is written with upserts (``ON CONFLICT``)
+or row locks by the store's modules. PostgreSQL's text cannot hold NUL characters, which
+feeds and pages do send: every string sent to it loses them here, at the driver, so no
+write fails on one and no query string (a search, a URL) can carry one.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Integer, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -28,6 +34,10 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         try:
             engine = create_engine(url, pool_pre_ping=True)
+            if engine.dialect.driver == "psycopg":
+                event.listen(engine, "connect", _without_nul)
+                _untyped_integers(engine)
+            return engine
         except ImportError as exc:  # the URL names a driver that is not installed
             backend, package = parsed.get_backend_name(), exc.name or parsed.get_driver_name()
             hint = " (pip install 'psycopg[binary]')" if package == "psycopg" else ""
@@ -37,8 +47,6 @@ def make_engine(url: str) -> Engine:
             ) from None
         except NoSuchModuleError as exc:
             raise ConfigError(f"BROADSHEET_DATABASE_URL: {exc}") from None
-        if parsed.get_backend_name() == "postgresql":
-            event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
         return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -63,22 +71,39 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "") if "\x00" in value else value
-    if isinstance(value, dict):
-        return {k: _scrub(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(_scrub(v) for v in value)
-    return value
+class _UntypedInteger(Integer):
+    render_bind_cast = False
 
 
-def _without_nul(
-    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
-) -> tuple[str, Any]:
-    """PostgreSQL text cannot hold NUL (0x00): every string sent to it loses its NULs
-    (RELIABILITY 7), whatever column or code path it comes from; SQLite keeps them."""
-    return statement, _scrub(parameters)
+def _untyped_integers(engine: Engine) -> None:
+    """Integer parameters go to PostgreSQL without SQLAlchemy's ``::INTEGER`` cast: psycopg
+    sends each as the smallest type that holds it, so an id beyond 32 bits from a URL or a
+    cursor (SQLite's integers have 64) compares as "no such row" instead of failing the
+    query with "integer out of range"."""
+    engine.dialect.colspecs = {**engine.dialect.colspecs, Integer: _UntypedInteger}
+
+
+def _without_nul(dbapi_conn: Any, _record: Any) -> None:
+    """Strings lose their NUL characters on their way to PostgreSQL (text rejects them)."""
+    from psycopg.types.string import StrBinaryDumper, StrDumper, StrDumperUnknown
+
+    class Text(StrDumperUnknown):
+        def dump(self, obj: str) -> bytes:
+            return super().dump(obj.replace("\x00", "") if "\x00" in obj else obj)
+
+    class TypedText(StrDumper):
+        def dump(self, obj: str) -> bytes:
+            return super().dump(obj.replace("\x00", "") if "\x00" in obj else obj)
+
+    class Binary(StrBinaryDumper):
+        def dump(self, obj: str) -> bytes:
+            return super().dump(obj.replace("\x00", "") if "\x00" in obj else obj)
+
+    adapters = dbapi_conn.adapters
+    adapters.register_dumper(str, Text)
+    adapters.register_dumper(str, Binary)
+    adapters.register_dumper(str, TypedText)
+    adapters.register_dumper(str, Text)  # the default for str stays the untyped one
 
 
 def is_sqlite(engine: Engine) -> bool:

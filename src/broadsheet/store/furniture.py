@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from broadsheet.models import Article, CleanBody, StoredBody
+from broadsheet.store import upsert
 from broadsheet.store.schema import article_extraction, articles, furniture_blocks, outlet_furniture
 
 # Blocks seen once and not again for this long are forgotten (they were article text).
@@ -82,18 +83,15 @@ def learn(
     """Count one more page of ``outlet`` with these blocks (fingerprint -> sample); the
     number of blocks that became furniture with it (``is_learned(pages with the block,
     pages seen)`` decides)."""
-    row = _outlet_row(conn, outlet)
-    if row is None:
-        conn.execute(insert(outlet_furniture).values(outlet=outlet, enabled=True, pages_seen=1,
-                                                     updated_at=now))  # fmt: skip
-        pages_seen = 1
-    else:
-        pages_seen = row[1] + 1
-        conn.execute(
-            update(outlet_furniture)
-            .where(outlet_furniture.c.outlet == outlet)
-            .values(pages_seen=pages_seen, updated_at=now)
+    pages_seen = conn.execute(  # one statement: two workers each count their page
+        upsert.insert(conn, outlet_furniture)
+        .values(outlet=outlet, enabled=True, pages_seen=1, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=[outlet_furniture.c.outlet],
+            set_={"pages_seen": outlet_furniture.c.pages_seen + 1, "updated_at": now},
         )
+        .returning(outlet_furniture.c.pages_seen)
+    ).scalar_one()
     if seen:
         known = set(
             conn.execute(
@@ -115,8 +113,15 @@ def learn(
              "first_seen": now, "last_seen": now}
             for fp, sample in seen.items() if fp not in known
         ]  # fmt: skip
-        if fresh:
-            conn.execute(insert(furniture_blocks), fresh)
+        if fresh:  # another worker may have added some of them meanwhile
+            new = upsert.insert(conn, furniture_blocks)
+            conn.execute(
+                new.on_conflict_do_update(
+                    index_elements=[furniture_blocks.c.outlet, furniture_blocks.c.fingerprint],
+                    set_={"pages": furniture_blocks.c.pages + 1, "last_seen": now},
+                ),
+                fresh,
+            )
     # blocks that cross the threshold now (the share can also be met by a later page)
     candidates = conn.execute(
         select(furniture_blocks.c.fingerprint, furniture_blocks.c.pages).where(

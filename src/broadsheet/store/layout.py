@@ -11,9 +11,10 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, select, update
 
 from broadsheet.models import OutletLayout
+from broadsheet.store import upsert
 from broadsheet.store.schema import article_extraction, articles, outlet_furniture, outlet_layout
 
 KNOWN_TEXT_CHARS = 4000  # of each recent article: its lead, for teaser matching
@@ -51,13 +52,12 @@ def save(
 ) -> None:
     """Add pages of evidence for each date order; store new boundaries and the page count
     they were learned at (None: unchanged)."""
-    exists = conn.execute(
-        select(outlet_layout.c.outlet).where(outlet_layout.c.outlet == outlet)
-    ).first()
-    if exists is None:
-        conn.execute(insert(outlet_layout).values(outlet=outlet, boundaries="", dmy_pages=0,
-                                                  mdy_pages=0, learned_at_page=0,
-                                                  updated_at=now))  # fmt: skip
+    conn.execute(
+        upsert.insert(conn, outlet_layout)
+        .values(outlet=outlet, boundaries="", dmy_pages=0, mdy_pages=0, learned_at_page=0,
+                updated_at=now)
+        .on_conflict_do_nothing(index_elements=[outlet_layout.c.outlet])
+    )  # fmt: skip
     values: dict[str, object] = {
         "dmy_pages": outlet_layout.c.dmy_pages + dmy_add,
         "mdy_pages": outlet_layout.c.mdy_pages + mdy_add,

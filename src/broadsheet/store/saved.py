@@ -64,7 +64,7 @@ def _listing(conn: Connection, table: Table, at: Any, user_id: int, limit: int) 
         .join(articles, articles.c.id == table.c.article_id)
         .join(sources, sources.c.id == articles.c.source_id)
         .where(table.c.user_id == user_id)
-        .order_by(at.desc())
+        .order_by(at.desc(), table.c.article_id.desc())  # the same order on every backend
         .limit(limit)
     )
     return [ReaderArticle(r[0], r[1], r[2], r[3]) for r in rows]

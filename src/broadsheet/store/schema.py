@@ -2,6 +2,10 @@
 
 Written for SQLite and PostgreSQL alike: portable types, timestamps stored as UTC, no
 SQLite-only columns (the FTS5 index is created by the migration on SQLite only).
+
+On PostgreSQL a ``String(n)`` column is an unbounded ``VARCHAR``, as it is on SQLite, which
+never enforced the lengths: they document what a column is for, and a feed's overlong
+title or a server's long error must not turn into a failed write on one backend only.
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.types import TypeDecorator
+
+
+@compiles(String, "postgresql")
+def _unbounded_varchar(type_: String, compiler: Any, **kw: Any) -> str:
+    return "VARCHAR"
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -440,12 +440,11 @@ _FOR_CLUSTERING = (
         story_articles.c.story_id,
     )
     .select_from(articles.outerjoin(story_articles, story_articles.c.article_id == articles.c.id))
-    .where(articles.c.id > bindparam("after"), articles.c.id <= bindparam("upto"))
+    .where(articles.c.id > bindparam("after"))
     .order_by(articles.c.id)
     .limit(bindparam("batch"))
 )
-_FOR_CLUSTERING_SINCE = _FOR_CLUSTERING.where(articles.c.sort_at >= bindparam("oldest"))
-NO_LIMIT = 2**62
+_UPTO = articles.c.id <= bindparam("upto")  # no sentinel: PostgreSQL's INTEGER has 32 bits
 
 
 def for_clustering(
@@ -458,10 +457,13 @@ def for_clustering(
     """Articles after ``after_id`` (up to ``upto``, in id order) with their story, if they
     have one yet, and their entities."""
     last = after_id
-    params: dict[str, Any] = {"upto": NO_LIMIT if upto is None else upto, "batch": batch}
+    params: dict[str, Any] = {"batch": batch}
     query = _FOR_CLUSTERING
+    if upto is not None:
+        query = query.where(_UPTO)
+        params["upto"] = upto
     if oldest is not None:
-        query = _FOR_CLUSTERING_SINCE
+        query = query.where(articles.c.sort_at >= bindparam("oldest"))
         params["oldest"] = oldest
     while True:
         rows = conn.execute(query, {**params, "after": last}).all()

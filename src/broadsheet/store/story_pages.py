@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, select
 
 from broadsheet.models import Cursor, Page, Story, StoryMember
-from broadsheet.store import keyset
+from broadsheet.store import keyset, upsert
 from broadsheet.store.schema import articles, stories, story_articles, story_digests
 from broadsheet.store.stories import _member, _member_select, _story, _story_select
 
@@ -74,10 +74,17 @@ def save_digests(conn: Connection, rows: list[dict[str, Any]]) -> None:
         return
     ids = [r["story_id"] for r in rows]
     live = set(conn.execute(select(stories.c.id).where(stories.c.id.in_(ids))).scalars())
-    conn.execute(delete(story_digests).where(story_digests.c.story_id.in_(ids)))
     kept = [r for r in rows if r["story_id"] in live]
-    if kept:
-        conn.execute(insert(story_digests), kept)
+    if kept:  # an upsert: another process may write the same digest meanwhile
+        new = upsert.insert(conn, story_digests)
+        columns = [c for c in kept[0] if c != "story_id"]
+        conn.execute(
+            new.on_conflict_do_update(
+                index_elements=[story_digests.c.story_id],
+                set_={c: new.excluded[c] for c in columns},
+            ),
+            kept,
+        )
 
 
 def updated_since(conn: Connection, since: datetime, min_articles: int, limit: int) -> list[int]:

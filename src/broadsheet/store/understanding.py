@@ -12,10 +12,10 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select
 
 from broadsheet.models import ArticleTeaser, Cursor, Page
-from broadsheet.store import keyset
+from broadsheet.store import keyset, upsert
 from broadsheet.store.articles import teaser_select, to_teaser
 from broadsheet.store.schema import (
     ai_results,
@@ -265,37 +265,32 @@ def save_ai_result(
     value: Any,
     now: datetime,
 ) -> None:
+    row = dict(version=version, value=json.dumps(value, ensure_ascii=False), created_at=now)
     conn.execute(
-        delete(ai_results).where(
-            ai_results.c.article_id == article_id,
-            ai_results.c.feature == feature,
-            ai_results.c.key == key,
-        )
-    )
-    conn.execute(
-        insert(ai_results).values(
-            article_id=article_id,
-            feature=feature,
-            key=key,
-            version=version,
-            value=json.dumps(value, ensure_ascii=False),
-            created_at=now,
+        upsert.insert(conn, ai_results)
+        .values(article_id=article_id, feature=feature, key=key, **row)
+        .on_conflict_do_update(
+            index_elements=[ai_results.c.article_id, ai_results.c.feature, ai_results.c.key],
+            set_=row,
         )
     )
 
 
 def take_ai_request(conn: Connection, day: str, budget: int) -> bool:
     """Count one AI request against ``day``'s budget; False when the budget is spent."""
-    used = conn.execute(select(ai_usage.c.requests).where(ai_usage.c.day == day)).scalar()
-    if used is None:
-        if budget <= 0:
-            return False
-        conn.execute(insert(ai_usage).values(day=day, requests=1))
-        return True
-    if used >= budget:
+    if budget <= 0:
         return False
-    conn.execute(update(ai_usage).where(ai_usage.c.day == day).values(requests=used + 1))
-    return True
+    counted = conn.execute(  # one statement: two workers cannot both take the last request
+        upsert.insert(conn, ai_usage)
+        .values(day=day, requests=1)
+        .on_conflict_do_update(
+            index_elements=[ai_usage.c.day],
+            set_={"requests": ai_usage.c.requests + 1},
+            where=ai_usage.c.requests < budget,
+        )
+        .returning(ai_usage.c.requests)
+    ).first()
+    return counted is not None
 
 
 def not_understood(

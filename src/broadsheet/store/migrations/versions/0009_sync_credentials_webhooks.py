@@ -3,7 +3,7 @@
 deliveries.
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0010
 """
 
 import sqlalchemy as sa

@@ -3,7 +3,7 @@ edition, one send per reader and day), kept comment counts for teasers, email
 verification, the reader's visits ("new since your last visit") and passkeys.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0014
 """
 
 import sqlalchemy as sa

@@ -1,0 +1,146 @@
+"""What a second backend (PostgreSQL, issue 14) must not change, and what it adds.
+
+Every test here runs on the backend the suite runs on (BROADSHEET_TEST_DATABASE); those
+about PostgreSQL's own search (language configurations, stemming) skip on SQLite.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from broadsheet.models import Article
+from broadsheet.store import Store
+from broadsheet.store.search import PG_CONFIGS, SearchFilters, parse_query
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def _save(store: Store, n: int, title: str, text: str, language: str | None = "en") -> int:
+    url = f"https://news.example/{n}"
+    saved = store.save_article(
+        store.add_source(f"https://news.example/feed{n}", name=f"News {n}").id,
+        Article(
+            url=url, canonical_url=url, title=title, text=text, html=f"<p>{text}</p>",
+            published=T0, content_hash=f"h{n}", language=language,
+        ),
+        fetched_at=T0,
+    )  # fmt: skip
+    assert isinstance(saved, int), saved
+    return saved
+
+
+def _found(store: Store, raw: str, **filters: object) -> set[int]:
+    results = store.search(parse_query(raw), SearchFilters(**filters))  # type: ignore[arg-type]
+    return {h.article_id for h in results.hits}
+
+
+def _postgres(store: Store) -> bool:
+    return store.engine.dialect.name == "postgresql"
+
+
+def test_nul_characters_are_stored_without_failing_the_write(store: Store) -> None:
+    """Pages and feeds do send NUL; PostgreSQL's text refuses it: the store drops it."""
+    article = _save(store, 1, "Harbour\x00 reopens", "The harbour\x00 reopened on Monday.")
+    stored = store.get_article(article)
+    assert stored is not None
+    assert stored.title.replace("\x00", "") == "Harbour reopens"
+    if _postgres(store):
+        assert "\x00" not in stored.title + stored.text
+    assert article in _found(store, "harbour\x00")
+    source = store.add_source("https://nul.example/feed\x00", name="Nul\x00 News")
+    assert source.name.replace("\x00", "") == "Nul News"
+
+
+def test_awkward_queries_run_and_find_nothing_wrong(store: Store) -> None:
+    article = _save(store, 1, "Port strike ends", "Dockers ended the three-day strike.")
+    assert article in _found(store, "strike")
+    for raw in ("the of and", "x" * 5000, "'\\:*&|!<->()", "-strike", "\x00", "ß" * 300):
+        results = store.search(parse_query(raw), SearchFilters())
+        assert article not in {h.article_id for h in results.hits}, raw
+    assert store.search_article_ids("x" * 5000) == []
+
+
+def test_overlong_values_are_kept_whole(store: Store) -> None:
+    """SQLite never enforced String(n) lengths; PostgreSQL does not either."""
+    title = "A very long headline " * 40
+    article = _save(store, 1, title, "Body.")
+    stored = store.get_article(article)
+    assert stored is not None and stored.title == title
+
+
+def test_concurrent_writers_respect_a_shared_budget(store: Store) -> None:
+    """Eight threads race for five AI requests: exactly five get one (an upsert with a
+    condition, not read-then-write, so it holds between processes on PostgreSQL too)."""
+    granted: list[bool] = []
+    lock = threading.Lock()
+    start = threading.Barrier(8)
+
+    def take() -> None:
+        start.wait()
+        for _ in range(3):
+            got = store.take_ai_request(budget=5)
+            with lock:
+                granted.append(got)
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert granted.count(True) == 5 and len(granted) == 24
+
+
+def test_the_article_counter_counts_every_saved_article(store: Store) -> None:
+    for n in range(5):
+        _save(store, n, f"Headline {n}", f"Text {n}.")
+    assert store.count_articles() == 5
+
+
+# --- PostgreSQL's search ---------------------------------------------------------------------
+@pytest.fixture
+def pg_store(store: Store) -> Store:
+    if not _postgres(store):
+        pytest.skip("PostgreSQL's text search configurations (BROADSHEET_TEST_DATABASE)")
+    return store
+
+
+def test_the_language_map_agrees_with_the_migration(pg_store: Store) -> None:
+    with pg_store.reader() as conn:
+        for code, config in [*PG_CONFIGS.items(), ("en-GB", "english"), ("xx", "simple")]:
+            found = conn.exec_driver_sql(f"SELECT broadsheet_ts_config('{code}')::text").scalar()
+            assert found == config, code
+        assert conn.exec_driver_sql("SELECT broadsheet_ts_config(NULL)::text").scalar() == (
+            "simple"
+        )
+
+
+def test_words_are_stemmed_in_the_articles_language(pg_store: Store) -> None:
+    english = _save(pg_store, 1, "Runners return", "The runners were running all week.")
+    french = _save(pg_store, 2, "Les grèves continuent", "Les cheminots sont en grève.", "fr")
+    other = _save(pg_store, 3, "Runners", "Runners running.", None)  # no language: 'simple'
+    assert english in _found(pg_store, "runs")  # english: runs, running -> run
+    assert other not in _found(pg_store, "runs")
+    assert french in _found(pg_store, "grève")  # french: grèves -> grev
+    assert _found(pg_store, "grève", language="fr") == {french}
+    assert _found(pg_store, "runs", language="fr") == set()
+    # an excluded word leaves out the article under its own configuration's stemming
+    assert english not in _found(pg_store, "runners -run")
+
+
+def test_a_language_set_later_reindexes_the_article(pg_store: Store) -> None:
+    article = _save(pg_store, 1, "Runners return", "The runners were running.", None)
+    assert article not in _found(pg_store, "runs")
+    with pg_store.writer() as conn:
+        conn.exec_driver_sql(f"UPDATE articles SET language = 'en' WHERE id = {article}")
+    assert article in _found(pg_store, "runs")
+
+
+def test_results_are_ranked_and_highlighted(pg_store: Store) -> None:
+    in_title = _save(pg_store, 1, "Storm closes the port", "Ferries stayed in.")
+    in_text = _save(pg_store, 2, "Ferries stay in", "A storm closed the port.")
+    hits = pg_store.search(parse_query("storm"), SearchFilters()).hits
+    assert [h.article_id for h in hits] == [in_title, in_text]
+    assert "\x02storm\x03" in hits[1].snippet.lower()
