@@ -4,6 +4,7 @@ hostile input)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -167,3 +168,16 @@ def test_outlet_filter_on_the_page(app: FastAPI, store: Store, ids: dict[str, in
 def test_sample_clock_is_used(app: FastAPI, ids: dict[str, int]) -> None:
     page = get(app, "/search?q=strike")
     assert NOW.year == 2024 and "minutes ago" in page.text
+
+
+def test_a_submitted_search_reads_whole_words_then_beginnings(
+    app: FastAPI, store: Store, ids: dict[str, int]
+) -> None:
+    # "harbo" is no word of any article: as a whole word it finds nothing (and costs a
+    # whole word's lookup); the page then looks for words beginning with it ("harbour").
+    whole = replace(parse_query("harbo"), prefix_last=False)
+    assert whole.fts() == '"harbo"' and store.search(whole, SearchFilters()).hits == []
+    page = get(app, "/search?q=harbo")
+    assert f'href="/articles/{ids["port-strike-ends"]}"' in page.text
+    typed = get(app, "/search?q=harbo", hx_request="true")  # as you type: beginnings at once
+    assert f'href="/articles/{ids["port-strike-ends"]}"' in typed.text

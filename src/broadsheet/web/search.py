@@ -9,7 +9,7 @@ with a note, never an error page; what the reader typed reaches the store only a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -111,14 +111,20 @@ def search_page(
     query = parse_query(form.q)
     store = request.app.state.store
     results = None
+    fragment = request.headers.get("hx-request") == "true"
     if not query.empty:
-        results = store.search(query, filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        offset = (page - 1) * PAGE_SIZE
+        if fragment:  # typing: the last word is a beginning ("ukra" finds "Ukraine")
+            results = store.search(query, filters, PAGE_SIZE, offset)
+        else:  # submitted: whole words, and beginnings only when they find nothing
+            results = store.search(replace(query, prefix_last=False), filters, PAGE_SIZE, offset)
+            if not results.groups and query.words:
+                results = store.search(query, filters, PAGE_SIZE, offset)
     elif form.q:
         notes.append(_("Type a word to search for: excluded words (-word) alone match nothing."))
     params = {k: v for k, v in vars(form).items() if v}
     params["from"], params["to"] = params.pop("since", ""), params.pop("until", "")
     base = urlencode({k: v for k, v in params.items() if v})
-    fragment = request.headers.get("hx-request") == "true"
     return pages.render(
         request,
         "_search_results.html" if fragment else "search.html",
