@@ -258,10 +258,13 @@ def test_the_worker_delivers(
     thread = WorkerThread(quick, store)
     thread.start()
     try:
+        # the receiver answers, then the worker records the answer: wait for both
         wait_for(lambda: len(receiver.got) == 1)
+        wait_for(lambda: store.webhooks_of(reader_id)[0]["last_status"] is not None)
     finally:
         thread.stop()
     assert thread.error is None
+    assert len(receiver.got) == 1
     event = json.loads(receiver.got[0]["body"])
     assert "Hokkaido" in event["story"]["title"]
     (hook,) = store.webhooks_of(reader_id)
