@@ -26,6 +26,7 @@ from broadsheet.web.app import create_app
 from tests.readers.conftest import Mailbox, client, make_user, post_form, signed_in
 from tests.stories import conftest as stories_fixtures
 from tests.stories.sample import JAPAN, WIRE, at
+from tests.support.postgres import pythonpath
 
 outlets = stories_fixtures.outlets
 add = stories_fixtures.add
@@ -200,7 +201,7 @@ def _sender(settings: Settings) -> subprocess.Popen[str]:
         for k, v in settings.model_dump().items()
         if k in ("data_dir", "smtp_host", "smtp_port", "smtp_from", "public_url", "secret_key")
     }
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": pythonpath(ROOT / "src")}  # the suite's backend too
     return subprocess.Popen(
         [sys.executable, "-c", SENDER, json.dumps(fields), NOW.isoformat()],
         env=env,

@@ -3,6 +3,7 @@ a full disk rolls back cleanly. PostgreSQL restarts are issue 14's."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from broadsheet.store import Store
@@ -29,6 +30,7 @@ LINES = {
 }
 
 
+@pytest.mark.sqlite_only("SQLite's busy timeout (PostgreSQL waits on row locks by itself)")
 def test_21_sqlite_waits_on_a_busy_database_instead_of_failing(store: Store) -> None:
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"

@@ -35,6 +35,9 @@ STATS_1M = [
 ]
 
 
+pytestmark = pytest.mark.sqlite_only("SQLite's planner and its sqlite_stat1 statistics")
+
+
 def _as_at_a_million(store: Store) -> None:
     """The 1M store's statistics in this store; indexes it does not have are ignored."""
     store.optimize()  # creates sqlite_stat1
