@@ -170,9 +170,10 @@ def refresh(store: Store, story_ids: list[int]) -> int:
 
 def refresh_changed(store: Store, since: datetime, min_articles: int = 2) -> int:
     """Refresh the digests of the stories the stories stage changed since ``since`` (with
-    at least ``min_articles`` articles: a lone article's digest is left to its first view)."""
+    at least ``min_articles`` articles: a lone article's digest is left to its first view),
+    and those computed by an older ``VERSION``."""
     done = 0
-    while ids := store.stories_needing_digest(since, min_articles, limit=500):
+    while ids := store.stories_needing_digest(since, VERSION, min_articles, limit=500):
         written = refresh(store, ids)
         done += written
         if written < len(ids):  # stories gone meanwhile: do not loop on them

@@ -122,6 +122,27 @@ def test_story_digest_is_stored_refreshed_when_the_story_changes(store: Store) -
     assert [o["name"] for o in digest["coverage"]["outlets"]] == ["One", "Two"]
     assert digest["coverage"]["articles"] == 2
     assert {line["article_id"] for line in digest["summary"]["lines"]} <= {a, b}
+    # a digest made by an older version is made again, though the story did not change,
+    # when the worker's first round (since the epoch) comes by
+    later = datetime.now(UTC)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    assert story_digest.refresh_changed(store, later) == 0
+    (row,) = [r for r in [store.story_digest(story)] if r is not None]
+    store.save_story_digests(
+        [
+            dict(
+                story_id=story,
+                version="0",
+                story_updated_at=row[1],
+                value=row[2],
+                article_count=2,
+                computed_at=later,
+            )
+        ]  # fmt: skip
+    )
+    assert story_digest.refresh_changed(store, later) == 0  # not changed lately
+    assert story_digest.refresh_changed(store, epoch) == 1
+    assert store.story_digest(story)[0] == story_digest.VERSION  # type: ignore[index]
 
 
 def test_optimize_gathers_the_planners_statistics(store: Store) -> None:

@@ -246,7 +246,9 @@ class Worker:
         the planner's statistics every hour."""
         from broadsheet import story_digest
 
-        since = datetime.now(UTC)
+        # the first round looks at every story: digests missing or left by an older version
+        # (after an upgrade) are made in the background, not on readers' first views
+        since = datetime(1970, 1, 1, tzinfo=UTC)
         last_optimize = time.monotonic()
         while True:
             await asyncio.sleep(DIGEST_EVERY)

@@ -553,10 +553,10 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries):
             story_pages.save_digests(conn, rows)
 
     def stories_needing_digest(
-        self, since: datetime, min_articles: int = 2, limit: int = 1000
+        self, since: datetime, version: str, min_articles: int = 2, limit: int = 1000
     ) -> list[int]:
         with self.reader() as conn:
-            return story_pages.updated_since(conn, since, min_articles, limit)
+            return story_pages.updated_since(conn, since, min_articles, limit, version)
 
     def count_stories(self) -> int:
         with self.reader() as conn:

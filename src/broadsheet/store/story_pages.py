@@ -87,9 +87,11 @@ def save_digests(conn: Connection, rows: list[dict[str, Any]]) -> None:
         )
 
 
-def updated_since(conn: Connection, since: datetime, min_articles: int, limit: int) -> list[int]:
+def updated_since(
+    conn: Connection, since: datetime, min_articles: int, limit: int, version: str
+) -> list[int]:
     """Live stories changed since ``since`` with at least ``min_articles`` articles whose
-    digest is missing or older than the change."""
+    digest is missing, older than the change, or of another ``version``."""
     query = (
         select(stories.c.id)
         .outerjoin(story_digests, story_digests.c.story_id == stories.c.id)
@@ -98,6 +100,7 @@ def updated_since(conn: Connection, since: datetime, min_articles: int, limit: i
         .where(
             (story_digests.c.story_id.is_(None))
             | (story_digests.c.story_updated_at != stories.c.updated_at)
+            | (story_digests.c.version != version)
         )
         .order_by(stories.c.updated_at.desc())
         .limit(limit)
