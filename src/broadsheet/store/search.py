@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-WINDOW = 2000  # newest matching articles ranked per search at most
+WINDOW = 1000  # newest matching articles ranked per search at most (bm25 costs per match)
 MAX_TOKENS = 20
 TITLE_WEIGHT = 4.0  # bm25 weight of the title column against the text's 1.0
 RECENCY_HALF_LIFE_DAYS = 7.0  # relevance halves for every week of age
