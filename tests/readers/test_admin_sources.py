@@ -5,6 +5,8 @@ upload) and export, the furniture kill switch; CSRF and roles."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from broadsheet.config import Settings
@@ -59,6 +61,12 @@ def test_list_pause_resume_remove(app: FastAPI, store: Store, settings: Settings
     assert page.status_code == 200
     assert "failing ×9: HTTP 503 from the server" in page.text
     assert "2 sources" in page.text
+    # health: all articles and those of the last day, per source
+    day = store.articles_since(NOW - timedelta(days=1))
+    assert sum(day.values()) > 0 and set(day) <= {s.id for s in store.list_sources()}
+    for source in store.list_sources():
+        row = next(r for r in page.text.split("<tr")[2:] if f'/sources/{source.id}"' in r)
+        assert f"<td>{source.article_count}</td>\n      <td>{day.get(source.id, 0)}</td>" in row
     r = post_form(c, "/admin/sources", f"/admin/sources/{first.id}", {"action": "pause"})
     assert r.status_code == 200 and "The source is paused" in r.text
     paused = store.get_source(first.id)

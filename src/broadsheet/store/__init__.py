@@ -146,6 +146,11 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries):
         with self.reader() as conn:
             return sources.list_all(conn)
 
+    def articles_since(self, since: datetime) -> dict[int, int]:
+        """source id -> articles dated since ``since`` (the admin's articles per day)."""
+        with self.reader() as conn:
+            return sources.dated_since(conn, since)
+
     def get_source(self, source_id: int) -> Source | None:
         with self.reader() as conn:
             return sources.get(conn, source_id)

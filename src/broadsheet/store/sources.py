@@ -143,3 +143,14 @@ def get_icon(conn: Connection, source_id: int) -> tuple[bytes, str] | None:
         )
     ).first()
     return (bytes(row[0]), row[1]) if row else None
+
+
+def dated_since(conn: Connection, since: datetime) -> dict[int, int]:
+    """Articles of each source dated since ``since`` (their sort time), read through the
+    articles' time index: a day's articles, not the whole table."""
+    rows = conn.execute(
+        select(articles.c.source_id, func.count())
+        .where(articles.c.sort_at >= since)
+        .group_by(articles.c.source_id)
+    )
+    return {int(source_id): int(n) for source_id, n in rows}

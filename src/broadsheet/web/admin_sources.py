@@ -15,6 +15,7 @@ Every action is a plain form POST with the CSRF token; no JavaScript needed.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -82,6 +83,8 @@ def _sources_page(request: Request, code: int = 200, **context: Any) -> Response
     sources = request.app.state.store.list_sources()
     rows = [(s, *_status_words(s, settings.failing_after)) for s in sources]
     rows.sort(key=lambda row: (ATTENTION.get(row[1], len(ATTENTION)), row[0].name.lower()))
+    day = request.app.state.clock() - timedelta(days=1)
+    context.setdefault("per_day", request.app.state.store.articles_since(day))
     context.setdefault("error", "")
     context.setdefault("notice", "")
     context.setdefault("url", "")
