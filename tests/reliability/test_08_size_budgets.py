@@ -25,6 +25,11 @@ LINES = {
 }
 
 
+# The budget's alarm raises wherever the interpreter is when it fires; inside a gc callback
+# (hypothesis installs one once any of its tests ran) Python ignores that exception, and
+# the repeating alarm raises again in the extraction (what this test checks). pytest would
+# report the ignored one as a failure of whichever test was running.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("shape", ["table", "attribute"])
 def test_08_a_million_row_table_and_giant_attributes_stay_within_the_budget(shape: str) -> None:
     if shape == "table":
