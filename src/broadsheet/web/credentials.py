@@ -27,6 +27,7 @@ from broadsheet.web.auth import page, sign_in_first
 from broadsheet.web.guard import PostedForm
 from broadsheet.web.i18n import N_
 from broadsheet.web.i18n import gettext as _
+from broadsheet.web.pages import _db_id
 
 router = APIRouter()
 
@@ -110,9 +111,7 @@ def revoke(request: Request, credential_id: str, sent: PostedForm) -> Response:
     user = sent.reader
     if user is None:
         return sign_in_first(request)
-    if not credential_id.isdigit() or len(credential_id) > 18:
-        raise HTTPException(status_code=404)
-    if not request.app.state.store.revoke_credential(user.id, int(credential_id)):
+    if not request.app.state.store.revoke_credential(user.id, _db_id(credential_id)):
         raise HTTPException(status_code=404)  # not the reader's, or gone already
     return RedirectResponse("/account?done=revoked#credentials", status_code=303)
 

@@ -23,6 +23,7 @@ from broadsheet.web.auth import page, sign_in_first
 from broadsheet.web.guard import PostedForm
 from broadsheet.web.i18n import N_
 from broadsheet.web.i18n import gettext as _
+from broadsheet.web.pages import _db_id
 
 router = APIRouter()
 MAX_URL = 2048
@@ -112,8 +113,6 @@ def remove(request: Request, webhook_id: str, sent: PostedForm) -> Response:
     user = sent.reader
     if user is None:
         return sign_in_first(request)
-    if not webhook_id.isdigit() or len(webhook_id) > 18:
-        raise HTTPException(status_code=404)
-    if not request.app.state.store.delete_webhook(user.id, int(webhook_id)):
+    if not request.app.state.store.delete_webhook(user.id, _db_id(webhook_id)):
         raise HTTPException(status_code=404)
     return RedirectResponse("/account#webhooks", status_code=303)
