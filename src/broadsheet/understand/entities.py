@@ -134,8 +134,11 @@ _ABBREV = re.compile(r"(?:\b[A-Za-z]\.)+$|\b(?:Inc|Corp|Ltd|Co|Jr|Sr|St)\.$")
 # --- normalisation --------------------------------------------------------------------------
 def fold(name: str) -> str:
     """A comparison key: no accents, no case, hyphens and dots as spaces."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if name.isascii():  # nothing to decompose (most names and sentences)
+        plain = name
+    else:
+        decomposed = unicodedata.normalize("NFKD", name)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     plain = re.sub(r"['’]s\b", "", plain.casefold())
     return " ".join(re.findall(r"\w+", plain.replace("'", "").replace("’", "")))
 

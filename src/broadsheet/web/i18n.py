@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 MAX_HEADER_CHARS = 512  # a real Accept-Language is a few dozen characters
 MAX_TAGS = 16
 _TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*\Z")
-_ONE_MINUTE = timedelta(minutes=1)
 
 # The interface's languages, each named in itself (as the switcher shows them).
 LANGUAGES = {"en": "English", "fr": "Français", "ar": "العربية"}
@@ -256,6 +255,7 @@ def parse_accept_language(header: str | None) -> list[str]:
     return [tag for _, _, tag in sorted(weighted)]
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_locale(tag: str) -> Locale | None:
     """A Babel locale for a BCP 47 tag (``de-CH``) or identifier (``de_CH``), else None."""
     tag = tag.replace("_", "-")
@@ -280,11 +280,18 @@ def relative_time(dt: datetime, now: datetime, locale: Locale) -> str:
     """``dt`` relative to ``now``: "26 minutes ago", "vor 3 Stunden", "il y a 2 jours".
 
     Anything under a minute old, or a little in the future (clock skew), reads as
-    "1 minute ago": a news list never says "in 0 seconds".
+    "1 minute ago": a news list never says "in 0 seconds". Whole minutes are what is
+    formatted (the granularity shown), so a list's many times are formatted once each.
     """
-    delta = _aware(dt) - _aware(now)
-    delta = min(delta, -_ONE_MINUTE)
-    return format_timedelta(delta, granularity="minute", add_direction=True, locale=locale)
+    minutes = round((_aware(dt) - _aware(now)).total_seconds() / 60)
+    return _relative_minutes(min(minutes, -1), locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_minutes(minutes: int, locale: Locale) -> str:
+    return format_timedelta(
+        timedelta(minutes=minutes), granularity="minute", add_direction=True, locale=locale
+    )
 
 
 def absolute_datetime(dt: datetime, tz: str, locale: Locale, width: str = "long") -> str:
@@ -293,8 +300,14 @@ def absolute_datetime(dt: datetime, tz: str, locale: Locale, width: str = "long"
     ``width`` is Babel's date width (``medium`` or ``long``); the time is always the
     locale's short time plus the zone ("March 5, 2024 at 2:30 PM UTC").
     """
+    minute = _aware(dt).replace(second=0, microsecond=0)
+    return _absolute_minute(minute, tz, locale, width)
+
+
+@functools.lru_cache(maxsize=4096)
+def _absolute_minute(dt: datetime, tz: str, locale: Locale, width: str) -> str:
     zone = babel_timezone(tz)
-    local = _aware(dt).astimezone(zone)
+    local = dt.astimezone(zone)
     short_time = locale.time_formats["short"].pattern
     time_part = format_time(local, f"{short_time} z", tzinfo=zone, locale=locale)
     date_part = format_date(local, width, locale=locale)
@@ -317,6 +330,7 @@ def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
+@functools.lru_cache(maxsize=4096)
 def language_name(code: str | None, ui: str) -> str:
     """A language code's name in the interface language: ``de`` → "German" (en),
     "allemand" (fr); ``pt-BR`` → "Portuguese (Brazil)". An unknown code is shown as is."""
