@@ -226,3 +226,41 @@ def test_sitemap_index_source(server: TestServer, settings: Settings, store: Sto
     report = run(settings, store)
     assert report.new_articles == 1, report.failures
     assert store.latest_articles(1)[0].title == "Pier story 1"
+
+
+class _LoopWatchingStore(Store):
+    """The real store, noting each of its methods called on a thread that runs an event
+    loop (the worker's loop must never wait on the database: issue 10)."""
+
+    on_loop: set[str]
+
+    def __getattribute__(self, name: str):  # noqa: ANN204
+        found = super().__getattribute__(name)
+        if name.startswith("_") or not callable(found):
+            return found
+        watched = super().__getattribute__("on_loop")
+
+        def call(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            try:
+                asyncio.get_running_loop()
+                watched.add(name)
+            except RuntimeError:  # no loop on this thread: a worker thread, as it should be
+                pass
+            return found(*args, **kwargs)
+
+        return call
+
+
+def test_the_loop_never_waits_on_the_database(publisher: TestServer, settings: Settings) -> None:
+    publisher.route("/news/2", Reply(500, "boom"))  # the feed's text instead: a fallback
+    store = _LoopWatchingStore.open(settings)
+    store.on_loop = set()
+    try:
+        store.add_source(publisher.url("/feed.xml"))
+        store.on_loop.clear()
+        report = run(settings, store)
+        assert report.new_articles == 3 and report.fallbacks == 1
+        assert store.count_articles() == 3
+        assert store.on_loop == set()
+    finally:
+        store.close()

@@ -120,13 +120,13 @@ class Pipeline:
         """Poll a source unless another process is polling it (or just did): the source's
         lease is held across processes for the whole poll."""
         until = _now() + timedelta(seconds=self.settings.poll_lease)
-        if not self.store.claim_source(source, until):
+        if not await asyncio.to_thread(self.store.claim_source, source, until):
             report.leased_elsewhere += 1
             return
         try:
             await self._poll(source, report)
         finally:
-            self.store.release_source(source.id)
+            await asyncio.to_thread(self.store.release_source, source.id)
 
     async def _poll(self, source: Source, report: IngestReport) -> None:
         report.sources_polled += 1
@@ -138,7 +138,7 @@ class Pipeline:
             report.stage_seconds["fetch_feed"] += result.elapsed
             if result.not_modified:
                 report.not_modified += 1
-                self._succeeded(source, 0, now)
+                await asyncio.to_thread(self._succeeded, source, 0, now)
                 return
             with report.timed("parse"):
                 feed = await self._parse(result)
@@ -146,15 +146,15 @@ class Pipeline:
                 feed = await self._expand_index(feed, report)
         except BroadsheetError as exc:
             report.failures.append((source.name, str(exc)))
-            self.store.update_source(
-                source.id, **schedule.after_failure(source, exc, now, self.settings)
-            )
+            fields = schedule.after_failure(source, exc, now, self.settings)
+            await asyncio.to_thread(self.store.update_source, source.id, **fields)
             return
         try:
-            self._learn_about_source(source, feed)
+            await asyncio.to_thread(self._learn_about_source, source, feed)
             new = await self.ingest_entries(source, feed, report)
             self.flush_stories(report)
-            self._succeeded(
+            await asyncio.to_thread(
+                self._succeeded,
                 source,
                 new,
                 now,
@@ -165,10 +165,9 @@ class Pipeline:
         except StoreError as exc:  # e.g. a full disk: on the source's row if it still fits
             report.failures.append((source.name, str(exc)))
             report.store_error = str(exc)
+            fields = schedule.after_failure(source, exc, now, self.settings)
             with suppress(StoreError):
-                self.store.update_source(
-                    source.id, **schedule.after_failure(source, exc, now, self.settings)
-                )
+                await asyncio.to_thread(self.store.update_source, source.id, **fields)
             return
         await self._ensure_icon(source, feed)
 
@@ -229,8 +228,9 @@ class Pipeline:
     # --- entries ------------------------------------------------------------------------
     async def ingest_entries(self, source: Source, feed: ParsedFeed, report: IngestReport) -> int:
         keys = entry_keys(feed.entries)
-        seen = self.store.seen_keys(source.id, keys)
-        failed = self.store.failed_entries(source.id, keys)  # failed before: back off
+        seen = await asyncio.to_thread(self.store.seen_keys, source.id, keys)
+        # failed before: back off
+        failed = await asyncio.to_thread(self.store.failed_entries, source.id, keys)
         now = _now()
         waiting = {k for k, retry_at in failed.items() if retry_at > now}
         self._retrying.update((source.id, k) for k in failed.keys() - waiting)
@@ -243,7 +243,7 @@ class Pipeline:
         todo = list(fresh.items())[: self.settings.max_new_per_poll]
         if len(fresh) > len(todo):
             report.backlog.add(source.id)
-        self.sites.note_entries([e for _, e in todo])
+        await asyncio.to_thread(self.sites.note_entries, [e for _, e in todo])
         results = await asyncio.gather(*(self.ingest_entry(source, e, k, report) for k, e in todo))
         # pages stored before the pages they tease, re-cleaned in the writer thread
         await self.steps.write(self.sites.reclean_new, stage="furniture", timed=report.timed)
@@ -252,16 +252,16 @@ class Pipeline:
     async def ingest_entry(
         self, source: Source, entry: FeedEntry, key: str, report: IngestReport
     ) -> int | Skipped:
-        known = self.store.article_id_for_url(canonical_url(entry.url))
+        known = await asyncio.to_thread(self.store.article_id_for_url, canonical_url(entry.url))
         if known is not None:
             report.duplicates += 1
             skipped = Skipped("duplicate_url", known)
-            self.store.mark_seen(source.id, key, skipped.reason)
+            await asyncio.to_thread(self.store.mark_seen, source.id, key, skipped.reason)
             return skipped
         article = await self._article_for(entry, report)
         if isinstance(article, Skipped):
             report.failures.append((entry.url, article.reason))
-            self._entry_failed(source, entry, key, article.reason)
+            await asyncio.to_thread(self._entry_failed, source, entry, key, article.reason)
             return article  # not marked seen: retried later, with back-off
         added = await self.steps.add(
             source.id, _fill_in(article, entry, source), _now(),
@@ -269,7 +269,7 @@ class Pipeline:
         )  # fmt: skip
         if (source.id, key) in self._retrying:  # it failed before; it is done now
             self._retrying.discard((source.id, key))
-            self.store.clear_entry_failure(source.id, key)
+            await asyncio.to_thread(self.store.clear_entry_failure, source.id, key)
         if isinstance(added.result, Skipped):
             report.duplicates += 1
         else:
@@ -306,6 +306,8 @@ class Pipeline:
         try:
             page = await self.fetcher.get(entry.url)
             report.stage_seconds["fetch_page"] += page.elapsed
+            outlet = outlet_key(page.final_url)
+            furniture, site = await asyncio.to_thread(self._outlet_knowledge, outlet)
             article, seconds = await self.pool.run(
                 self.settings.extract_timeout,
                 timed_extract,
@@ -314,9 +316,9 @@ class Pipeline:
                 entry=entry,
                 max_bytes=self.settings.max_html_bytes,
                 encoding=_charset(page.headers.get("content-type", "")),
-                furniture=furniture_filter(self.store, outlet_key(page.final_url)),
+                furniture=furniture,
                 budget=max(1.0, self.settings.extract_timeout - 1.0),
-                site=self.sites.rules(outlet_key(page.final_url)),
+                site=site,
             )
             report.stage_seconds["extract"] += seconds
             return article
@@ -327,11 +329,16 @@ class Pipeline:
         except TimeoutError:
             reason = f"extract {entry.url}: over the {self.settings.extract_timeout:.0f} s budget"
         try:
-            article = extract_from_entry(entry)
+            article = await asyncio.to_thread(extract_from_entry, entry)
         except ExtractError:
             return Skipped("fetch_failed", detail=reason)
         report.fallbacks += 1
         return article
+
+    def _outlet_knowledge(self, outlet: str) -> tuple[Any, Any]:
+        """What extraction needs to know of an outlet (read from the store): its learned
+        furniture and its site rules."""
+        return furniture_filter(self.store, outlet), self.sites.rules(outlet)
 
     # --- icons --------------------------------------------------------------------------
     async def _ensure_icon(self, source: Source, feed: ParsedFeed) -> None:
@@ -340,7 +347,7 @@ class Pipeline:
         checked = source.icon_checked_at
         if checked and _now() - checked < ICON_RECHECK:
             return
-        self.store.update_source(source.id, icon_checked_at=_now())
+        await asyncio.to_thread(self.store.update_source, source.id, icon_checked_at=_now())
         site = source.site_url or feed.site_url or source.url
         try:
             home = await self.fetcher.get(site)
@@ -354,7 +361,7 @@ class Pipeline:
                 continue
             content_type = sniff_image(icon.body)
             if content_type:
-                self.store.set_icon(source.id, icon.body, content_type)
+                await asyncio.to_thread(self.store.set_icon, source.id, icon.body, content_type)
                 return
 
 
@@ -401,7 +408,7 @@ async def ingest_once(
     started once, not every cycle.
     """
     report = IngestReport()
-    due = sources if sources is not None else store.due_sources()
+    due = sources if sources is not None else await asyncio.to_thread(store.due_sources)
     limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
     with ExitStack() as stack:
         if pool is None:

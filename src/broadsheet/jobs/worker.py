@@ -26,6 +26,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -43,6 +44,7 @@ LAG_PROBE = 0.1  # s between two event-loop lag samples
 DIGEST_EVERY = 60.0  # seconds between rounds of story digests
 OPTIMIZE_EVERY = 3600.0  # seconds between refreshes of the planner's statistics
 STOP_GRACE = 10.0  # s polls in flight get to finish when the worker stops
+IO_THREADS = 16  # threads for the polls' database calls (asyncio.to_thread)
 
 
 @dataclass
@@ -88,6 +90,11 @@ class Worker:
         """Poll until ``stop()``; on standby first while another worker holds the
         database (``standby`` is set then)."""
         self._loop = asyncio.get_running_loop()
+        # the polls' database reads and small writes run in threads (the loop never waits
+        # on the database): enough of them that polls in flight do not queue for one
+        self._loop.set_default_executor(
+            ThreadPoolExecutor(IO_THREADS, thread_name_prefix="broadsheet-io")
+        )
         self._stop, self._wake = asyncio.Event(), asyncio.Event()
         if self._stopping.is_set():
             self._stop.set()

@@ -233,7 +233,9 @@ class Steps:
                 self.settings, self.store, self.pool, after_id=after, limit=limit, save=save
             )
             _backlog_after[self.store] = last
-            if last > after and self.store.articles_without_understanding(last, 1):
+            if last > after and await asyncio.to_thread(
+                self.store.articles_without_understanding, last, 1
+            ):
                 upto = last  # the backlog goes on past this call's limit
         done.caught_up = await self.write(self._catch_up, upto)
         return done

@@ -75,7 +75,7 @@ async def understand_backlog(
     done = looked = 0
     while limit is None or looked < limit:
         size = batch if limit is None else min(batch, limit - looked)
-        rows = store.articles_without_understanding(after_id, size)
+        rows = await asyncio.to_thread(store.articles_without_understanding, after_id, size)
         if not rows:
             break
         found = await understand_many(settings, pool, [(t, x, lang) for _i, t, x, lang in rows])
@@ -86,7 +86,7 @@ async def understand_backlog(
             else:
                 results.append((article_id, *result))
         if save is None:
-            store.save_understandings(results)
+            await asyncio.to_thread(store.save_understandings, results)
         else:
             await save(results)
         done += len(results)
