@@ -24,6 +24,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from broadsheet import logs
+
 router = APIRouter()
 
 HEARTBEAT_STALE = 300.0  # seconds without a heartbeat after which the worker is not ready
@@ -101,8 +103,12 @@ class RequestMetrics:
         finally:
             route = scope.get("route")
             label = getattr(route, "path", None) or "unmatched"
-            self.metrics.latency.labels(label).observe(time.perf_counter() - start)
+            took = time.perf_counter() - start
+            self.metrics.latency.labels(label).observe(took)
             self.metrics.requests.labels(label, str(status)).inc()
+            client = scope.get("client") or ("", 0)
+            query = scope.get("query_string", b"").decode("latin-1")
+            logs.request_event(scope["method"], scope["path"], query, status, took, client[0])
 
 
 @router.get("/metrics")
