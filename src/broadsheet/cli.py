@@ -87,11 +87,12 @@ def load_settings(**overrides: object) -> Settings:
         overrides.setdefault("data_dir", state.data_dir)
     settings = read_settings(**overrides)
     if state.data_dir is not None:
-        log_to(Path(state.data_dir))
+        log_to(Path(state.data_dir), settings)
     elif "data_dir" not in overrides:  # not a throw-away store's directory
-        log_to(settings.data_dir)
+        log_to(settings.data_dir, settings)
     else:
-        log_to(Path(Settings.model_fields["data_dir"].get_default(call_default_factory=True)))
+        default = Settings.model_fields["data_dir"].get_default(call_default_factory=True)
+        log_to(Path(default), settings)
     return settings
 
 

@@ -46,6 +46,7 @@ class _LazyFileHandler(logging.FileHandler):
 
 
 _handler: _LazyFileHandler | None = None
+_stderr: logging.Handler | None = None
 _enabled = False  # set by the program's entry point; commands run in tests leave logging be
 
 
@@ -66,21 +67,33 @@ def stop_file_log() -> None:
     logging.captureWarnings(False)
 
 
-def log_to(data_dir: Path) -> logging.Handler | None:
+def log_to(data_dir: Path, settings: Any = None) -> logging.Handler | None:
     """Send every log record (warnings and up) to ``data_dir/broadsheet.log``, not stderr
-    (once the program's entry point has enabled it); returns the handler."""
-    global _handler
+    (once the program's entry point has enabled it); returns the handler. With settings:
+    their format (text, or one JSON object per line; secrets scrubbed either way), level,
+    and a copy on stderr if ``log_stderr``."""
+    global _handler, _stderr
     if not _enabled:
         return None
+    from broadsheet import logs
+
     root = logging.getLogger()
-    if _handler is not None:
-        root.removeHandler(_handler)
-        _handler.close()
+    for old in (_handler, _stderr):
+        if old is not None:
+            root.removeHandler(old)
+            old.close()
+    _stderr = None
     logging.raiseExceptions = False  # a log that cannot be written must not print either
     _handler = _LazyFileHandler(data_dir / LOG_NAME, delay=True, encoding="utf-8")
-    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    _handler.setFormatter(logs.formatter("text"))
     root.addHandler(_handler)
-    if root.level == logging.NOTSET or root.level > logging.WARNING:
+    if settings is not None:
+        handlers: list[logging.Handler] = [_handler]
+        if settings.log_stderr:
+            _stderr = logging.StreamHandler(sys.stderr)
+            handlers.append(_stderr)
+        logs.configure(handlers, settings)
+    elif root.level == logging.NOTSET or root.level > logging.WARNING:
         root.setLevel(logging.WARNING)
     return _handler
 

@@ -69,11 +69,14 @@ def run_worker(settings: Settings, store: Store) -> None:
 def server_options(settings: Settings) -> dict[str, object]:
     """uvicorn's options beyond the app and address: forwarded headers (X-Forwarded-For,
     -Proto) are believed only from the proxies the operator names (issue 16)."""
-    return {
+    options: dict[str, object] = {
         "log_level": "warning",
         "proxy_headers": bool(settings.forwarded_allow_ips),
         "forwarded_allow_ips": settings.forwarded_allow_ips or "",
     }
+    if settings.log_format == "json":  # uvicorn's records go through ours (JSON, scrubbed)
+        options["log_config"] = None  # (its access lines stay off: level warning)
+    return options
 
 
 def run_server(

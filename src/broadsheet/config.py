@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import platformdirs
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -260,6 +260,23 @@ class Settings(BaseSettings):
         description="Key that signs CSRF tokens; default: a random key kept in the database.",
     )
     session_days: float = Field(default=30.0, description="A sign-in lasts this long, days.")
+
+    # --- logs (issue 13) ---------------------------------------------------------------
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="Log records as text lines, or as one JSON object per line (json) with "
+        "secrets scrubbed (passwords, tokens, app passwords, cookies, Authorization, "
+        "credentials in URLs and query strings).",
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="warning",
+        description="Least severe record logged; info adds one event per web request.",
+    )
+    log_stderr: bool = Field(
+        default=False,
+        description="Also write log records to stderr (for a container's log collector); "
+        "they always go to broadsheet.log in the data directory.",
+    )
     reset_link_minutes: float = Field(
         default=30.0, description="A password-reset link works this long, minutes (once)."
     )

@@ -105,3 +105,32 @@ class MailError(BroadsheetError):
     def __init__(self, message: str, maybe_sent: bool = False) -> None:
         super().__init__(message)
         self.maybe_sent = maybe_sent
+
+
+_REASONS = (  # (pattern in a failure's reason, reason): the first that matches wins
+    (r"private network|not allowed|blocked|scheme", "blocked"),
+    (r"robots", "robots"),
+    (r"timed? ?out|timeout|budget", "timeout"),
+    (r"resolve|name or service|nodename|getaddrinfo|dns", "dns"),
+    (r"too large|too long|bytes", "too_large"),
+    (r"^http 4\d\d", "http_4xx"),
+    (r"^http 5\d\d", "http_5xx"),
+    (r"^http \d{3}|redirect", "http_other"),
+    (r"refused|reset|connect|ssl|tls|certificate|eof|protocol", "connection"),
+    (r"not a feed|parse|xml|json|syntax|no feed", "parse"),
+    (r"extract|no text|empty|too short", "extraction"),
+)
+_FETCH_PREFIX = r"^fetch \S+: "  # FetchError's "fetch <url>: <reason>": the URL says nothing
+
+
+def failure_reason(message: str) -> str:
+    """A failure's message (a FetchError's, a ParseError's, a source's ``last_error``) as
+    one of a few reasons, for metrics: blocked, robots, timeout, dns, too_large, http_4xx,
+    http_5xx, http_other, connection, parse, extraction or other."""
+    import re
+
+    text = re.sub(_FETCH_PREFIX, "", message.strip().lower())
+    for pattern, reason in _REASONS:
+        if re.search(pattern, text):
+            return reason
+    return "other"

@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
@@ -30,6 +30,7 @@ from broadsheet.errors import (
     FetchError,
     ParseError,
     StoreError,
+    failure_reason,
 )
 from broadsheet.extract import canonical_url, extract, extract_from_entry
 from broadsheet.extract.learn import outlet_key
@@ -68,6 +69,13 @@ class IngestReport:
     store_error: str | None = None
     # seconds of work per stage, summed over concurrent tasks; waiting for a slot excluded
     stage_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    # every fetch by kind and outcome ("feed ok", "page http_4xx"…) and each page's
+    # extraction time: what the worker's heartbeat keeps for /metrics
+    fetches: Counter[str] = field(default_factory=Counter)
+    extract_times: list[float] = field(default_factory=list)
+
+    def fetched(self, kind: str, failure: BaseException | None = None) -> None:
+        self.fetches[f"{kind} {failure_reason(str(failure)) if failure else 'ok'}"] += 1
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -136,6 +144,7 @@ class Pipeline:
                 source.url, etag=source.etag, last_modified=source.last_modified
             )
             report.stage_seconds["fetch_feed"] += result.elapsed
+            report.fetched("feed")
             if result.not_modified:
                 report.not_modified += 1
                 await asyncio.to_thread(self._succeeded, source, 0, now)
@@ -146,6 +155,7 @@ class Pipeline:
                 feed = await self._expand_index(feed, report)
         except BroadsheetError as exc:
             report.failures.append((source.name, str(exc)))
+            report.fetched("feed", exc)
             fields = schedule.after_failure(source, exc, now, self.settings)
             await asyncio.to_thread(self.store.update_source, source.id, **fields)
             return
@@ -321,13 +331,18 @@ class Pipeline:
                 site=site,
             )
             report.stage_seconds["extract"] += seconds
+            report.extract_times.append(seconds)
+            report.fetched("page")
             return article
         except FetchError as exc:
             reason = str(exc)
+            report.fetched("page", exc)
         except ExtractError as exc:
             reason = str(exc)
+            report.fetched("page", exc)
         except TimeoutError:
             reason = f"extract {entry.url}: over the {self.settings.extract_timeout:.0f} s budget"
+            report.fetched("page", TimeoutError(reason))
         try:
             article = await asyncio.to_thread(extract_from_entry, entry)
         except ExtractError:

@@ -24,7 +24,7 @@ import os
 import socket
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -45,6 +45,7 @@ DIGEST_EVERY = 60.0  # seconds between rounds of story digests
 OPTIMIZE_EVERY = 3600.0  # seconds between refreshes of the planner's statistics
 STOP_GRACE = 10.0  # s polls in flight get to finish when the worker stops
 IO_THREADS = 16  # threads for the polls' database calls (asyncio.to_thread)
+EXTRACT_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)  # s
 
 
 @dataclass
@@ -54,6 +55,20 @@ class WorkerStats:
     new_articles: int = 0
     failures: int = 0  # failed sources and entries, as recorded on them
     crashed_polls: int = 0  # polls that raised (a bug): logged, the worker goes on
+    fetches: Counter[str] = field(default_factory=Counter)  # "feed ok", "page http_4xx"…
+    # extraction seconds: cumulative counts per bucket's upper bound, their sum and count
+    extract_buckets: list[int] = field(default_factory=lambda: [0] * len(EXTRACT_BUCKETS))
+    extract_sum: float = 0.0
+    extract_count: int = 0
+
+    def took(self, seconds: float) -> None:
+        """One page's extraction time, into the histogram the heartbeat carries."""
+        self.extract_sum += seconds
+        self.extract_count += 1
+        for i, bound in enumerate(EXTRACT_BUCKETS):
+            if seconds <= bound:
+                self.extract_buckets[i] += 1
+
     lags: deque[float] = field(default_factory=lambda: deque(maxlen=20_000))  # s
 
     def lag_ms(self) -> dict[str, float]:
@@ -184,6 +199,9 @@ class Worker:
             self.stats.polls += report.sources_polled
             self.stats.new_articles += report.new_articles
             self.stats.failures += len(report.failures)
+            self.stats.fetches.update(report.fetches)
+            for seconds in report.extract_times:
+                self.stats.took(seconds)
         except Exception:  # a bug must not stop the worker: logged, the source retried
             self.stats.crashed_polls += 1
             log.exception("worker: polling %s failed", source.url)
@@ -237,6 +255,13 @@ class Worker:
             "polls_in_flight": len(self.in_flight),
             "pool_restarts": self.pool.restarts if self.pool else 0,
             "loop_lag_ms": s.lag_ms(),
+            "fetches": dict(s.fetches),
+            "extract_seconds": {
+                "le": list(EXTRACT_BUCKETS),
+                "counts": list(s.extract_buckets),
+                "sum": s.extract_sum,
+                "count": s.extract_count,
+            },
         }
 
     def _say_goodbye(self) -> None:

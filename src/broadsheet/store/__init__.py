@@ -53,6 +53,7 @@ from broadsheet.store import stories as story_queries
 from broadsheet.store.app_passwords import CredentialQueries
 from broadsheet.store.engine import is_sqlite, make_engine
 from broadsheet.store.furniture import OutletFurniture
+from broadsheet.store.ops import OpsQueries
 from broadsheet.store.readers_more import MoreReaderQueries
 from broadsheet.store.schema import meta
 from broadsheet.store.sync_marks import SyncQueries
@@ -80,7 +81,7 @@ def _first_cause(exc: SQLAlchemyError) -> object:
 
 # readers' methods (issues 11, 12) in store/readers.py and readers_more.py; credentials and
 # sync (issue 13) in store/app_passwords.py, sync.py, webhooks.py
-class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries):
+class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, OpsQueries):
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings

@@ -120,6 +120,7 @@ articles = Table(
     Column("duplicate_of", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
     Index("ix_articles_content_hash", "content_hash"),
     Index("ix_articles_sort_at", "sort_at"),
+    Index("ix_articles_fetched_at", "fetched_at"),  # stored in the last hour (/metrics, 0020)
     # an outlet's page, newest first; also the index of the foreign key (0006)
     Index("ix_articles_source_sort", "source_id", "sort_at", "id"),
     # The latest page: originals newest first (0017). Partial, so that "duplicate_of IS

@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from broadsheet.errors import BroadsheetError
+from broadsheet.errors import BroadsheetError, StoreError
 from broadsheet.models import Source, User
 from broadsheet.web import guard
 from broadsheet.web.admin import _admin
@@ -101,28 +101,69 @@ def sources(request: Request, done: str = Query(default="", max_length=20)) -> R
     return _sources_page(request, notice=_(DONE[done]) if done in DONE else "")
 
 
+class SourceExists(StoreError):
+    """The address is a source already (found before any fetch)."""
+
+
+def url_problem(url: str) -> str:
+    """What is wrong with an address given for a new source ("" if nothing)."""
+    if not url.lower().startswith(("http://", "https://")) or len(url) > 2000:
+        return _("Give the address of a feed or a site, starting with http:// or https://.")
+    if not url.isprintable() or any(c.isspace() for c in url):
+        return _("That address has spaces or control characters in it.")
+    return ""
+
+
+async def add(request: Request, url: str, name: str | None) -> Source:
+    """Subscribe to a feed URL, or a site URL whose feed is discovered (as ``sources add``:
+    ``pipeline.subscribe``, the fetcher's outbound guard); BroadsheetError if refused."""
+    from fastapi.concurrency import run_in_threadpool
+
+    from broadsheet.pipeline import subscribe
+
+    store = request.app.state.store
+    if await run_in_threadpool(store.get_source_by_url, url) is not None:
+        raise SourceExists(f"source already exists: {url}")
+    source = await subscribe(request.app.state.settings, store, url, name)
+    request.app.state.editions = None  # the editions' outlet counts changed
+    return source
+
+
+def pause_or_resume(request: Request, source: Source, action: str) -> None:
+    """``pause`` (not polled until resumed) or ``resume`` (polled again now); 400 else."""
+    store, now = request.app.state.store, request.app.state.clock()
+    if action == "pause":
+        store.update_source(source.id, enabled=False, disabled_reason=PAUSED)
+    elif action == "resume":
+        store.update_source(
+            source.id, enabled=True, disabled_reason=None, error_count=0, next_poll_at=now
+        )
+    else:
+        raise HTTPException(status_code=400)
+    request.app.state.editions = None
+
+
+def remove(request: Request, source_id: int) -> None:
+    """Remove a source and its articles; 404 if there is no such source."""
+    if not request.app.state.store.remove_source(source_id):
+        raise HTTPException(status_code=404)
+    request.app.state.editions = None
+
+
 @router.post("/sources", response_class=HTMLResponse)
 async def add_source(request: Request, sent: PostedForm) -> Response:
     """Add a feed URL, or a site URL whose feed is discovered (as ``sources add``)."""
     from fastapi.concurrency import run_in_threadpool
 
-    from broadsheet.pipeline import subscribe
-
     _admin(sent.reader)
-    settings, store = request.app.state.settings, request.app.state.store
     url, name = sent.get("url").strip(), sent.get("name").strip()[:200] or None
-    problem = ""
-    if not url.lower().startswith(("http://", "https://")) or len(url) > 2000:
-        problem = _("Give the address of a feed or a site, starting with http:// or https://.")
-    elif not url.isprintable() or any(c.isspace() for c in url):
-        problem = _("That address has spaces or control characters in it.")
+    problem = url_problem(url)
     if not problem:
         try:
-            source = await subscribe(settings, store, url, name)
+            source = await add(request, url, name)
         except BroadsheetError as exc:
             problem = _("Not added: %(reason)s") % {"reason": exc}
         else:
-            request.app.state.editions = None  # the editions' outlet counts changed
             notice = _("Added “%(name)s” <%(url)s>.") % {"name": source.name, "url": source.url}
             return await run_in_threadpool(_sources_page, request, notice=notice)
     return await run_in_threadpool(
@@ -133,20 +174,11 @@ async def add_source(request: Request, sent: PostedForm) -> Response:
 @router.post("/sources/{source_id}")
 def change_source(request: Request, source_id: str, sent: PostedForm) -> Response:
     _admin(sent.reader)
-    store, now = request.app.state.store, request.app.state.clock()
-    source = store.get_source(_id(source_id))
+    source = request.app.state.store.get_source(_id(source_id))
     if source is None:
         raise HTTPException(status_code=404)
     action = sent.get("action")
-    if action == "pause":
-        store.update_source(source.id, enabled=False, disabled_reason=PAUSED)
-    elif action == "resume":
-        store.update_source(
-            source.id, enabled=True, disabled_reason=None, error_count=0, next_poll_at=now
-        )
-    else:
-        raise HTTPException(status_code=400)
-    request.app.state.editions = None
+    pause_or_resume(request, source, action)
     return RedirectResponse(f"/admin/sources?done={action}d", status_code=303)
 
 
@@ -164,10 +196,7 @@ def confirm_remove(request: Request, source_id: str) -> Response:
 @router.post("/sources/{source_id}/remove")
 def remove_source(request: Request, source_id: str, sent: PostedForm) -> Response:
     _admin(sent.reader)
-    store = request.app.state.store
-    if not store.remove_source(_id(source_id)):
-        raise HTTPException(status_code=404)
-    request.app.state.editions = None
+    remove(request, _id(source_id))
     return RedirectResponse("/admin/sources?done=removed", status_code=303)
 
 

@@ -177,6 +177,9 @@ ERROR_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "unprocessable",
     429: "rate_limited",
     503: "unavailable",
     500: "server_error",
@@ -227,7 +230,10 @@ def install_error_pages(app: FastAPI) -> None:
             return PlainTextResponse("Bad Request", 400)
         if _is_api(request):
             assert isinstance(exc, RequestValidationError)
-            where = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()[:3]]
+            errors = exc.errors()
+            where = [".".join(str(p) for p in e.get("loc", ())) for e in errors[:3]]
+            if any(e.get("loc", ("",))[0] == "body" for e in errors):  # a sent body: 422
+                return api_error(422, "invalid body: " + ", ".join(where))
             return api_error(400, "invalid parameter: " + ", ".join(where))
         return error_page(request, 400)
 

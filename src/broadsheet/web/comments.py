@@ -131,17 +131,87 @@ def _retry_form(
     )
 
 
-def _posting_allowed(request: Request, reader: User) -> Response | None:
+class Refused(Exception):
+    """A comment the rules turn down: ``reason`` (banned, unverified, gone, invalid,
+    too_late), the HTTP status and what to tell the reader. The web answers it with a page,
+    the API (web/api/mine.py) with its error object."""
+
+    def __init__(self, reason: str, status: int, message: str = "") -> None:
+        super().__init__(message or reason)
+        self.reason, self.status, self.message = reason, status, message
+
+
+def check_posting(request: Request, reader: User) -> None:
+    """Banned and unverified readers may not post; a post counts against the reader's and
+    the address's limits (429 past them)."""
     if reader.banned:
-        return page(request, "comment_banned.html", 403)
+        raise Refused("banned", 403, _(_BANNED))
     from broadsheet.web.verify import must_verify
 
     if must_verify(request, reader):
-        return page(request, "comment_unverified.html", 403, reader=reader)
+        raise Refused("unverified", 403, _("Confirm your address first"))
     state = request.app.state
     state.limits.hit("post_reader", str(reader.id))
     state.limits.hit("post_ip", guard.client_ip(request))
-    return None
+
+
+def publish(
+    request: Request, target: Target, reader: User, raw_body: str, parent_id: int | None
+) -> tuple[int, str]:
+    """Post a comment (or a reply to ``parent_id``) under the site's rules: (id, status),
+    status "held" when it waits for a moderator; else ``Refused``."""
+    state = request.app.state
+    check_posting(request, reader)
+    settings: Settings = state.settings
+    if parent_id is not None:
+        parent = state.store.get_comment(parent_id)
+        on = (
+            (parent.article_id if target.kind == "article" else parent.story_id) if parent else None
+        )
+        if parent is None or on != target.id or parent.status != "visible":
+            raise Refused("gone", 400, _("The comment you answered is gone."))
+        parent_id = parent.parent_id or parent.id  # replies stay one level deep
+    body, problem = comment_text.clean(raw_body, settings.comment_max_chars)
+    if body is None:
+        raise Refused("invalid", 400, problem)
+    held = None
+    if len(comment_text.links(body)) > settings.comment_hold_links:
+        held = "many links"
+    return state.store.add_comment(  # type: ignore[no-any-return]
+        target.id if target.kind == "article" else None,
+        reader.id,
+        parent_id,
+        body,
+        state.clock(),
+        held,
+        story_id=target.id if target.kind == "story" else None,
+    )
+
+
+def revise(request: Request, comment: Comment, reader: User, raw_body: str) -> None:
+    """Edit the reader's own comment while the edit window is open; else ``Refused``."""
+    state = request.app.state
+    if not editable(request, comment, reader):
+        raise Refused("too_late", 403, _(_TOO_LATE))
+    check_posting(request, reader)
+    body, problem = comment_text.clean(raw_body, state.settings.comment_max_chars)
+    if body is None:
+        raise Refused("invalid", 400, problem)
+    state.store.edit_comment(comment.id, body, state.clock())
+
+
+def _refused_page(
+    request: Request, refused: Refused, target: Target | None, body: str, action: str
+) -> Response:
+    if refused.reason == "banned":
+        return page(request, "comment_banned.html", 403)
+    if refused.reason == "unverified":
+        return page(request, "comment_unverified.html", 403, reader=guard.current_reader(request))
+    if refused.reason == "too_late":
+        return page(
+            request, "comment_form.html", 403, target=target, error=refused.message, body=""
+        )
+    return _retry_form(request, target, refused.message, body, action, refused.status)
 
 
 @router.post("/articles/{article_id}/comments", response_class=HTMLResponse)
@@ -162,44 +232,19 @@ def post_story_comment(request: Request, story_id: str, sent: PostedForm) -> Res
 
 def _post(request: Request, target: Target, sent: Posted) -> Response:
     reader = sent.reader
-    state = request.app.state
     if reader is None:
         return sign_in_first(request)
-    refused = _posting_allowed(request, reader)
-    if refused is not None:
-        return refused
-    settings: Settings = state.settings
-    action = f"{target.path}/comments"
-    parent_id: int | None = None
     raw_parent = sent.get("parent")
-    if raw_parent:
-        parent = state.store.get_comment(_id(raw_parent))
-        on = (
-            (parent.article_id if target.kind == "article" else parent.story_id) if parent else None
+    try:
+        cid, status = publish(
+            request, target, reader, sent.get("body"), _id(raw_parent) if raw_parent else None
         )
-        if parent is None or on != target.id or parent.status != "visible":
-            gone = _("The comment you answered is gone.")
-            return _retry_form(request, target, gone, sent.get("body"), action, 400)
-        parent_id = parent.parent_id or parent.id  # replies stay one level deep
-    body, problem = comment_text.clean(sent.get("body"), settings.comment_max_chars)
-    if body is None:
-        return _retry_form(request, target, problem, sent.get("body"), action, 400)
-    held = None
-    if len(comment_text.links(body)) > settings.comment_hold_links:
-        held = "many links"
-    cid, status = state.store.add_comment(
-        target.id if target.kind == "article" else None,
-        reader.id,
-        parent_id,
-        body,
-        state.clock(),
-        held,
-        story_id=target.id if target.kind == "story" else None,
-    )
+    except Refused as refused:
+        return _refused_page(request, refused, target, sent.get("body"), f"{target.path}/comments")
     return _back(target.path, "held" if status == "held" else "posted", f"comment-{cid}")
 
 
-def _own(request: Request, comment_id: str, reader: User | None) -> Comment:
+def own(request: Request, comment_id: str, reader: User | None) -> Comment:
     comment = request.app.state.store.get_comment(_id(comment_id))
     if comment is None or comment.status == "deleted":
         raise HTTPException(status_code=404)
@@ -214,7 +259,7 @@ def edit_form(request: Request, comment_id: str) -> Response:
     reader = guard.current_reader(request)
     if reader is None:
         return sign_in_first(request)
-    comment = _own(request, comment_id, reader)
+    comment = own(request, comment_id, reader)
     target = target_of(request, comment)
     if not editable(request, comment, reader):
         return page(request, "comment_form.html", 403, target=target, error=_(_TOO_LATE), body="")
@@ -224,6 +269,9 @@ def edit_form(request: Request, comment_id: str) -> Response:
     )
 
 
+_BANNED = N_(
+    "A moderator closed commenting for your account. You can still read and save articles."
+)
 _TOO_LATE = N_("Comments can be edited for a short while after posting; this one no longer.")
 
 
@@ -231,19 +279,13 @@ _TOO_LATE = N_("Comments can be edited for a short while after posting; this one
 def edit(request: Request, comment_id: str, sent: PostedForm) -> Response:
     if sent.reader is None:
         return sign_in_first(request)
-    comment = _own(request, comment_id, sent.reader)
-    state = request.app.state
-    target = target_of(request, comment)
-    if not editable(request, comment, sent.reader):
-        return page(request, "comment_form.html", 403, target=target, error=_(_TOO_LATE), body="")
-    refused = _posting_allowed(request, sent.reader)
-    if refused is not None:
-        return refused
-    body, problem = comment_text.clean(sent.get("body"), state.settings.comment_max_chars)
-    if body is None:
+    comment = own(request, comment_id, sent.reader)
+    try:
+        revise(request, comment, sent.reader, sent.get("body"))
+    except Refused as refused:
+        target = target_of(request, comment)
         action = f"/comments/{comment.id}/edit"
-        return _retry_form(request, target, problem, sent.get("body"), action, 400)
-    state.store.edit_comment(comment.id, body, state.clock())
+        return _refused_page(request, refused, target, sent.get("body"), action)
     return _back(comment.page, "edited", f"comment-{comment.id}")
 
 
@@ -251,7 +293,7 @@ def edit(request: Request, comment_id: str, sent: PostedForm) -> Response:
 def delete(request: Request, comment_id: str, sent: PostedForm) -> Response:
     if sent.reader is None:
         return sign_in_first(request)
-    comment = _own(request, comment_id, sent.reader)
+    comment = own(request, comment_id, sent.reader)
     request.app.state.store.delete_own_comment(comment.id)
     return _back(comment.page, "deleted")
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from broadsheet import foryou
+from broadsheet.models import User
 from broadsheet.store.follows import KINDS
 from broadsheet.web import guard
 from broadsheet.web.auth import page, sign_in_first
@@ -69,13 +70,13 @@ def follow_state(request: Request, kind: str, key: str) -> str:
     return "muted" if cache[(kind, key)] else "following"
 
 
-@router.post("/follows")
-def change_follow(request: Request, sent: PostedForm) -> Response:
-    if sent.reader is None:
-        return sign_in_first(request)
-    kind, key, action = sent.get("kind"), sent.get("key").strip(), sent.get("action")
+def change(request: Request, reader: User, kind: str, key: str, action: str) -> str:
+    """Follow, mute or unfollow what ``kind`` and ``key`` name for ``reader``; the key as
+    kept. 400 for an unknown kind or action (or muting what cannot be muted), 404 when the
+    key names nothing that exists."""
     if kind not in KINDS or action not in ("follow", "mute", "unfollow"):
         raise HTTPException(status_code=400)
+    key = key.strip()
     if kind == "place":
         key = key.upper()
     if label(request, kind, key) is None:
@@ -84,9 +85,17 @@ def change_follow(request: Request, sent: PostedForm) -> Response:
         raise HTTPException(status_code=400)
     store = request.app.state.store
     if action == "unfollow":
-        store.unfollow(sent.reader.id, kind, key)
+        store.unfollow(reader.id, kind, key)
     else:
-        store.set_follow(sent.reader.id, kind, key, action == "mute", request.app.state.clock())
+        store.set_follow(reader.id, kind, key, action == "mute", request.app.state.clock())
+    return key
+
+
+@router.post("/follows")
+def change_follow(request: Request, sent: PostedForm) -> Response:
+    if sent.reader is None:
+        return sign_in_first(request)
+    change(request, sent.reader, sent.get("kind"), sent.get("key"), sent.get("action"))
     return RedirectResponse(guard.local_path(sent.get("next"), "/following"), status_code=303)
 
 

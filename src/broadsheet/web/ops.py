@@ -5,24 +5,35 @@ balancer needs before sending readers: the database answers, its schema is at th
 migrations' head, and — when the site runs a worker — the worker's heartbeat is recent.
 ``/metrics`` exposes, from a registry of this app (never the process-global one, so two
 apps in one process do not collide): every request's latency by route template and its
-count by status, and at each scrape the store's kept totals (articles, stories) and the
-sources failing now.
+count by status, and at each scrape what the database shows: the kept totals (articles,
+stories), the articles and stories of the last hour, the queues (sources due, entries
+waiting for a retry, webhook deliveries), sources failing now by reason, and the worker's
+own counts from its heartbeat (fetches by kind and outcome, polls, the extraction-time
+histogram): the worker is another process, so in-process counters here would miss it.
 """
 
 from __future__ import annotations
 
+import collections
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+)
 from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from broadsheet import logs
+from broadsheet.errors import failure_reason
 
 router = APIRouter()
 
@@ -52,6 +63,113 @@ class StoreCollector:
         failing.add_metric(["enabled"], sum(1 for s in sources if s.enabled))
         failing.add_metric(["disabled"], sum(1 for s in sources if not s.enabled))
         yield failing
+        reasons = GaugeMetricFamily(
+            "broadsheet_source_failures",
+            "Enabled sources whose last poll failed, by reason (from their last error).",
+            labels=["reason"],
+        )
+        by_reason = collections.Counter(
+            failure_reason(s.last_error or "") for s in sources if s.enabled and s.error_count
+        )
+        for reason, n in sorted(by_reason.items()):
+            reasons.add_metric([reason], n)
+        yield reasons
+        yield from self._recent(store)
+        yield from worker_metrics(_beat(store))
+
+    def _recent(self, store: Any) -> Iterator[GaugeMetricFamily]:
+        now: datetime = self.state.clock()
+        found = store.ops_counts(now - timedelta(hours=1), now)
+        articles = GaugeMetricFamily(
+            "broadsheet_articles_last_hour", "Articles stored in the last hour."
+        )
+        articles.add_metric([], found["articles"])
+        yield articles
+        stories = GaugeMetricFamily(
+            "broadsheet_stories_last_hour", "Stories first reported in the last hour."
+        )
+        stories.add_metric([], found["stories"])
+        yield stories
+        queues = GaugeMetricFamily(
+            "broadsheet_queue_depth",
+            "Work waiting: sources due to be polled, feed entries waiting for a retry, "
+            "webhook deliveries pending.",
+            labels=["queue"],
+        )
+        for queue in ("sources_due", "entries_retrying", "webhook_deliveries"):
+            queues.add_metric([queue], found[queue])
+        yield queues
+
+
+def worker_metrics(beat: dict[str, Any] | None) -> Iterator[Any]:
+    """The worker's own counts, from its last heartbeat (meta ``worker``): the worker is
+    another process (or a thread of ``serve``), so its counters live in the database.
+    They start again from zero when the worker restarts, as Prometheus counters may."""
+    up = GaugeMetricFamily("broadsheet_worker_up", "1 when the worker's heartbeat is recent.")
+    age = time.time() - float(beat["at"]) if beat else None
+    alive = beat is not None and not beat.get("stopped") and age is not None
+    up.add_metric([], 1 if alive and age is not None and age <= HEARTBEAT_STALE else 0)
+    yield up
+    if beat is None:
+        return
+    seconds = GaugeMetricFamily(
+        "broadsheet_worker_heartbeat_age_seconds", "Seconds since the worker's heartbeat."
+    )
+    seconds.add_metric([], max(0.0, age or 0.0))
+    yield seconds
+    for key, name, text in (
+        ("polls", "broadsheet_worker_polls", "Feeds polled by the worker."),
+        ("new_articles", "broadsheet_worker_new_articles", "Articles the worker stored."),
+        ("failures", "broadsheet_worker_failures", "Failed sources and entries."),
+        ("crashed_polls", "broadsheet_worker_crashed_polls", "Polls that raised (bugs)."),
+    ):
+        counter = CounterMetricFamily(name, text)
+        counter.add_metric([], _number(beat.get(key)))
+        yield counter
+    in_flight = GaugeMetricFamily("broadsheet_worker_polls_in_flight", "Polls under way.")
+    in_flight.add_metric([], _number(beat.get("polls_in_flight")))
+    yield in_flight
+    fetches = CounterMetricFamily(
+        "broadsheet_fetches",
+        "Fetches by the worker: kind (feed or page) and outcome (ok, or the failure's "
+        "reason: http_4xx, http_5xx, timeout, dns, connection, blocked, robots, too_large, "
+        "parse, extraction, other).",
+        labels=["kind", "outcome"],
+    )
+    raw = beat.get("fetches")
+    for label, n in sorted(raw.items() if isinstance(raw, dict) else []):
+        kind, _, outcome = str(label).partition(" ")
+        fetches.add_metric([kind, outcome or "ok"], _number(n))
+    yield fetches
+    extract = beat.get("extract_seconds")
+    if isinstance(extract, dict) and isinstance(extract.get("le"), list):
+        histogram = HistogramMetricFamily(
+            "broadsheet_extraction_seconds", "Time to extract one page's article."
+        )
+        bounds = [str(float(b)) for b in extract["le"]] + ["+Inf"]
+        counts = [_number(c) for c in extract.get("counts", [])] + [_number(extract.get("count"))]
+        if len(counts) == len(bounds):
+            histogram.add_metric(
+                [], list(zip(bounds, counts, strict=True)), _number(extract.get("sum"))
+            )
+            yield histogram
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _beat(store: Any) -> dict[str, Any] | None:
+    from broadsheet.web.health import HEARTBEAT_KEY
+
+    raw = store.get_meta(HEARTBEAT_KEY)
+    try:
+        beat = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    if not isinstance(beat, dict) or not isinstance(beat.get("at"), int | float):
+        return None
+    return beat
 
 
 class Metrics:
@@ -101,8 +219,12 @@ class RequestMetrics:
         finally:
             route = scope.get("route")
             label = getattr(route, "path", None) or "unmatched"
-            self.metrics.latency.labels(label).observe(time.perf_counter() - start)
+            took = time.perf_counter() - start
+            self.metrics.latency.labels(label).observe(took)
             self.metrics.requests.labels(label, str(status)).inc()
+            client = scope.get("client") or ("", 0)
+            query = scope.get("query_string", b"").decode("latin-1")
+            logs.request_event(scope["method"], scope["path"], query, status, took, client[0])
 
 
 @router.get("/metrics")
@@ -140,15 +262,7 @@ def readyz(request: Request) -> JSONResponse:
 
 def _heartbeat(store: Any) -> datetime | None:
     """When the worker last said it was alive (its meta row, written by jobs/worker.py)."""
-    from broadsheet.web.health import HEARTBEAT_KEY
-
-    raw = store.get_meta(HEARTBEAT_KEY)
-    try:
-        beat = json.loads(raw) if raw else None
-    except ValueError:
-        return None
-    if not isinstance(beat, dict) or not isinstance(beat.get("at"), int | float):
-        return None
-    if beat.get("stopped"):
+    beat = _beat(store)
+    if beat is None or beat.get("stopped"):
         return None
     return datetime.fromtimestamp(float(beat["at"]), UTC)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from broadsheet.models import User
 from broadsheet.web import guard
 from broadsheet.web.auth import page, sign_in_first
 from broadsheet.web.comments import _id
@@ -14,17 +15,23 @@ from broadsheet.web.guard import PostedForm
 router = APIRouter()
 
 
+def keep(request: Request, reader: User, article_id: int, saved: bool) -> int:
+    """Save the article for ``reader`` (or, ``saved`` false, forget it); 404 if there is
+    no such article. Returns the article's id."""
+    state = request.app.state
+    article = state.store.get_article(article_id)
+    if article is None:
+        raise HTTPException(status_code=404)
+    state.store.save_for_later(reader.id, article.id, state.clock(), saved)
+    return int(article.id)
+
+
 @router.post("/articles/{article_id}/save")
 def save(request: Request, article_id: str, sent: PostedForm) -> Response:
     if sent.reader is None:
         return sign_in_first(request)
-    state = request.app.state
-    article = state.store.get_article(_id(article_id))
-    if article is None:
-        raise HTTPException(status_code=404)
-    keep = sent.get("keep") != "0"
-    state.store.save_for_later(sent.reader.id, article.id, state.clock(), keep)
-    target = guard.local_path(sent.get("next"), f"/articles/{article.id}")
+    found = keep(request, sent.reader, _id(article_id), sent.get("keep") != "0")
+    target = guard.local_path(sent.get("next"), f"/articles/{found}")
     return RedirectResponse(target, status_code=303)
 
 

@@ -23,6 +23,9 @@ from broadsheet.web.api.respond import respond
 router = APIRouter(prefix="/api/v1", tags=["reader"])
 JSON = {"model": s.Error, "description": "Error"}
 ERRORS: dict[int | str, dict[str, Any]] = {400: JSON, 401: JSON, 429: JSON}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: JSON for status in (400, 401, 403, 404, 422, 429)
+}
 
 
 def caller(request: Request) -> None:
@@ -34,13 +37,32 @@ def caller(request: Request) -> None:
         request.app.state.limits.hit("api_ip", guard.client_ip(request))
 
 
-def _reader(request: Request) -> User:
+SAFE = ("GET", "HEAD", "OPTIONS")
+CSRF_HEADER = "x-csrf-token"
+
+
+def signed_in(request: Request) -> User:
+    """The signed-in caller: the reader of the Bearer token, else of the session cookie
+    (a browser on this site). A session's write must come from this site's origin with the
+    session's CSRF token in ``X-CSRF-Token`` (``GET /api/v1/me`` gives it): else 403.
+    Neither: 401."""
     reader: User | None = getattr(request.state, "api_reader", None)
+    if reader is not None:
+        return reader
+    reader = guard.current_reader(request)
     if reader is None:
         raise HTTPException(
             status_code=401,
             detail="Send an API token: Authorization: Bearer <token> (made on /account).",
             headers={"www-authenticate": 'Bearer realm="broadsheet"'},
+        )
+    if request.method not in SAFE and not (
+        guard.same_origin(request)
+        and guard.csrf_ok(request, request.headers.get(CSRF_HEADER, ""), reader)
+    ):
+        raise HTTPException(
+            status_code=403,
+            detail="A signed-in browser's change needs X-CSRF-Token (from GET /api/v1/me).",
         )
     return reader
 
@@ -56,6 +78,11 @@ class Me(BaseModel):
     name: str
     role: str
     follows: list[Follow]
+    csrf: str | None = Field(
+        default=None,
+        description="Signed in by the session cookie: the token to send as X-CSRF-Token "
+        "with a change. None with an API token (which needs none).",
+    )
 
 
 class MyArticle(BaseModel):
@@ -68,7 +95,7 @@ class MyArticle(BaseModel):
 @router.get("/me", response_model=Me, responses=ERRORS)
 def me(request: Request) -> Response:
     """The reader the token belongs to, and what they follow or mute."""
-    reader = _reader(request)
+    reader = signed_in(request)
     follows = request.app.state.store.follows_of(reader.id)
     body = Me(
         id=reader.id,
@@ -77,6 +104,7 @@ def me(request: Request) -> Response:
         follows=[
             Follow(kind=f["kind"], key=str(f["key"]), muted=bool(f["muted"])) for f in follows
         ],
+        csrf=None if getattr(request.state, "api_reader", None) else guard.csrf_token(request),
     )
     return respond(request, body)
 
@@ -95,12 +123,12 @@ def _articles(found: list[Any]) -> Any:
 @router.get("/me/saved", response_model=list[MyArticle], responses=ERRORS)
 def saved(request: Request, limit: int = Query(default=50, ge=1, le=200)) -> Response:
     """The reader's saved articles, the latest saved first."""
-    reader = _reader(request)
+    reader = signed_in(request)
     return respond(request, _articles(request.app.state.store.saved_articles(reader.id, limit)))
 
 
 @router.get("/me/history", response_model=list[MyArticle], responses=ERRORS)
 def history(request: Request, limit: int = Query(default=50, ge=1, le=200)) -> Response:
     """Articles the reader opened (on the site or marked read in a sync app), latest first."""
-    reader = _reader(request)
+    reader = signed_in(request)
     return respond(request, _articles(request.app.state.store.read_history(reader.id, limit)))

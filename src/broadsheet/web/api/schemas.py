@@ -5,7 +5,7 @@ is the sanitized body the store keeps."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -150,3 +150,56 @@ class Daily(BaseModel):
     day: str
     final: bool
     items: list[DailyItem]
+
+
+# --- what signed-in readers send and get back (web/api/mine.py, web/api/sources.py) ---------
+class CommentIn(BaseModel):
+    body: str = Field(max_length=20_000, description="Plain text; http(s) links are linked.")
+    parent: int | None = Field(
+        default=None, ge=1, le=10**15, description="The comment this one answers."
+    )
+
+
+class CommentEdit(BaseModel):
+    body: str = Field(max_length=20_000)
+
+
+class Comment(BaseModel):
+    id: int
+    article: int | None = Field(default=None, description="The article it is on, if any.")
+    story: int | None = Field(default=None, description="The story it is on, if any.")
+    parent: int | None = None
+    author: str
+    body: str = Field(description="Plain text, exactly as kept.")
+    status: str = Field(description="visible, or held (waits for a moderator).")
+    created: datetime
+    edited: datetime | None = None
+
+
+class FollowIn(BaseModel):
+    kind: Literal["topic", "entity", "place", "outlet", "story"]
+    key: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The topic's name, the entity's id, the country code, or the outlet's "
+        "or story's id.",
+    )
+    muted: bool = Field(default=False, description="Mute instead (topics and outlets only).")
+
+
+class SourceIn(BaseModel):
+    url: str = Field(max_length=2000, description="A feed, or a site whose feed is found.")
+    name: str | None = Field(default=None, max_length=200)
+
+
+class Source(BaseModel):
+    id: int
+    name: str
+    url: str = Field(description="The feed (or sitemap) polled.")
+    site: str | None = None
+    kind: str
+    state: str = Field(description="new, ok, error, failing, paused or disabled.")
+    status: str = Field(description="The state in words, with the last error.")
+    error_count: int = 0
+    last_success: datetime | None = None
+    next_poll: datetime | None = None
