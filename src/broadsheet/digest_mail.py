@@ -87,6 +87,8 @@ def message(
 ) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of one reader's digest."""
     origin = site_origin(settings)
+    code = edition.get("edition") or daily8.WORLD
+    page = f"{origin}{daily8.page_path(code)}/{day.isoformat()}"  # the edition's day
     when = f"{day:%A} {day.day} {day:%B %Y}"
     subject = f"The Daily 8 — {when}"
     text = [f"Hello {name},", "", f"The Daily 8 for {when}:", ""]
@@ -106,14 +108,14 @@ def message(
             + f"<p><small>{int(item['outlets'])} outlets</small></p></li>"
         )
     text += [
-        f"Every day's eight: {origin}/daily/{day.isoformat()}",
+        f"Every day's eight: {page}",
         "",
         "You get this mail because you asked for it on your Broadsheet account.",
         f"Stop these mails (no sign-in needed): {unsubscribe}",
         "",
     ]
     html.append(
-        f'</ol><p><a href="{escape(origin)}/daily/{day.isoformat()}">The day\'s page</a></p>'
+        f'</ol><p><a href="{escape(page)}">The day\'s page</a></p>'
         "<p><small>You get this mail because you asked for it on your Broadsheet "
         f'account. <a href="{escape(unsubscribe)}">Stop these mails</a> '
         "(no sign-in needed).</small></p></body></html>"

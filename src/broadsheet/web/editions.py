@@ -32,6 +32,11 @@ WORLD_STORIES = 20
 _CODE = re.compile(r"^([a-z]{2})-([a-z]{2,3})\Z")
 
 
+def is_code(code: str) -> bool:
+    """``fr-fr``: shaped like an edition's code (a country, a language)."""
+    return bool(_CODE.match(code))
+
+
 @dataclass(frozen=True)
 class Edition:
     country: str  # ISO 3166 alpha-2, upper case
