@@ -59,7 +59,11 @@ def items(store: Store, day: date, zone: str, edition: str = WORLD) -> list[dict
         language = None
     else:
         country, language = edition_of
-        named = store.stories_naming(country, [c.story for c in candidates])
+        # the text is read only for stories no outlet of the country reported
+        uncovered = [
+            c.story for c in candidates if all(m.country != country for m in c.story.members)
+        ]
+        named = store.stories_naming(country, uncovered) if uncovered else set()
         picked = daily_rule.choose_for_edition(candidates, country, language, named)
     out = []
     for c, is_local in picked:

@@ -181,3 +181,17 @@ def test_an_edition_links_its_daily_8(app: FastAPI, news: dict) -> None:
     assert 'href="/daily/jp-ja"' in get(app, "/editions").text
     # a reader whose edition is Japan's finds it from the world's Daily 8
     assert 'href="/daily/jp-ja"' in get(app, "/daily", accept_language="ja-JP").text
+
+
+def test_a_story_naming_the_country_is_local_to_its_edition(
+    app: FastAPI, store: Store, news: dict
+) -> None:
+    """No Chilean outlet reported today's stories, but the Japan quake's report names
+    Chile (a place found in its text): Chile's edition puts it first, marked local."""
+    place = {"countries": [{"code": "CL", "name": "Chile", "mentions": 1}]}
+    store.save_understanding(news["japan0"], place, {"countries": "test"})
+    html = get(app, "/daily/cl-es").text
+    assert _titles_in_order(html, JAPAN[0][0], WIRE[0]) == [JAPAN[0][0], WIRE[0]]
+    first, second = html.split('class="daily__item"')[1:3]
+    assert JAPAN[0][0] in first and "daily__local" in first
+    assert "daily__local" not in second
