@@ -294,3 +294,14 @@ def test_the_worker_sends_them(store: Store, settings: Settings, smtp: Mailbox, 
     finally:
         thread.stop()
     assert sorted(m["To"] for m in smtp.messages) == ["r0@example.org", "r1@example.org"]
+
+
+def test_the_mails_language_is_the_readers_else_their_editions_else_the_sites(
+    settings: Settings,
+) -> None:
+    pick = digest_mail.mail_language
+    assert pick({"language": "ar"}, "fr-fr", settings) == "ar"
+    assert pick({"language": None}, "fr-fr", settings) == "fr"  # France · Français
+    assert pick({"language": "de"}, "de-de", settings) == "en"  # not spoken: the site's
+    french_site = settings.model_copy(update={"locale": "fr_FR"})
+    assert pick({"language": None}, "world", french_site) == "fr"
