@@ -41,7 +41,7 @@ bench: $(READY)     ## every benchmark; each prints a table
 	$(PY) bench/stories.py $(DATASETS) --scales 10000,100000
 	$(PY) bench/folding.py $(DATASETS)
 
-LOCALE := src/broadsheet/web/locale
+LOCALE := src/broadsheet/locale
 messages: | $(READY) ## extract the interface's text into messages.pot and update every catalog
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
 		--project Broadsheet --version 0.1.0 --msgid-bugs-address "" -o $(LOCALE)/messages.pot .

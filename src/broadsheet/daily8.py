@@ -3,8 +3,9 @@
 
 A day is a calendar day in the site's time zone. Today's edition is recomputed at most
 every ``TODAY_TTL`` seconds; a past day's once (then it is final and never changes). The
-world edition ranks every story of the day; a country's edition (``fr-fr``) ranks the
-stories its outlets reported first and fills the places left with the world's best.
+world edition ranks every story of the day; an edition (``fr-fr``: a country and a
+language) gives up to five places to its local stories and the rest to the world's best
+(``stories.daily.choose_for_edition`` says how).
 """
 
 from __future__ import annotations
@@ -33,9 +34,17 @@ def bounds(day: date, zone: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _country(edition: str) -> str | None:
-    code = edition.split("-", 1)[0]
-    return code.upper() if edition != WORLD and len(code) == 2 else None
+def page_path(edition: str) -> str:
+    """Where an edition's Daily 8 lives on the site: ``/daily`` or ``/daily/fr-fr``."""
+    return "/daily" if edition == WORLD else f"/daily/{edition}"
+
+
+def parts(edition: str) -> tuple[str, str] | None:
+    """``fr-fr`` → ("FR", "fr"): an edition's country and language; None for the world."""
+    country, _, language = edition.partition("-")
+    if edition == WORLD or len(country) != 2 or not language:
+        return None
+    return country.upper(), language
 
 
 def items(store: Store, day: date, zone: str, edition: str = WORLD) -> list[dict[str, Any]]:
@@ -44,27 +53,32 @@ def items(store: Store, day: date, zone: str, edition: str = WORLD) -> list[dict
 
     found, topics = store.daily_candidates(*bounds(day, zone))
     candidates = [daily_rule.candidate(s, topics.get(s.lead_article_id or 0)) for s in found]
-    country = _country(edition)
-    if country is None:
-        picked = daily_rule.choose(candidates)
-    else:  # the country's own stories first, the world's best after them
-        local = [c for c in candidates if country in c.countries]
-        picked = daily_rule.choose(local)
-        taken = {c.story.id for c in picked}
-        rest = [c for c in candidates if c.story.id not in taken]
-        picked += daily_rule.choose(rest, daily_rule.SIZE - len(picked)) if rest else []
+    edition_of = parts(edition)
+    if edition_of is None:
+        picked = [(c, False) for c in daily_rule.choose(candidates)]
+        language = None
+    else:
+        country, language = edition_of
+        # the text is read only for stories no outlet of the country reported
+        uncovered = [
+            c.story for c in candidates if all(m.country != country for m in c.story.members)
+        ]
+        named = store.stories_naming(country, uncovered) if uncovered else set()
+        picked = daily_rule.choose_for_edition(candidates, country, language, named)
     out = []
-    for c in picked:
+    for c, is_local in picked:
         story = c.story
         summary = story_digest.load(store, story)["summary"]
         outlets = {aid: outlet for aid, outlet, _title in summary["sources"]}
+        chosen = story_digest.lines_for(summary, language) if language else summary["lines"]
         lines = [
             {
                 "text": ln["text"],
                 "article": ln["article_id"],
                 "outlet": outlets.get(ln["article_id"]),
+                "language": ln.get("language"),
             }
-            for ln in summary["lines"]
+            for ln in chosen
         ]
         out.append(
             {
@@ -75,6 +89,7 @@ def items(store: Store, day: date, zone: str, edition: str = WORLD) -> list[dict
                 "voices": c.voices,
                 "outlets": len({m.source_id for m in story.members}),
                 "countries": c.countries[:6],
+                "local": is_local,
                 "lines": lines,
             }
         )

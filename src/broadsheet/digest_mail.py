@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from broadsheet import daily8, mail
+from broadsheet import daily8, i18n, mail
 from broadsheet.config import Settings
 from broadsheet.errors import BroadsheetError, MailError
 
@@ -82,43 +82,82 @@ class Round:
     empty: int = 0  # readers whose edition had no stories yet: nothing sent, nothing claimed
 
 
+def mail_language(reader: dict[str, Any], edition: str, settings: Settings) -> str:
+    """The language a reader's mail is written in: their own (chosen on the site), else
+    their edition's when the site speaks it, else the site's, else English."""
+    parts = daily8.parts(edition)
+    return (
+        i18n.offered(reader.get("language"))
+        or i18n.offered(parts[1] if parts else None)
+        or i18n.offered(settings.locale)
+        or i18n.DEFAULT_LANGUAGE
+    )
+
+
 def message(
-    settings: Settings, edition: dict[str, Any], day: date, name: str, unsubscribe: str
+    settings: Settings,
+    edition: dict[str, Any],
+    day: date,
+    name: str,
+    unsubscribe: str,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> tuple[str, str, str]:
-    """(subject, plain text, HTML) of one reader's digest."""
+    """(subject, plain text, HTML) of one reader's digest, in language ``lang`` (Arabic's
+    HTML right to left; the stories' own text keeps its direction)."""
+    translations = i18n.catalog(lang)
+    _, ngettext = translations.gettext, translations.ngettext
     origin = site_origin(settings)
-    when = f"{day:%A} {day.day} {day:%B %Y}"
-    subject = f"The Daily 8 — {when}"
-    text = [f"Hello {name},", "", f"The Daily 8 for {when}:", ""]
+    code = edition.get("edition") or daily8.WORLD
+    page = f"{origin}{daily8.page_path(code)}/{day.isoformat()}"  # the edition's day
+    when = i18n.format_day(day, lang)
+    parts = daily8.parts(code)
+    label = i18n.edition_label(*parts, lang) if parts else _("World")
+    subject = _("The Daily 8 — %(day)s") % {"day": when}
+    hello = _("Hello %(name)s,") % {"name": name}
+    text = [hello, "", f"{subject} · {_('Edition')}: {label}", ""]
+    direction = i18n.text_direction(lang)
     html = [
-        '<!doctype html><html><body style="font-family:Georgia,serif;max-width:40em">',
-        f"<p>Hello {escape(name)},</p><h1>The Daily 8 — {escape(when)}</h1><ol>",
+        f'<!doctype html><html lang="{lang}" dir="{direction}"><body dir="{direction}" '
+        'style="font-family:Georgia,serif;max-width:40em">',
+        f"<p>{escape(hello)}</p><h1>{escape(subject)}</h1>",
+        f"<p>{escape(_('Edition'))}: <bdi>{escape(label)}</bdi></p><ol>",
     ]
     for n, item in enumerate(edition["items"], 1):
         link = f"{origin}/stories/{int(item['story'])}"
-        lines = [ln["text"] for ln in item["lines"][:3]]
-        text += [f"{n}. {item['title']}", *(f"  {ln}" for ln in lines)]
-        text += [f"  {item['outlets']} outlets · {link}", ""]
+        lines = item["lines"][:3]
+        outlets = ngettext("%(count)s outlet", "%(count)s outlets", int(item["outlets"])) % {
+            "count": int(item["outlets"])
+        }
+        text += [f"{n}. {item['title']}", *(f"  {ln['text']}" for ln in lines)]
+        text += [f"  {outlets} · {link}", ""]
         html.append(
-            f'<li><h2 style="font-size:1.1em"><a href="{escape(link)}">'
+            f'<li><h2 style="font-size:1.1em" dir="auto"><a href="{escape(link)}">'
             f"{escape(item['title'])}</a></h2>"
-            + "".join(f"<p>{escape(ln)}</p>" for ln in lines)
-            + f"<p><small>{int(item['outlets'])} outlets</small></p></li>"
+            + "".join(_line_html(ln) for ln in lines)
+            + f"<p><small>{escape(outlets)}</small></p></li>"
         )
+    why = _("You get this mail because you asked for it on your Broadsheet account.")
+    stop, no_sign_in = _("Stop these mails"), _("(no sign-in needed)")
+    day_page = _("The day's page")
     text += [
-        f"Every day's eight: {origin}/daily/{day.isoformat()}",
+        f"{day_page}: {page}",
         "",
-        "You get this mail because you asked for it on your Broadsheet account.",
-        f"Stop these mails (no sign-in needed): {unsubscribe}",
+        why,
+        f"{stop} {no_sign_in}: {unsubscribe}",
         "",
     ]
     html.append(
-        f'</ol><p><a href="{escape(origin)}/daily/{day.isoformat()}">The day\'s page</a></p>'
-        "<p><small>You get this mail because you asked for it on your Broadsheet "
-        f'account. <a href="{escape(unsubscribe)}">Stop these mails</a> '
-        "(no sign-in needed).</small></p></body></html>"
+        f'</ol><p><a href="{escape(page)}">{escape(day_page)}</a></p>'
+        f'<p><small>{escape(why)} <a href="{escape(unsubscribe)}">{escape(stop)}</a> '
+        f"{escape(no_sign_in)}</small></p></body></html>"
     )
     return subject, "\n".join(text), "".join(html)
+
+
+def _line_html(line: dict[str, Any]) -> str:
+    lang = line.get("language")
+    attr = f' lang="{escape(lang)}"' if lang else ""
+    return f'<p dir="auto"{attr}>{escape(line["text"])}</p>'
 
 
 def send_due(settings: Settings, store: Store, now: datetime, limit: int = 500) -> Round:
@@ -148,7 +187,8 @@ def send_due(settings: Settings, store: Store, now: datetime, limit: int = 500) 
             continue  # another round (or process) has it
         token = unsubscribe_token(secret, reader["id"])
         link = f"{site_origin(settings)}/digest/unsubscribe/{token}"
-        subject, text, html = message(settings, edition, day, reader["display_name"], link)
+        lang = mail_language(reader, code, settings)
+        subject, text, html = message(settings, edition, day, reader["display_name"], link, lang)
         headers = {
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",

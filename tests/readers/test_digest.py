@@ -99,13 +99,14 @@ def test_opt_in_on_the_account_page_and_one_mail_a_day(
     assert [m["To"] for m in smtp.messages] == ["ada@example.org"]
     mail = smtp.messages[0]
     assert str(make_header(decode_header(mail["Subject"]))) == (
-        "The Daily 8 — Thursday 16 May 2024"
+        "The Daily 8 — Thursday, May 16, 2024"
     )
     parts = _parts(mail)
     assert set(parts) == {"text/plain", "text/html"}
     for body in parts.values():
         assert JAPAN[0][0] in body and WIRE[0] in body
         assert "https://news.example.org/stories/" in body
+        assert "https://news.example.org/daily/2024-05-16" in body  # the world's day
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert _link(mail) in parts["text/plain"]
 
@@ -117,6 +118,37 @@ def test_opt_in_on_the_account_page_and_one_mail_a_day(
     assert "You will not get the Daily 8 by mail" in r.text
     digest_mail.send_due(settings, store, NOW + timedelta(days=1))
     assert len(smtp.messages) == 1
+
+
+def test_a_french_readers_digest_is_in_french_and_links_their_edition(
+    store: Store, settings: Settings, smtp: Mailbox, news: dict[str, int]
+) -> None:
+    fr = make_user(store, settings, "claire@example.org", "Claire")
+    store.update_user(fr, digest=True, language="fr", edition="jp-ja")
+    ar = make_user(store, settings, "amal@example.org", "Amal")
+    store.update_user(ar, digest=True, language="ar")
+    assert digest_mail.send_due(settings, store, NOW).sent == 2
+    mails = {m["To"]: m for m in smtp.messages}
+
+    french = mails["claire@example.org"]
+    assert str(make_header(decode_header(french["Subject"]))) == (
+        "Les 8 du jour — jeudi 16 mai 2024"
+    )
+    parts = _parts(french)
+    for body in parts.values():
+        assert "Bonjour Claire," in body and "Japon · 日本語" in body
+        assert "1 média" in body and "Ne plus recevoir ces courriels" in body
+        assert "https://news.example.org/daily/jp-ja/2024-05-16" in body  # their edition's
+        assert "The Daily 8" not in body and "outlet" not in body  # no English left
+        # the edition's local story (from the Japanese outlet) comes first
+        assert body.index(JAPAN[0][0]) < body.index(WIRE[0])
+    assert '<html lang="fr" dir="ltr">' in parts["text/html"]
+
+    arabic = _parts(mails["amal@example.org"])
+    assert '<html lang="ar" dir="rtl">' in arabic["text/html"]
+    assert "مرحبًا Amal،" in arabic["text/plain"] and "ثمانية اليوم" in arabic["text/html"]
+    # the stories' English text keeps its own direction inside the right-to-left mail
+    assert '<h2 style="font-size:1.1em" dir="auto"><a' in arabic["text/html"]
 
 
 def test_nothing_before_the_hour_and_no_mail_without_a_server(
@@ -262,3 +294,14 @@ def test_the_worker_sends_them(store: Store, settings: Settings, smtp: Mailbox, 
     finally:
         thread.stop()
     assert sorted(m["To"] for m in smtp.messages) == ["r0@example.org", "r1@example.org"]
+
+
+def test_the_mails_language_is_the_readers_else_their_editions_else_the_sites(
+    settings: Settings,
+) -> None:
+    pick = digest_mail.mail_language
+    assert pick({"language": "ar"}, "fr-fr", settings) == "ar"
+    assert pick({"language": None}, "fr-fr", settings) == "fr"  # France · Français
+    assert pick({"language": "de"}, "de-de", settings) == "en"  # not spoken: the site's
+    french_site = settings.model_copy(update={"locale": "fr_FR"})
+    assert pick({"language": None}, "world", french_site) == "fr"

@@ -3,10 +3,18 @@ countries, and a thin day still filled."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from broadsheet.models import Story, StoryMember
-from broadsheet.stories.daily import PER_TOPIC, SIZE, candidate, choose
+from broadsheet.stories.daily import (
+    LOCAL_PLACES,
+    PER_TOPIC,
+    SIZE,
+    candidate,
+    choose,
+    choose_for_edition,
+)
 
 T0 = datetime(2024, 5, 13, 8, 0, tzinfo=UTC)
 
@@ -80,3 +88,33 @@ def test_a_thin_day_is_still_filled() -> None:
 def test_stories_without_reports_are_not_chosen() -> None:
     empty = Story(9, T0, T0, 0, 0, None, "nothing", [])
     assert choose([candidate(empty, None)]) == []
+
+
+def test_an_edition_favours_its_local_stories_then_the_worlds_best() -> None:
+    topics = ["politics", "economy", "science", "health", "sport", "culture", "crime"]
+    world = [candidate(_story(i, outlets=30 - i, country="US"), topics[i % 7]) for i in range(10)]
+    # six Chilean stories, small ones: two wire copies only, the rest with own reporting
+    chilean = [
+        candidate(_story(50 + i, outlets=1 + i % 3, country="CL"), topics[i % 7]) for i in range(6)
+    ]
+    wire_only = candidate(_story(70, outlets=0, country="CL", copies=2), "technology")
+    named = candidate(_story(80, outlets=1, country="AR"), "environment")  # names Chile
+    chosen = choose_for_edition(world + chilean + [wire_only, named], "CL", "es", {80})
+    assert len(chosen) == SIZE
+    local = [c.story.id for c, is_local in chosen if is_local]
+    assert len(local) == LOCAL_PLACES  # five local, three of the world's biggest
+    assert [c.story.id for c, _ in chosen[LOCAL_PLACES:]] == [0, 1, 2]
+    # ranked by the country's own independent reports: 2-outlet stories before 1-outlet
+    # ones; the wire copy and the story that only names Chile come last of the local ones
+    assert set(local[:2]) == {52, 55}
+    assert 70 not in local and 80 not in local
+    assert all(is_local and c.main_country == "CL" for c, is_local in chosen[:LOCAL_PLACES])
+    assert max(Counter(c.topic for c, _ in chosen).values()) <= PER_TOPIC
+
+
+def test_an_edition_with_few_local_stories_gets_more_of_the_world() -> None:
+    world = [candidate(_story(i, outlets=10 - i, country="US"), f"t{i}") for i in range(9)]
+    named = candidate(_story(80, outlets=1, country="AR"), "environment")
+    chosen = choose_for_edition([*world, named], "CL", "es", {80})
+    assert [(c.story.id, is_local) for c, is_local in chosen][:2] == [(80, True), (0, False)]
+    assert len(chosen) == SIZE

@@ -33,6 +33,18 @@ CHROMIUM_ARGS = [
 ]
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
+
+
+def publish(shots: dict[str, Path], targets: dict[str, str]) -> None:
+    """With BROADSHEET_SCREENSHOTS=1 (``make screenshots``), copy the named screenshots
+    to docs/screenshots/ under their target names."""
+    if os.environ.get("BROADSHEET_SCREENSHOTS") != "1":
+        return
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for name, target in targets.items():
+        shutil.copyfile(shots[name], DOCS_SCREENSHOTS / target)
+
+
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [

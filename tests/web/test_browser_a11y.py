@@ -43,6 +43,7 @@ def anonymous_pages(built: Built) -> dict[str, str]:
         "search": "/search?q=report",
         "search, no results": "/search?q=zzzzqqq",
         "daily": "/daily",
+        "daily, an edition's": f"/daily/{EDITION}/{NOW.date().isoformat()}",
         "editions": "/editions",
         "signin": "/signin",
         "signup": "/signup",
@@ -51,6 +52,7 @@ def anonymous_pages(built: Built) -> dict[str, str]:
     }
 
 
+EDITION = "gb-en"  # made by the outlet the site fixture adds
 READER_PAGES = {"account": "/account", "saved": "/saved", "for-you": "/for-you"}
 
 
@@ -62,6 +64,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Built]
     uid = built.store.create_user(EMAIL, "Reader", hasher.hash(PASSWORD), "reader", NOW)
     assert uid is not None
     built.store.save_for_later(uid, built.article, NOW, keep=True)  # a non-empty saved list
+    # an outlet with a country and a language makes an edition (the sample's have no language)
+    built.store.add_source(
+        "https://local.example/feed", "Local Outlet", country="GB", language="en"
+    )
     try:
         with served(create_app(settings, built.store)) as url:
             yield url, built

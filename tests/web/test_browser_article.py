@@ -8,8 +8,6 @@ docs/screenshots/ (article.png, article-phone.png, story.png, story-phone.png).
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +28,7 @@ from tests.ai.llmserver import ChatServer
 from tests.stories import conftest as stories
 from tests.stories.sample import CHILE
 from tests.support.served import served
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, DOCS_SCREENSHOTS, PHONE
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, publish
 
 outlets = stories.outlets
 chat = llmserver.chat
@@ -197,12 +195,12 @@ def test_article_and_story_pages_on_a_desktop_and_a_phone(
         finally:
             browser.close()
     assert problems == []
-    if os.environ.get("BROADSHEET_SCREENSHOTS") == "1":
-        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        for name, target in (
-            ("article-desktop", "article.png"),
-            ("article-phone", "article-phone.png"),
-            ("story-desktop", "story.png"),
-            ("story-phone", "story-phone.png"),
-        ):
-            shutil.copyfile(shots[name], DOCS_SCREENSHOTS / target)
+    publish(
+        shots,
+        {
+            "article-desktop": "article.png",
+            "article-phone": "article-phone.png",
+            "story-desktop": "story.png",
+            "story-phone": "story-phone.png",
+        },
+    )

@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 from broadsheet.web import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCALE = ROOT / "src" / "broadsheet" / "web" / "locale"
+LOCALE = ROOT / "src" / "broadsheet" / "locale"
 SHIPPED = sorted(code for code in i18n.LANGUAGES if code != i18n.DEFAULT_LANGUAGE)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import feedparser
 import pytest
 from fastapi import FastAPI
@@ -10,6 +12,7 @@ from broadsheet.config import Settings
 from broadsheet.orchestrate.stories import cluster_stored
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
+from broadsheet.web.feeds_out import FORMATS
 from tests.stories import conftest as stories_fixtures
 from tests.stories.conftest import Add
 from tests.stories.sample import CHILE, JAPAN, STRIKE, WIRE, at
@@ -89,3 +92,106 @@ def test_future_or_invalid_days_are_not_found(app: FastAPI, news: dict, day: str
 
 def test_the_masthead_links_the_daily_8(app: FastAPI, news: dict) -> None:
     assert 'href="/daily"' in get(app, "/").text
+
+
+def _titles_in_order(html: str, *titles: str) -> list[str]:
+    return sorted(titles, key=html.index)
+
+
+def test_an_editions_daily_8_puts_its_local_stories_first(app: FastAPI, news: dict) -> None:
+    world = get(app, "/daily").text
+    assert _titles_in_order(world, JAPAN[0][0], WIRE[0]) == [WIRE[0], JAPAN[0][0]]
+    page = get(app, "/daily/jp-ja")  # Japan · 日本語: the Japanese outlet's story leads
+    assert page.status_code == 200
+    html = page.text
+    assert "Japan · 日本語" in html and "so far today" in html
+    assert _titles_in_order(html, JAPAN[0][0], WIRE[0]) == [JAPAN[0][0], WIRE[0]]
+    first = html.split('class="daily__item"')[1]
+    assert JAPAN[0][0] in first and "Local" in first
+    # its own days, archive and feeds; the world's Daily 8 one link away
+    assert 'href="/daily/jp-ja/2024-05-15" rel="prev"' in html
+    assert 'href="/daily/jp-ja/archive"' in html and 'href="/daily"' in html
+    for fmt in ("rss", "atom", "json"):
+        assert f'rel="alternate" type="{FORMATS[fmt]}" href="/feeds/daily/jp-ja.{fmt}"' in html
+    past = get(app, "/daily/jp-ja/2024-05-13").text
+    assert CHILE[0][0] in past and 'href="/daily/jp-ja" rel="next"' not in past
+    assert 'href="/daily/jp-ja/2024-05-14" rel="next"' in past
+    archive = get(app, "/daily/jp-ja/archive").text
+    assert 'href="/daily/jp-ja/2024-05-13"' in archive
+    assert 'href="/feeds/daily/jp-ja.atom"' in archive
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/daily/zz-zz",
+        "/daily/xx",
+        "/daily/jp-ja/2099-01-01",
+        "/daily/world/2024-05-13",
+        "/feeds/daily/zz-zz.rss",
+        "/feeds/daily/world.rss",
+        "/daily/zz-zz/archive",
+    ],
+)
+def test_an_edition_the_site_does_not_make_is_not_found(
+    app: FastAPI, news: dict, path: str
+) -> None:
+    assert get(app, path).status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_an_editions_feeds_parse_cleanly(app: FastAPI, news: dict, fmt: str) -> None:
+    get(app, "/daily/jp-ja/2024-05-13")
+    response = get(app, f"/feeds/daily/jp-ja.{fmt}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(FORMATS[fmt])
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == "The Daily 8 — Japan · 日本語 — Broadsheet"
+    links = [e.link for e in feed.entries]
+    assert links[0].endswith("/daily/jp-ja/2024-05-16")  # today's, newest first
+    assert any(link.endswith("/daily/jp-ja/2024-05-13") for link in links)
+    today = feed.entries[0]
+    body = today.content[0].value if fmt == "atom" else today.summary
+    assert body.index(JAPAN[0][0]) < body.index(WIRE[0])
+
+
+def test_an_editions_json_feed(app: FastAPI, news: dict) -> None:
+    response = get(app, "/feeds/daily/jp-ja.json")
+    assert response.headers["content-type"].startswith(FORMATS["json"])
+    feed = json.loads(response.content)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["home_page_url"] == "http://testserver/daily/jp-ja"
+    today = feed["items"][0]
+    assert today["url"] == "http://testserver/daily/jp-ja/2024-05-16"
+    assert today["content_html"].index(JAPAN[0][0]) < today["content_html"].index(WIRE[0])
+    assert today["content_text"].startswith(f"1. {JAPAN[0][0]}")
+
+
+def test_the_world_feed_moves_to_the_feeds_but_keeps_its_address(app: FastAPI, news: dict) -> None:
+    page = get(app, "/daily/2024-05-13").text
+    assert 'href="/feeds/daily.rss"' in page and 'href="/feeds/daily.json"' in page
+    for path in ("/daily/feed.xml", "/feeds/daily.atom"):
+        feed = feedparser.parse(get(app, path).content)
+        assert not feed.bozo and feed.feed.title == "The Daily 8 — Broadsheet"
+
+
+def test_an_edition_links_its_daily_8(app: FastAPI, news: dict) -> None:
+    assert 'href="/daily/jp-ja"' in get(app, "/editions/jp-ja").text
+    assert 'href="/daily/jp-ja"' in get(app, "/editions").text
+    # a reader whose edition is Japan's finds it from the world's Daily 8
+    assert 'href="/daily/jp-ja"' in get(app, "/daily", accept_language="ja-JP").text
+
+
+def test_a_story_naming_the_country_is_local_to_its_edition(
+    app: FastAPI, store: Store, news: dict
+) -> None:
+    """No Chilean outlet reported today's stories, but the Japan quake's report names
+    Chile (a place found in its text): Chile's edition puts it first, marked local."""
+    place = {"countries": [{"code": "CL", "name": "Chile", "mentions": 1}]}
+    store.save_understanding(news["japan0"], place, {"countries": "test"})
+    html = get(app, "/daily/cl-es").text
+    assert _titles_in_order(html, JAPAN[0][0], WIRE[0]) == [JAPAN[0][0], WIRE[0]]
+    first, second = html.split('class="daily__item"')[1:3]
+    assert JAPAN[0][0] in first and "daily__local" in first
+    assert "daily__local" not in second

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select
 
 from broadsheet.models import Story
 from broadsheet.store import upsert
-from broadsheet.store.schema import article_topics, daily_editions, stories
+from broadsheet.store.schema import article_countries, article_topics, daily_editions, stories
 from broadsheet.store.stories import _story, _story_select, members
 
 CANDIDATES = 300  # stories of a day considered at most (the most widely covered)
@@ -47,6 +47,21 @@ def main_topics(conn: Connection, article_ids: list[int]) -> dict[int, str]:
             if article_id not in out or score > out[article_id][0]:
                 out[article_id] = (score, topic)
     return {a: t for a, (_s, t) in out.items()}
+
+
+def articles_naming(conn: Connection, country: str, article_ids: list[int]) -> set[int]:
+    """The articles among ``article_ids`` whose text names ``country`` (a place found)."""
+    out: set[int] = set()
+    for i in range(0, len(article_ids), 500):
+        chunk = article_ids[i : i + 500]
+        rows = conn.execute(
+            select(article_countries.c.article_id).where(
+                article_countries.c.country == country,
+                article_countries.c.article_id.in_(chunk),
+            )
+        )
+        out.update(r[0] for r in rows)
+    return out
 
 
 def get_edition(conn: Connection, day: str, edition: str) -> dict[str, Any] | None:

@@ -28,7 +28,7 @@ def readers_due(conn: Connection, day: str, limit: int) -> list[dict[str, Any]]:
     a ``failed`` one with attempts left)."""
     sent = digest_sends.alias("sent")
     rows = conn.execute(
-        select(users.c.id, users.c.email, users.c.display_name, users.c.edition)
+        select(users.c.id, users.c.email, users.c.display_name, users.c.edition, users.c.language)
         .outerjoin(sent, and_(sent.c.user_id == users.c.id, sent.c.day == day))
         .where(
             users.c.digest.is_(True),

@@ -32,6 +32,11 @@ WORLD_STORIES = 20
 _CODE = re.compile(r"^([a-z]{2})-([a-z]{2,3})\Z")
 
 
+def is_code(code: str) -> bool:
+    """``fr-fr``: shaped like an edition's code (a country, a language)."""
+    return bool(_CODE.match(code))
+
+
 @dataclass(frozen=True)
 class Edition:
     country: str  # ISO 3166 alpha-2, upper case
@@ -42,18 +47,12 @@ class Edition:
     def code(self) -> str:
         return f"{self.country.lower()}-{self.language}"
 
-    def label(self, locale: Any = None) -> str:
+    def label(self) -> str:
         """'France · Français': the country in the interface's language, the language in
         itself."""
-        from babel import Locale, UnknownLocaleError
+        from broadsheet import i18n as languages
 
-        from broadsheet.web.i18n import country_name
-
-        try:
-            language = Locale.parse(self.language).get_display_name(self.language) or ""
-        except (UnknownLocaleError, ValueError):
-            language = self.language
-        return f"{country_name(self.country)} · {language[:1].upper()}{language[1:]}"
+        return languages.edition_label(self.country, self.language, i18n.current_language())
 
 
 def available(request: Request) -> dict[str, Edition]:

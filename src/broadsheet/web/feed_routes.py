@@ -60,6 +60,13 @@ def _build(request: Request, stem: str, q: str) -> Feed:
         return _top(request, base, now)
     if stem == "search":
         return _search(request, base, now, q)
+    if stem == "daily" or stem.startswith("daily/"):
+        from broadsheet.web import daily
+
+        code = stem.partition("/")[2] or daily.WORLD
+        if code == daily.WORLD and stem != "daily":
+            raise HTTPException(status_code=404)
+        return daily.feed(request, code)
     m = _SEGMENT.match(stem)
     if m is None:
         raise HTTPException(status_code=404)
@@ -149,6 +156,11 @@ def feed(request: Request, path: str, q: str = Query(default="", max_length=300)
     built = _build(request, stem, q)
     tail = "?" + urlencode({"q": q}) if stem == "search" else ""
     built.self_link = f"{_base(request)}/feeds/{path}{tail}"
+    return respond(built, fmt)
+
+
+def respond(built: Feed, fmt: str) -> Response:
+    """The feed in format ``fmt``, dated by its newest item."""
     if built.items:
         built.updated = max(i.updated for i in built.items)
     media = feeds_out.FORMATS[fmt]

@@ -29,6 +29,8 @@ _FEEDABLE = re.compile(
     r"^/(?:latest|stories|search|stories/[1-9][0-9]{0,17}|topics/[a-z]{2,20}"
     r"|entities/[a-z_]{2,12}:[\w-]{1,180}|places/[A-Za-z]{2}|sources/[1-9][0-9]{0,17})?\Z"
 )
+# the Daily 8's pages (a day, today, the archive; the world's or an edition's): one feed
+DAILY_PAGE = re.compile(r"^/daily(/[a-z]{2}-[a-z]{2,3})?(?:/archive|/\d{4}-\d{2}-\d{2})?\Z")
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Item:
     updated: datetime
     summary: str = ""
     author: str | None = None
+    html: str = ""  # the full content as HTML, where the item has more than a summary
 
 
 @dataclass
@@ -75,8 +78,8 @@ def rss(feed: Feed) -> bytes:
         ET.SubElement(node, "link").text = item.link
         ET.SubElement(node, "guid", {"isPermaLink": "true"}).text = item.id
         ET.SubElement(node, "pubDate").text = format_datetime(_utc(item.updated))
-        if item.summary:
-            ET.SubElement(node, "description").text = _text(item.summary)
+        if item.html or item.summary:
+            ET.SubElement(node, "description").text = _text(item.html or item.summary)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
 
 
@@ -100,6 +103,8 @@ def atom(feed: Feed) -> bytes:
             ET.SubElement(by, "name").text = _text(item.author)
         if item.summary:
             ET.SubElement(entry, "summary").text = _text(item.summary)
+        if item.html:
+            ET.SubElement(entry, "content", {"type": "html"}).text = _text(item.html)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
 
 
@@ -117,6 +122,7 @@ def json_feed(feed: Feed) -> bytes:
                 "title": item.title,
                 "content_text": item.summary or item.title,
                 "date_published": _utc(item.updated).isoformat(),
+                **({"content_html": item.html} if item.html else {}),
                 **({"authors": [{"name": item.author}]} if item.author else {}),
             }
             for item in feed.items
@@ -130,9 +136,13 @@ WRITERS = {"rss": rss, "atom": atom, "json": json_feed}
 
 def alternates(path: str, query: dict[str, str], title: str) -> list[dict[str, str]]:
     """The ``<link rel="alternate">`` of a page that has feeds (none for other pages)."""
-    if not _FEEDABLE.match(path):
+    daily = DAILY_PAGE.match(path)
+    if daily is not None:
+        base = "/feeds/daily" + (daily.group(1) or "")
+    elif _FEEDABLE.match(path):
+        base = "/feeds" + (path if path != "/" else "/top")
+    else:
         return []
-    base = "/feeds" + (path if path != "/" else "/top")
     if path == "/search":
         if not query.get("q"):
             return []

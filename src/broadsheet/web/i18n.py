@@ -5,8 +5,9 @@ one for a request: the signed-in reader's saved choice, else the ``lang`` cookie
 switcher sets, else the first offered language in Accept-Language, else the site's locale
 if offered, else English. ``InterfaceLanguage`` (ASGI middleware) makes the request
 current, and ``gettext``/``ngettext`` (``_`` in Python, ``_()`` and ``{% trans %}`` in the
-templates) translate into its language, resolved lazily on first use. The catalogs are the
-``.po`` files under ``web/locale``, compiled in memory the first time a language is used.
+templates) translate into its language, resolved lazily on first use. The languages and
+catalogs themselves (the ``.po`` files, compiled in memory) are ``broadsheet/i18n.py``'s,
+below the web, so the worker's mail uses them too.
 
 ``negotiate(accept_language, fallback)`` picks a Babel ``Locale`` from an untrusted
 ``Accept-Language`` header (garbage in, fallback out: it never raises).
@@ -17,53 +18,48 @@ templates) translate into its language, resolved lazily on first use. The catalo
 from __future__ import annotations
 
 import functools
-import io
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
-from gettext import NullTranslations
-from pathlib import Path
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta, get_datetime_format
 from babel.dates import get_timezone as babel_timezone
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from broadsheet.i18n import (  # noqa: F401 (the web's names for them, kept)
+    DEFAULT_LANGUAGE,
+    DOMAIN,
+    LANGUAGES,
+    LOCALE_DIR,
+    N_,
+    RTL_LANGUAGES,
+    catalog,
+    cldr_country_name,
+    language_name,
+    offered,
+    parse_locale,
+    po_path,
+    text_direction,
+)
+from broadsheet.i18n import TAG as _TAG
 
 log = logging.getLogger(__name__)
 
 MAX_HEADER_CHARS = 512  # a real Accept-Language is a few dozen characters
 MAX_TAGS = 16
-_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*\Z")
 
-# The interface's languages, each named in itself (as the switcher shows them).
-LANGUAGES = {"en": "English", "fr": "Français", "ar": "العربية"}
-RTL_LANGUAGES = frozenset({"ar"})
-DEFAULT_LANGUAGE = "en"
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_COOKIE_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
-LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAIN = "messages"
 _SCOPE_KEY = "broadsheet.ui_language"
 _request_scope: ContextVar[Scope | None] = ContextVar("broadsheet_request_scope", default=None)
 _forced: ContextVar[str | None] = ContextVar("broadsheet_forced_language", default=None)
 
 
 # --- the interface language -------------------------------------------------------------
-
-
-def offered(code: str | None) -> str | None:
-    """``code`` if the interface speaks it (``fr``, ``fr-CA`` and ``FR`` all give ``fr``)."""
-    if not code:
-        return None
-    base = code.replace("_", "-").split("-", 1)[0].strip().lower()
-    return base if base in LANGUAGES else None
 
 
 def choose_language(request: Any) -> str:
@@ -100,10 +96,6 @@ def current_language() -> str:
             lang = DEFAULT_LANGUAGE
         scope[_SCOPE_KEY] = lang
     return str(lang)
-
-
-def text_direction(lang: str) -> str:
-    return "rtl" if lang in RTL_LANGUAGES else "ltr"
 
 
 @contextmanager
@@ -157,27 +149,6 @@ def forget_language(scope: Scope) -> None:
 # --- catalogs ---------------------------------------------------------------------------
 
 
-def po_path(lang: str) -> Path:
-    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-
-
-@functools.cache
-def catalog(lang: str) -> NullTranslations:
-    """The compiled catalog of ``lang``; English (the source language) is the identity.
-
-    The ``.po`` is compiled in memory (a few milliseconds, once per process and language)
-    rather than shipping ``.mo`` files: one source of truth, nothing to rebuild or forget.
-    Fuzzy entries are left out, as ``msgfmt`` would."""
-    if lang == DEFAULT_LANGUAGE or lang not in LANGUAGES:
-        return NullTranslations()
-    with po_path(lang).open("rb") as handle:
-        parsed = read_po(handle, locale=lang, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, parsed, use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
-
-
 def gettext(message: str) -> str:
     return catalog(current_language()).gettext(message)
 
@@ -190,20 +161,14 @@ def pgettext(context: str, message: str) -> str:
     return catalog(current_language()).pgettext(context, message)
 
 
-def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark only")
-    """Marks a string for extraction where it is defined; ``gettext`` translates it later."""
-    return message
-
-
 def country_name(code: str | None, ui: str | None = None) -> str:
     """A country's name in the interface's language ("Allemagne", "ألمانيا"; ``ui``, else the
     request's), from Babel's CLDR data; the gazetteer's English name when CLDR has none."""
     if not code:
         return ""
-    where = (parse_locale(ui) if ui else None) or Locale.parse(current_language())
-    name = where.territories.get(code.upper()) if len(code) == 2 else None
+    name = cldr_country_name(code, (ui if ui and parse_locale(ui) else None) or current_language())
     if name:
-        return str(name)
+        return name
     from broadsheet.understand.gazetteer import country_name as english_name
 
     return str(english_name(code))
@@ -253,18 +218,6 @@ def parse_accept_language(header: str | None) -> list[str]:
                 continue
         weighted.append((-quality, position, tag))
     return [tag for _, _, tag in sorted(weighted)]
-
-
-@functools.lru_cache(maxsize=1024)
-def parse_locale(tag: str) -> Locale | None:
-    """A Babel locale for a BCP 47 tag (``de-CH``) or identifier (``de_CH``), else None."""
-    tag = tag.replace("_", "-")
-    if not _TAG.match(tag):
-        return None
-    try:
-        return Locale.parse(tag, sep="-")
-    except (ValueError, TypeError, UnknownLocaleError):
-        return None
 
 
 def negotiate(accept_language: str | None, fallback: str) -> Locale:
@@ -328,17 +281,3 @@ def html_lang(locale: Locale) -> str:
 def _aware(dt: datetime) -> datetime:
     """Datetimes are UTC throughout Broadsheet; a naive one is taken as UTC."""
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
-
-
-@functools.lru_cache(maxsize=4096)
-def language_name(code: str | None, ui: str) -> str:
-    """A language code's name in the interface language: ``de`` → "German" (en),
-    "allemand" (fr); ``pt-BR`` → "Portuguese (Brazil)". An unknown code is shown as is."""
-    if not code:
-        return ""
-    where = parse_locale(ui) or Locale("en")
-    wanted = parse_locale(code)
-    if wanted is None:
-        return code
-    name = wanted.get_display_name(where)
-    return name[:1].upper() + name[1:] if name else code
