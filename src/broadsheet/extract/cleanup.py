@@ -57,13 +57,18 @@ _END = (
     r"in other news",
     r"(subscribe|sign up|register) (to|for) (continue|read|unlock|access|our|the) .{0,60}",
     # German
-    r"(das|dies|diese[rs]?) (könnte|könnten) (dich|sie|euch) (auch|ebenfalls|außerdem)"
-    r" interessieren",
+    r"(das|dies|diese[rs]?)( thema| artikel| beitrag)? (könnte|könnten) (dich|sie|euch)"
+    r" (auch|ebenfalls|außerdem) interessieren",
     r"(auch|ebenfalls) interessant",
     r"(lesen|sehen|hören) sie (auch|mehr|weiter)",
     r"(mehr|weiteres) (zum|zu diesem) thema( auf .{1,30})?",
     r"weitere (themen|artikel|beiträge|nachrichten|meldungen|news|videos|tourentipps|"
-    r"rezepte|links)( zum thema| aus .{1,30})?",
+    r"rezepte|links)( zum thema| (aus|in|zu|zum|zur|von|über|rund um) .{1,30})?",
+    r"mehr (themen|artikel|beiträge|nachrichten|news)( .{1,30})?",
+    r"(auch|mehr) (auf|bei) [\w.-]{2,30}",
+    r"(meist)?kommentierte (artikel|beiträge)",
+    r"(schreibe|schreiben sie|hinterlasse|hinterlassen sie) (einen|ein) (kommentar|antwort)",
+    r"original ?publikation(en)?|originalveröffentlichung|original publication",
     r"(ähnliche|empfohlene|verwandte|passende|beliebte|neueste) (beiträge|artikel|themen|"
     r"nachrichten|rezepte)",
     r"(keine |\d+ )?kommentare?( \(\d+\))?( insgesamt:? \d+)?",
@@ -195,6 +200,37 @@ _CTA = re.compile(
 )
 
 
+# A disclosure of paid links or a rights notice: furniture wherever it stands, when both
+# of its halves are there ("commission" and "links"; "copyright" and "reprint").
+NOTICE_MAX_CHARS = 400
+_DISCLOSURE = (
+    re.compile(r"\b(affiliate|provision|(earn|receive)s? (a )?(small )?commission|compensat\w*|"
+               r"werbepartner\w*|vergütung|"
+               r"comisión)\b", re.I),
+    re.compile(r"\b(links?|verlinkung\w*|anbieter\w*|enlaces?|click|klick\w*)\b", re.I),
+    re.compile(r"\b(we|our|us|wir|uns|unsere?|this (post|article|page)|diese[rs]? (artikel|"
+               r"beitrag|seite))\b", re.I),
+)  # fmt: skip
+_RIGHTS = (
+    re.compile(r"©|\bcopyright\w*|\burheberrecht\w*|\bprawem autorskim|\bderechos reservados",
+               re.I),
+    re.compile(r"\b(reprint\w*|permission|all rights reserved|alle rechte vorbehalten|"
+               r"nachdruck\w*|vervielfältigung|reproduc\w*|chroniony|prohibida)\b", re.I),
+)  # fmt: skip
+# A short block at the very end that talks to the reader about the outlet (subscribe,
+# the newsletter, the app, support us) rather than about the story.
+TAIL_PROMO_MAX_CHARS = 200
+
+
+def _both(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
+    return len(text) <= NOTICE_MAX_CHARS and all(p.search(text) for p in patterns)
+
+
+def is_notice(text: str) -> bool:
+    """A paid-links disclosure or a copyright / reprint notice."""
+    return _both(_DISCLOSURE, text) or _both(_RIGHTS, text)
+
+
 def is_cross_link(text: str) -> bool:
     return len(text) <= 220 and _CROSS_LINK.match(text) is not None
 
@@ -244,12 +280,26 @@ def cut_tail(blocks: Sequence[Block]) -> list[Block]:
             continue
         seen += len(block.text)
         i += 1
+    return trim_promo_tail(blocks)
+
+
+def trim_promo_tail(blocks: list[Block]) -> list[Block]:
+    """Drop short blocks at the very end that promote the outlet (one call-to-action word
+    is enough there: "Subscribe now to our e-edition for the full story.")."""
+    while len(blocks) > 1:
+        text = blocks[-1].text
+        if len(text) > TAIL_PROMO_MAX_CHARS or not (_CTA.search(text) or is_end_marker(text)):
+            break
+        blocks = blocks[:-1]
     return blocks
 
 
 def is_noise(text: str) -> bool:
-    """A block that is metadata, a cross-link or a call to action wherever it stands."""
-    return is_metadata_line(text) or is_cross_link(text) or is_call_to_action(text)
+    """A block that is metadata, a notice, a cross-link or a call to action wherever it
+    stands."""
+    return (
+        is_metadata_line(text) or is_cross_link(text) or is_call_to_action(text) or is_notice(text)
+    )
 
 
 def drop_metadata_lines(blocks: Sequence[Block]) -> list[Block]:
