@@ -73,7 +73,8 @@ _END = (
     r"nachrichten|rezepte)",
     r"(keine |\d+ )?kommentare?( \(\d+\))?( insgesamt:? \d+)?",
     r"(presse)?kontakt|ansprechpartner(in)?( zum thema| für die presse)?|zusatzinformationen|"
-    r"quellen(angaben)?|weitere informationen|über diese (reihe|serie)|themen|schlagworte",
+    r"quellen(angaben)?|weitere informationen( (zum|zur|zu|über) .{1,50})?|"
+    r"über diese (reihe|serie)|themen|schlagworte",
     r"(\#\d+ )?kommentar von .{1,60}",
     r"kommentare? (schreiben|verfassen|hinzufügen|werden geladen.*)",
     r"(meistgelesen|meist ?gelesen|meistkommentiert|meist-diskutiert|top-?artikel)\w*",
@@ -164,6 +165,8 @@ _METADATA_LINE = re.compile(
     r"|.{0,60}\b(enthält|contains) (affiliate|werbe)[- ]?links?\b.{0,80}"
     r"|(weiter|mehr) (lesen|erfahren)|read more|lire la suite|leer más|\.{3} ?weiter.{0,60}"
     r"|(\d+|eins|zwei) von \d+"
+    r"|inhaltsverzeichnis|table of contents|contents|sommaire|índice|spis treści"
+    r"|(das )?video (ist )?(verfügbar|abrufbar) bis .{1,30}|video available until .{1,30}"
     r"|(bild|foto|photo|copyright|quelle foto|bildnachweis)\s*:\s*.{1,160}|fot\.\s.{1,160}"
     r"|.{0,160}(\s|^)(©|\(c\)|\((foto|photo|fot\.|bild|image|credit)s?:?[^)]{1,80}\)\.?)"
     r"[^.!?]{0,80}"
