@@ -99,3 +99,17 @@ def test_end_of_article_headings_in_their_longer_forms() -> None:
     ):
         assert is_end_marker(heading), heading
     assert not is_end_marker("Auch auf der Insel wurde gefeiert, sagte der Bürgermeister.")
+
+
+def test_a_headline_inside_a_link_still_anchors_the_standfirst() -> None:
+    html = page(lead_box=f"<div class='intro-text'><p>{LEAD}</p></div>").replace(
+        "<h1>New ferry timetable brings later crossings</h1>",
+        "<a href='/news/ferry-timetable'><h1>New ferry timetable brings later crossings</h1></a>",
+    )
+    assert extract(URL, html).text.startswith(LEAD)
+
+
+def test_a_table_of_contents_heading_is_not_text() -> None:
+    article = extract(URL, page(lead_box="<h2>Inhaltsverzeichnis</h2>"))
+    assert "Inhaltsverzeichnis" not in article.text
+    assert article.text.startswith(BODY[0])

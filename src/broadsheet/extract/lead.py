@@ -97,11 +97,21 @@ def find_lead(tree: lxml_html.HtmlElement, body_text: str) -> str | None:
 
 def _headline_element(tree: lxml_html.HtmlElement, title: str | None) -> etree._Element | None:
     """The page's ``h1`` that carries the title (else its first ``h1``)."""
-    h1s = [h for h in tree.iter("h1") if _visible(h)]
+    h1s = [h for h in tree.iter("h1") if _shown(h)]
     if not h1s:
         return None
     key = _norm(title or "")[:40]
     return next((h for h in h1s if key and key in _norm(h.text_content())), h1s[0])
+
+
+def _shown(el: etree._Element) -> bool:
+    """Not hidden and not in the page's head or a script (a headline may sit in a link)."""
+    for anc in el.iterancestors():
+        if not isinstance(anc.tag, str) or anc.tag in ("head", "script", "noscript", "template"):
+            return False
+        if anc.get("hidden") is not None or anc.get("aria-hidden") == "true":
+            return False
+    return True
 
 
 def _names_lead(el: etree._Element) -> bool:
