@@ -113,3 +113,11 @@ def test_a_table_of_contents_heading_is_not_text() -> None:
     article = extract(URL, page(lead_box="<h2>Inhaltsverzeichnis</h2>"))
     assert "Inhaltsverzeichnis" not in article.text
     assert article.text.startswith(BODY[0])
+
+
+def test_the_outlet_selling_its_newsletter_mid_article_is_dropped() -> None:
+    box = "<h3>Harbour Post Newsletter</h3><p>Sign up to get the best stories of the week.</p>"
+    html = page().replace(f"<p>{BODY[1]}</p>", f"<p>{BODY[1]}</p>{box}")
+    article = extract(URL, html)
+    assert "Newsletter" not in article.text and "Sign up" not in article.text
+    assert BODY[2] in article.text

@@ -238,9 +238,22 @@ def is_cross_link(text: str) -> bool:
     return len(text) <= 220 and _CROSS_LINK.match(text) is not None
 
 
+# One phrase is enough in a short block when it is the outlet selling itself: its own
+# newsletter, a plea to subscribe, a box titled "<Outlet> Newsletter".
+OWN_PROMO_MAX_CHARS = 200
+_OWN_PROMO = re.compile(
+    r"\b(our|unser(em|en|e)?|notre|nuestro|nasz\w*) newsletter\b|^[\w .&'-]{1,40} newsletter$|"
+    r"\bplease subscribe\b|\bsubscribe (now|today)\b|\bsign up to get\b|"
+    r"\bjetzt (abonnieren|anmelden)\b|\babonnez-vous\b|\bsuscríbete\b",
+    re.IGNORECASE,
+)
+
+
 def is_call_to_action(text: str) -> bool:
     if len(text) > CTA_MAX_CHARS:
         return False
+    if len(text) <= OWN_PROMO_MAX_CHARS and _OWN_PROMO.search(text):
+        return True
     hits = {m.group(0).lower() for m in _CTA.finditer(text)}
     return len(hits) >= 2
 
