@@ -121,3 +121,12 @@ def test_the_outlet_selling_its_newsletter_mid_article_is_dropped() -> None:
     article = extract(URL, html)
     assert "Newsletter" not in article.text and "Sign up" not in article.text
     assert BODY[2] in article.text
+
+
+def test_an_article_about_copyright_is_not_a_rights_notice() -> None:
+    assert not is_notice(
+        "The agency provides free copyright licenses that give the public permission to "
+        "share and use creative work on the conditions the author chooses."
+    )
+    assert is_notice("© 2026 Harbour Post. Reprinting without written permission is prohibited.")
+    assert is_notice("Materiał chroniony prawem autorskim.")

@@ -214,11 +214,13 @@ _DISCLOSURE = (
     re.compile(r"\b(we|our|us|wir|uns|unsere?|this (post|article|page)|diese[rs]? (artikel|"
                r"beitrag|seite))\b", re.I),
 )  # fmt: skip
-_RIGHTS = (
-    re.compile(r"©|\bcopyright\w*|\burheberrecht\w*|\bprawem autorskim|\bderechos reservados",
-               re.I),
+_RIGHTS = (  # a notice opens with the sign or names itself; an article about copyright does not
+    re.compile(r"^\W{0,3}(©|\(c\)|copyright)|\b(copyrighted property|urheberrechtlich geschützt|"
+               r"chroniony prawem autorskim|all rights reserved|alle rechte vorbehalten|"
+               r"derechos reservados|droits réservés)", re.I),
     re.compile(r"\b(reprint\w*|permission|all rights reserved|alle rechte vorbehalten|"
-               r"nachdruck\w*|vervielfältigung|reproduc\w*|chroniony|prohibida)\b", re.I),
+               r"nachdruck\w*|vervielfältigung|reproduc\w*|chroniony|prohibida|réservés|"
+               r"reservados)\b", re.I),
 )  # fmt: skip
 # A short block at the very end that talks to the reader about the outlet (subscribe,
 # the newsletter, the app, support us) rather than about the story.
