@@ -8,7 +8,6 @@ line number and the rest is imported; importing the same file again adds nothing
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -46,6 +45,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Store articles from `broadsheet export` output, with understanding and stories."""
+        import asyncio
+
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
         from rich.text import Text
 

@@ -16,7 +16,6 @@ before it was published.
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +37,8 @@ def cluster_records(
     store: Store, settings: Any, records: list[tuple[int, dict[str, Any]]]
 ) -> list[dict[str, Any]]:
     """Store and cluster ``records`` in order; one result per record, in the same order."""
+    import asyncio
+
     from broadsheet.jobs.pool import WorkerPool
     from broadsheet.orchestrate.importing import Importer
     from broadsheet.orchestrate.steps import Added

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from broadsheet import accounts
 from broadsheet.models import ROLES
 
 
@@ -28,6 +27,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Create an account (also when sign-up is off: invitations)."""
+        from broadsheet import accounts  # argon2: not for the other commands' start-up
         from broadsheet.cli import load_settings, opened_store, out
 
         address = accounts.normalize_email(email)
@@ -82,6 +82,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _change(email: str, role: str | None = None, disable: bool = False) -> None:
+    from broadsheet import accounts
     from broadsheet.cli import load_settings, opened_store, out
 
     address = accounts.normalize_email(email) or ""

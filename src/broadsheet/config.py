@@ -20,6 +20,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from broadsheet.errors import ConfigError
 
+# "10/minute;50/hour": a subset of what limits.parse_many accepts, checked without it
+_ONE_RATE = r"\s*\d+\s*(/|\s+per\s+)\s*(\d+\s*)?(second|minute|hour|day|month|year)s?\s*"
+_RATE_LIMIT = re.compile(rf"^{_ONE_RATE}([,;|]{_ONE_RATE})*$", re.IGNORECASE)
+
 
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("broadsheet", appauthor=False))
@@ -404,6 +408,8 @@ class Settings(BaseSettings):
     )  # fmt: skip
     @classmethod
     def _a_rate_limit(cls, value: str) -> str:
+        if _RATE_LIMIT.match(value):
+            return value  # the common form, without importing limits (CLI start-up)
         from limits import parse_many
 
         try:

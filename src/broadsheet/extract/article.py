@@ -43,7 +43,7 @@ from broadsheet.extract.canonical import canonical_url, content_hash
 from broadsheet.extract.dates import find_dates, jsonld_articles
 from broadsheet.extract.furniture import FurnitureFilter, drop_furniture
 from broadsheet.extract.glued import parse_glued
-from broadsheet.extract.lead import find_lead
+from broadsheet.extract.lead import find_lead, lead_after_headline
 from broadsheet.extract.sanitize import clean_text
 from broadsheet.extract.site import SiteRules, apply_furniture, finish
 from broadsheet.extract.strategies import (
@@ -306,10 +306,16 @@ def _extract(
     blocks = clean(raw_blocks)
     lead = None
     if tree is not None and clock.spent_share() < 0.5:
-        lead = find_lead(tree, "\n".join(b.text for b in blocks))
-        if lead and (cleanup.is_noise(lead) or cleanup.is_headline(lead, title)
-                     or not furniture([lead])):  # fmt: skip
-            lead = None
+        body_text = "\n".join(b.text for b in blocks)
+
+        def usable(lead: str | None) -> str | None:
+            bad = lead and (cleanup.is_noise(lead) or cleanup.is_headline(lead, title)
+                            or not furniture([lead]))  # fmt: skip
+            return None if bad else lead
+
+        lead = usable(find_lead(tree, body_text)) or usable(
+            lead_after_headline(tree, title, body_text)
+        )
         if lead:
             blocks.insert(0, Block("p", lead))
     best = Candidate("trafilatura", blocks)
@@ -319,7 +325,7 @@ def _extract(
         others = []
         if tree is not None:
             others += [("readability", lambda: readability_blocks(tree)),
-                       ("jsonld", lambda: jsonld_blocks(tree))]  # fmt: skip
+                       ("jsonld", lambda: jsonld_blocks(tree, jsonld))]  # fmt: skip
         others.append(("feed", lambda: feed_blocks(entry)))
         best = choose(best, others, clean)
     if not best.blocks:
@@ -342,6 +348,7 @@ def _extract(
     dates = find_dates(
         tree, url, htmldate_value=doc.date if doc else None, language=head.get("lang"),
         locale=head.get("locale"), visible_text=None, date_order=site and site.date_order,
+        jsonld=jsonld,
     )  # fmt: skip
     published = meta.pick_date(dates.published, entry.published if entry else None)
     image = absolute_url(url, doc.image if doc else None) or absolute_url(

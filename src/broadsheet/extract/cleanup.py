@@ -57,18 +57,24 @@ _END = (
     r"in other news",
     r"(subscribe|sign up|register) (to|for) (continue|read|unlock|access|our|the) .{0,60}",
     # German
-    r"(das|dies|diese[rs]?) (könnte|könnten) (dich|sie|euch) (auch|ebenfalls|außerdem)"
-    r" interessieren",
+    r"(das|dies|diese[rs]?)( thema| artikel| beitrag)? (könnte|könnten) (dich|sie|euch)"
+    r" (auch|ebenfalls|außerdem) interessieren",
     r"(auch|ebenfalls) interessant",
     r"(lesen|sehen|hören) sie (auch|mehr|weiter)",
     r"(mehr|weiteres) (zum|zu diesem) thema( auf .{1,30})?",
     r"weitere (themen|artikel|beiträge|nachrichten|meldungen|news|videos|tourentipps|"
-    r"rezepte|links)( zum thema| aus .{1,30})?",
+    r"rezepte|links)( zum thema| (aus|in|zu|zum|zur|von|über|rund um) .{1,30})?",
+    r"mehr (themen|artikel|beiträge|nachrichten|news)( .{1,30})?",
+    r"(auch|mehr) (auf|bei) [\w.-]{2,30}",
+    r"(meist)?kommentierte (artikel|beiträge)",
+    r"(schreibe|schreiben sie|hinterlasse|hinterlassen sie) (einen|ein) (kommentar|antwort)",
+    r"original ?publikation(en)?|originalveröffentlichung|original publication",
     r"(ähnliche|empfohlene|verwandte|passende|beliebte|neueste) (beiträge|artikel|themen|"
     r"nachrichten|rezepte)",
     r"(keine |\d+ )?kommentare?( \(\d+\))?( insgesamt:? \d+)?",
     r"(presse)?kontakt|ansprechpartner(in)?( zum thema| für die presse)?|zusatzinformationen|"
-    r"quellen(angaben)?|weitere informationen|über diese (reihe|serie)|themen|schlagworte",
+    r"quellen(angaben)?|weitere informationen( (zum|zur|zu|über) .{1,50})?|"
+    r"über diese (reihe|serie)|themen|schlagworte",
     r"(\#\d+ )?kommentar von .{1,60}",
     r"kommentare? (schreiben|verfassen|hinzufügen|werden geladen.*)",
     r"(meistgelesen|meist ?gelesen|meistkommentiert|meist-diskutiert|top-?artikel)\w*",
@@ -159,6 +165,8 @@ _METADATA_LINE = re.compile(
     r"|.{0,60}\b(enthält|contains) (affiliate|werbe)[- ]?links?\b.{0,80}"
     r"|(weiter|mehr) (lesen|erfahren)|read more|lire la suite|leer más|\.{3} ?weiter.{0,60}"
     r"|(\d+|eins|zwei) von \d+"
+    r"|inhaltsverzeichnis|table of contents|contents|sommaire|índice|spis treści"
+    r"|(das )?video (ist )?(verfügbar|abrufbar) bis .{1,30}|video available until .{1,30}"
     r"|(bild|foto|photo|copyright|quelle foto|bildnachweis)\s*:\s*.{1,160}|fot\.\s.{1,160}"
     r"|.{0,160}(\s|^)(©|\(c\)|\((foto|photo|fot\.|bild|image|credit)s?:?[^)]{1,80}\)\.?)"
     r"[^.!?]{0,80}"
@@ -195,13 +203,59 @@ _CTA = re.compile(
 )
 
 
+# A disclosure of paid links or a rights notice: furniture wherever it stands, when both
+# of its halves are there ("commission" and "links"; "copyright" and "reprint").
+NOTICE_MAX_CHARS = 400
+_DISCLOSURE = (
+    re.compile(r"\b(affiliate|provision|(earn|receive)s? (a )?(small )?commission|compensat\w*|"
+               r"werbepartner\w*|vergütung|"
+               r"comisión)\b", re.I),
+    re.compile(r"\b(links?|verlinkung\w*|anbieter\w*|enlaces?|click|klick\w*)\b", re.I),
+    re.compile(r"\b(we|our|us|wir|uns|unsere?|this (post|article|page)|diese[rs]? (artikel|"
+               r"beitrag|seite))\b", re.I),
+)  # fmt: skip
+_RIGHTS = (  # a notice opens with the sign or names itself; an article about copyright does not
+    re.compile(r"^\W{0,3}(©|\(c\)|copyright)|\b(copyrighted property|urheberrechtlich geschützt|"
+               r"chroniony prawem autorskim|all rights reserved|alle rechte vorbehalten|"
+               r"derechos reservados|droits réservés)", re.I),
+    re.compile(r"\b(reprint\w*|permission|all rights reserved|alle rechte vorbehalten|"
+               r"nachdruck\w*|vervielfältigung|reproduc\w*|chroniony|prohibida|réservés|"
+               r"reservados)\b", re.I),
+)  # fmt: skip
+# A short block at the very end that talks to the reader about the outlet (subscribe,
+# the newsletter, the app, support us) rather than about the story.
+TAIL_PROMO_MAX_CHARS = 200
+
+
+def _both(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
+    return len(text) <= NOTICE_MAX_CHARS and all(p.search(text) for p in patterns)
+
+
+def is_notice(text: str) -> bool:
+    """A paid-links disclosure or a copyright / reprint notice."""
+    return _both(_DISCLOSURE, text) or _both(_RIGHTS, text)
+
+
 def is_cross_link(text: str) -> bool:
     return len(text) <= 220 and _CROSS_LINK.match(text) is not None
+
+
+# One phrase is enough in a short block when it is the outlet selling itself: its own
+# newsletter, a plea to subscribe, a box titled "<Outlet> Newsletter".
+OWN_PROMO_MAX_CHARS = 200
+_OWN_PROMO = re.compile(
+    r"\b(our|unser(em|en|e)?|notre|nuestro|nasz\w*) newsletter\b|^[\w .&'-]{1,40} newsletter$|"
+    r"\bplease subscribe\b|\bsubscribe (now|today)\b|\bsign up to get\b|"
+    r"\bjetzt (abonnieren|anmelden)\b|\babonnez-vous\b|\bsuscríbete\b",
+    re.IGNORECASE,
+)
 
 
 def is_call_to_action(text: str) -> bool:
     if len(text) > CTA_MAX_CHARS:
         return False
+    if len(text) <= OWN_PROMO_MAX_CHARS and _OWN_PROMO.search(text):
+        return True
     hits = {m.group(0).lower() for m in _CTA.finditer(text)}
     return len(hits) >= 2
 
@@ -244,12 +298,26 @@ def cut_tail(blocks: Sequence[Block]) -> list[Block]:
             continue
         seen += len(block.text)
         i += 1
+    return trim_promo_tail(blocks)
+
+
+def trim_promo_tail(blocks: list[Block]) -> list[Block]:
+    """Drop short blocks at the very end that promote the outlet (one call-to-action word
+    is enough there: "Subscribe now to our e-edition for the full story.")."""
+    while len(blocks) > 1:
+        text = blocks[-1].text
+        if len(text) > TAIL_PROMO_MAX_CHARS or not (_CTA.search(text) or is_end_marker(text)):
+            break
+        blocks = blocks[:-1]
     return blocks
 
 
 def is_noise(text: str) -> bool:
-    """A block that is metadata, a cross-link or a call to action wherever it stands."""
-    return is_metadata_line(text) or is_cross_link(text) or is_call_to_action(text)
+    """A block that is metadata, a notice, a cross-link or a call to action wherever it
+    stands."""
+    return (
+        is_metadata_line(text) or is_cross_link(text) or is_call_to_action(text) or is_notice(text)
+    )
 
 
 def drop_metadata_lines(blocks: Sequence[Block]) -> list[Block]:

@@ -318,6 +318,7 @@ def find_dates(
     now: datetime | None = None,
     extensive: bool = True,
     date_order: str | None = None,
+    jsonld: list[dict[str, Any]] | None = None,
 ) -> PageDates:
     """Published and modified dates; ``htmldate_value`` is what trafilatura's metadata
     step found (htmldate, original date, no extensive search).
@@ -329,19 +330,20 @@ def find_dates(
     measured on trafilatura-eval's date gold (see bench/extraction.py).
 
     ``date_order`` ("dmy" or "mdy") is the outlet's own order of numeric dates, learned
-    from its other pages (issue 15); it overrides the guess from the page's locale."""
+    from its other pages (issue 15); it overrides the guess from the page's locale.
+    ``jsonld`` is ``jsonld_articles(tree)`` when the caller has it already (parse once)."""
     now = now or datetime.now(UTC)
     result = PageDates()
     meta: datetime | None = None
-    jsonld: datetime | None = None
+    ld_date: datetime | None = None
     timed: datetime | None = None
     if tree is not None:
-        articles = jsonld_articles(tree)
+        articles = jsonld if jsonld is not None else jsonld_articles(tree)
         metas = (parse_iso(raw, now) for raw in _meta_values(tree, _PUBLISHED_META))
         meta = next(filter(None, metas), None)
         keys = ("datePublished", "dateCreated")
         jsonlds = (parse_iso(_str(o.get(key)), now) for o in articles for key in keys)
-        jsonld = next(filter(None, jsonlds), None)
+        ld_date = next(filter(None, jsonlds), None)
         times = (parse_iso(el.get("datetime"), now) for el in tree.iter("time"))
         timed = next(filter(None, times), None)
         for obj in articles:
@@ -360,7 +362,7 @@ def find_dates(
         if (visible_text)
         else []
     )
-    structured = [(d, src) for d, src in ((meta, "meta"), (jsonld, "jsonld"), (timed, "time"),
+    structured = [(d, src) for d, src in ((meta, "meta"), (ld_date, "jsonld"), (timed, "time"),
                                           (htmldate, "htmldate")) if d is not None]  # fmt: skip
     for day in shown:
         confirmed = next(((d, src) for d, src in structured if d.date() == day.date()), None)
@@ -368,7 +370,7 @@ def find_dates(
             result.published, result.source = confirmed
             break
     if result.published is None:
-        ordered = ((meta, "meta"), (shown[0] if shown else None, "text"), (jsonld, "jsonld"),
+        ordered = ((meta, "meta"), (shown[0] if shown else None, "text"), (ld_date, "jsonld"),
                    (timed, "time"), (htmldate, "htmldate"))  # fmt: skip
         result.published, result.source = next(
             ((d, src) for d, src in ordered if d is not None), (None, None)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from copy import deepcopy
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -98,8 +99,11 @@ def readability_blocks(tree: etree._Element) -> list[Block]:
     return element_blocks(doc)
 
 
-def jsonld_blocks(tree: etree._Element) -> list[Block]:
-    for obj in jsonld_articles(tree):
+def jsonld_blocks(
+    tree: etree._Element, articles: list[dict[str, Any]] | None = None
+) -> list[Block]:
+    """The JSON-LD articleBody as blocks (``articles``: ``jsonld_articles(tree)``, if read)."""
+    for obj in articles if articles is not None else jsonld_articles(tree):
         body = obj.get("articleBody") or obj.get("text")
         if isinstance(body, str) and len(body.strip()) >= MIN_BODY_CHARS:
             if "<" in body and ">" in body:
