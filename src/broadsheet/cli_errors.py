@@ -132,6 +132,10 @@ def exit_for(exc: BaseException) -> typer.Exit:
         return fail(f"{where}{exc.strerror}")
     if isinstance(exc, MemoryError):
         return fail("out of memory")
+    if isinstance(exc, UnicodeEncodeError) and isinstance(exc.object, str):
+        # an argument of bytes that are not UTF-8 (Python keeps them as lone surrogates)
+        raw = exc.object[exc.start : exc.end].encode("utf-8", "surrogateescape")
+        return fail(f"{exc.object!a} is not UTF-8 text (bytes {raw.hex(' ')})")
     where = _details(exc)
     return fail(f"unexpected {type(exc).__name__}: {exc} (details in {where})")
 
