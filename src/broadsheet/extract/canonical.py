@@ -73,7 +73,12 @@ def normalize_url(url: str) -> str:
         if not is_tracking_param(k)
     )
     netloc = parts.netloc.rpartition("@")[2]
-    path = urlsplit(urljoin(url, parts.path)).path if "." in parts.path else parts.path
+    path = parts.path
+    if "." in path:  # resolve dot segments; a path like "//[x" would parse as a host: kept
+        try:
+            path = urlsplit(urljoin(url, path)).path
+        except ValueError:
+            pass
     stripped = urlunsplit((parts.scheme, netloc, path, urlencode(query), ""))
     try:
         normalized = courlan.normalize_url(stripped)
