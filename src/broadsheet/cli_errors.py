@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from broadsheet.errors import BroadsheetError, ConfigError
@@ -147,7 +148,26 @@ def stop_on_sigterm(_signum: int, _frame: object) -> None:
 
 
 class BroadsheetGroup(TyperGroup):
-    """The root command group: every command runs inside :func:`exit_for`."""
+    """The root command group: every command runs inside :func:`exit_for`, and a usage
+    error (a missing argument, a bad option value) is one line too, exit code 2."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            done = super().main(*args, standalone_mode=False, **kwargs)
+        except ClickException as exc:
+            message = exc.format_message()
+            if message:  # (a group given no command has printed its help instead)
+                where = exc.ctx.command_path if isinstance(exc, UsageError) and exc.ctx else ""
+                hint = f" (see {where} --help)" if where else ""
+                kind = "usage error" if exc.exit_code == 2 else "error"
+                say(f"{kind}: {message}{hint}")
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            say("aborted")
+            sys.exit(1)
+        sys.exit(done if isinstance(done, int) else 0)  # typer.Exit's code, else success
 
     def invoke(self, ctx: Any) -> Any:
         try:

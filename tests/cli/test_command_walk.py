@@ -77,6 +77,8 @@ def _check(code: int, out: str, err: str, args: list[str]) -> None:
     assert "Traceback" not in out + err, (args, out, err)
     if code:
         assert err.strip(), (args, "a failure says why")
+    if code == 2:  # a usage error or a bad setting: one line, no box
+        assert len(err.strip().splitlines()) == 1 and "╭" not in err, (args, err)
     if code == 1:  # our own errors: plain lines, the last one the reason
         last = err.strip().splitlines()[-1]
         assert not last.startswith(" "), (args, err)
