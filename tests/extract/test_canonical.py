@@ -104,3 +104,11 @@ def test_a_path_that_parses_as_a_host_is_no_error(declared: str) -> None:
     assert chosen.startswith("https://news.example/")
     assert canonical_url(chosen) == chosen
     assert canonical_url("https://news.example" + declared).startswith("https://news.example/")
+
+
+def test_a_canonical_that_encodes_past_the_length_limit_is_not_taken() -> None:
+    """Found by atheris (bench/fuzz.py url): 700 non-ASCII characters pass the 2,048
+    character limit as text, and percent-encoded (9 bytes each) they do not."""
+    declared = "/" + "뾿" * 700
+    url = "https://news.example/a/b"
+    assert canonical_url(url, declared) == url

@@ -101,7 +101,8 @@ def canonical_url(url: str, declared: str | None = None) -> str:
             chosen = resolved
     if not is_http_url(chosen):
         return url
-    return normalize_url(chosen)
+    normalized = normalize_url(chosen)  # percent-encoding may take it past MAX_URL_LENGTH
+    return normalized if is_http_url(normalized) else url
 
 
 def normalize_for_hash(text: str) -> str:
