@@ -4,7 +4,7 @@ DATASETS ?= ../shared/datasets
 # the virtualenv is (re)built when it is missing or what it was built from changed
 READY := $(VENV)/.installed
 
-.PHONY: install serve browser test test-pg lint bench screenshots messages
+.PHONY: install serve browser test test-pg lint audit fuzz bench screenshots messages
 
 $(READY): pyproject.toml requirements/model.txt
 	python3 -m venv $(VENV)
@@ -32,6 +32,12 @@ lint: $(READY)      ## ruff (lint and format) on the tree
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/lint-imports
+
+audit: $(READY)     ## pip-audit of the installed dependencies (says so and passes where no vulnerability service answers)
+	$(PY) scripts/audit.py
+
+fuzz: $(READY)      ## the long coverage-guided fuzz run (atheris): a table of executions and findings
+	$(PY) bench/fuzz.py --runs 2000000 --seconds 600
 
 bench: $(READY)     ## every benchmark; each prints a table
 	$(PY) bench/ingest.py

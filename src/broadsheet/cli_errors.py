@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from typer._click.exceptions import ClickException, UsageError
 from typer.core import TyperGroup
 
 from broadsheet.errors import BroadsheetError, ConfigError
@@ -145,6 +146,10 @@ def exit_for(exc: BaseException) -> typer.Exit:
         return fail(f"{where}{exc.strerror}")
     if isinstance(exc, MemoryError):
         return fail("out of memory")
+    if isinstance(exc, UnicodeEncodeError) and isinstance(exc.object, str):
+        # an argument of bytes that are not UTF-8 (Python keeps them as lone surrogates)
+        raw = exc.object[exc.start : exc.end].encode("utf-8", "surrogateescape")
+        return fail(f"{exc.object!a} is not UTF-8 text (bytes {raw.hex(' ')})")
     where = _details(exc)
     return fail(f"unexpected {type(exc).__name__}: {exc} (details in {where})")
 
@@ -156,7 +161,26 @@ def stop_on_sigterm(_signum: int, _frame: object) -> None:
 
 
 class BroadsheetGroup(TyperGroup):
-    """The root command group: every command runs inside :func:`exit_for`."""
+    """The root command group: every command runs inside :func:`exit_for`, and a usage
+    error (a missing argument, a bad option value) is one line too, exit code 2."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            done = super().main(*args, standalone_mode=False, **kwargs)
+        except ClickException as exc:
+            message = exc.format_message()
+            if message:  # (a group given no command has printed its help instead)
+                where = exc.ctx.command_path if isinstance(exc, UsageError) and exc.ctx else ""
+                hint = f" (see {where} --help)" if where else ""
+                kind = "usage error" if exc.exit_code == 2 else "error"
+                say(f"{kind}: {message}{hint}")
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            say("aborted")
+            sys.exit(1)
+        sys.exit(done if isinstance(done, int) else 0)  # typer.Exit's code, else success
 
     def invoke(self, ctx: Any) -> Any:
         try:

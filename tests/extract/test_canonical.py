@@ -94,3 +94,21 @@ def test_content_hash_is_stable_under_spacing_and_punctuation(text: str) -> None
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
 def test_content_hash_is_stable_under_case(text: str) -> None:
     assert content_hash(text) == content_hash(text.upper()) == content_hash(text.lower())
+
+
+@pytest.mark.parametrize("declared", ["/.//[.*", "//.//[x", "/a/..//[::1"])
+def test_a_path_that_parses_as_a_host_is_no_error(declared: str) -> None:
+    """Found by atheris (bench/fuzz.py url): a canonical link or feed link whose path, once
+    its dot segments were resolved, began with "//[" raised "Invalid IPv6 URL"."""
+    chosen = canonical_url("https://news.example/a/b?x=1", declared)
+    assert chosen.startswith("https://news.example/")
+    assert canonical_url(chosen) == chosen
+    assert canonical_url("https://news.example" + declared).startswith("https://news.example/")
+
+
+def test_a_canonical_that_encodes_past_the_length_limit_is_not_taken() -> None:
+    """Found by atheris (bench/fuzz.py url): 700 non-ASCII characters pass the 2,048
+    character limit as text, and percent-encoded (9 bytes each) they do not."""
+    declared = "/" + "뾿" * 700
+    url = "https://news.example/a/b"
+    assert canonical_url(url, declared) == url

@@ -6,7 +6,15 @@ group's line is one sentence, mapped here case by case.
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
+from tests.reliability.memory import MiB, fetch_setup, peak_of
+from tests.support.httpserver import Reply, TestServer, gzip_bomb
+
 F = "tests/ingest/test_fetch.py::"
+M = "tests/reliability/test_03_fetch_limits.py::"
 LINES = {
     "Body size capped after decompression": [
         # size after decompression; brotli is neither asked for nor accepted
@@ -30,5 +38,50 @@ LINES = {
         F + "test_cookies_are_never_stored",
         # TLS verified, no insecure retry
         F + "test_tls_is_verified_with_no_insecure_retry",
+        # each resource case, its peak memory measured in a process of its own
+        M + "test_03_resource_cases_stay_within_their_memory_bound",
     ],
 }
+
+
+# case -> (what the server sends, the exception the fetch ends with, the peak's bound).
+# The body cap is the default 8 MiB; the bounds allow the capped body a few times over
+# (the buffer, its join, the decoder's window), far below what any case would cost uncapped.
+CASES = {
+    "gzip bomb (1 MiB inflating to 1 GiB)": (
+        lambda: Reply(body=gzip_bomb(1024), headers={"Content-Encoding": "gzip"}),
+        "BodyTooLarge",
+        64 * MiB,
+    ),
+    "brotli body (never asked for, refused)": (
+        lambda: Reply(body=os.urandom(4 * MiB), headers={"Content-Encoding": "br"}),
+        "FetchError",
+        32 * MiB,
+    ),
+    "50 MB page, streamed without a length": (
+        lambda: Reply(body=b"<p>" + b"a" * (50 * MiB), chunked=True),
+        "BodyTooLarge",
+        64 * MiB,
+    ),
+    "slow-loris (64 KiB a second)": (
+        lambda: Reply(body=b"a" * (40 * 65536), chunk_delay=1.0),
+        "FetchTimeout",
+        32 * MiB,
+    ),
+    "redirect loop": (
+        lambda: Reply(302, headers={"Location": "/case"}),
+        "TooManyRedirects",
+        32 * MiB,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_03_resource_cases_stay_within_their_memory_bound(server: TestServer, name: str) -> None:
+    reply, outcome, bound = CASES[name]
+    server.route("/warm", "ok")
+    server.route("/case", reply())
+    peak = peak_of(fetch_setup(server.url("/warm"), timeout=3.0), f'fetch("{server.url("/case")}")')
+    print(f"{name}: {peak}")  # the figures of the note (pytest -s)
+    assert peak.outcome == outcome, peak
+    assert peak.growth < bound, f"{name}: {peak}"

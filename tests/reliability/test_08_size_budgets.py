@@ -7,6 +7,7 @@ import pytest
 from broadsheet.errors import ExtractError
 from broadsheet.extract.article import extract
 from broadsheet.models import FeedEntry
+from tests.reliability.memory import MiB, peak_of
 
 FE = "tests/ingest/test_feeds.py::"
 M = "tests/reliability/test_08_size_budgets.py::"
@@ -21,6 +22,7 @@ LINES = {
         "tests/extract/test_quality.py::test_hard_time_limit_interrupts_a_stage",
         "tests/test_pipeline.py::test_unfetchable_page_falls_back_to_feed_text",
         M + "test_08_a_million_row_table_and_giant_attributes_stay_within_the_budget",
+        M + "test_08_huge_feeds_and_pages_stay_within_a_memory_bound",
     ],
 }
 
@@ -48,3 +50,40 @@ def test_08_a_million_row_table_and_giant_attributes_stay_within_the_budget(shap
     except ExtractError:
         return
     assert article.title and len(article.text) <= 3_000_000
+
+
+# case -> (setup building the input, the case, its bound). A 100k-item feed keeps 500
+# entries (feeds.MAX_ENTRIES); a 50 MB page is cut to extraction's 3 MiB before parsing.
+HUGE = {
+    "100k-item feed": (
+        """
+from broadsheet.ingest.feeds import parse_feed
+item = b"<item><title>t%d</title><link>https://e.example/%d</link><author>x</author></item>"
+body = b'<rss version="2.0"><channel><title>big</title>'
+body += b"".join(item % (i, i) for i in range(100_000)) + b"</channel></rss>"
+parse_feed("https://feed.example/rss", body[:2000] + b"</channel></rss>")  # warm up
+""",
+        'parse_feed("https://feed.example/rss", body)',
+        64 * MiB,
+    ),
+    "50 MB page": (
+        """
+from broadsheet.extract.article import extract
+para = b"<p>" + b"Words of a long article, one after another. " * 40 + b"</p>"
+page = b"<html><head><title>Huge</title></head><body>" + para * (50 * 2**20 // len(para))
+page += b"</body></html>"
+extract("https://huge.example/a", page[:20_000] + b"</body></html>", budget=30.0)  # warm up
+""",
+        'extract("https://huge.example/a", page, budget=30.0)',
+        256 * MiB,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HUGE))
+def test_08_huge_feeds_and_pages_stay_within_a_memory_bound(name: str) -> None:
+    setup, case, bound = HUGE[name]
+    peak = peak_of(setup, case, timeout=300)
+    print(f"{name}: {peak}")  # the figures of the note (pytest -s)
+    assert peak.outcome in ("returned", "ExtractError"), peak
+    assert peak.growth < bound, f"{name}: {peak}"

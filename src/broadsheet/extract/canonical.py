@@ -73,7 +73,12 @@ def normalize_url(url: str) -> str:
         if not is_tracking_param(k)
     )
     netloc = parts.netloc.rpartition("@")[2]
-    path = urlsplit(urljoin(url, parts.path)).path if "." in parts.path else parts.path
+    path = parts.path
+    if "." in path:  # resolve dot segments; a path like "//[x" would parse as a host: kept
+        try:
+            path = urlsplit(urljoin(url, path)).path
+        except ValueError:
+            pass
     stripped = urlunsplit((parts.scheme, netloc, path, urlencode(query), ""))
     try:
         normalized = courlan.normalize_url(stripped)
@@ -96,7 +101,8 @@ def canonical_url(url: str, declared: str | None = None) -> str:
             chosen = resolved
     if not is_http_url(chosen):
         return url
-    return normalize_url(chosen)
+    normalized = normalize_url(chosen)  # percent-encoding may take it past MAX_URL_LENGTH
+    return normalized if is_http_url(normalized) else url
 
 
 def normalize_for_hash(text: str) -> str:

@@ -110,16 +110,20 @@ def _only_allowed(tag: str, attribute: str, value: str) -> str | None:
 
 
 def _clean(html: str, relative: object) -> str:
-    return nh3.clean(
-        html,
-        tags=set(ALLOWED_TAGS),
-        clean_content_tags=set(DROP_WITH_CONTENT),
-        attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_only_allowed,  # nh3 lets lang and title through on any tag
-        url_schemes=set(URL_SCHEMES),
-        link_rel=LINK_REL,
-        strip_comments=True,
-        url_relative=relative,
+    # strip_invalid after nh3 too: a character reference ("&#1;") decodes to a control
+    # character that the input did not hold, and the next pass would drop it
+    return strip_invalid(
+        nh3.clean(
+            html,
+            tags=set(ALLOWED_TAGS),
+            clean_content_tags=set(DROP_WITH_CONTENT),
+            attributes=ALLOWED_ATTRIBUTES,
+            attribute_filter=_only_allowed,  # nh3 lets lang and title through on any tag
+            url_schemes=set(URL_SCHEMES),
+            link_rel=LINK_REL,
+            strip_comments=True,
+            url_relative=relative,
+        )
     ).strip()
 
 

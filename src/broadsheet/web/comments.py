@@ -245,11 +245,13 @@ def _post(request: Request, target: Target, sent: Posted) -> Response:
 
 
 def own(request: Request, comment_id: str, reader: User | None) -> Comment:
+    """The reader's own comment, or 404: another reader's comment gets the same answer as
+    none at all, so the edit and delete forms do not tell which ids exist."""
     comment = request.app.state.store.get_comment(_id(comment_id))
     if comment is None or comment.status == "deleted":
         raise HTTPException(status_code=404)
     if reader is None or reader.id != comment.user_id:
-        raise HTTPException(status_code=403)
+        raise HTTPException(status_code=404)
     return comment
 
 

@@ -91,7 +91,7 @@ def comment_on_story(request: Request, story_id: str, sent: s.CommentIn) -> Resp
 
 
 def _own(request: Request, comment_id: str) -> Comment:
-    """The caller's own comment (404 none or deleted, 403 another reader's)."""
+    """The caller's own comment (404 for none, a deleted one and another reader's alike)."""
     return comments.own(request, str(_db_id(comment_id)), signed_in(request))
 
 
