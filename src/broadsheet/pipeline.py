@@ -126,7 +126,24 @@ class Pipeline:
         try:
             await self._poll(source, report)
         finally:
-            self.store.release_source(source.id)
+            await self._release(source.id)
+
+    async def _release(self, source_id: int) -> None:
+        """Give the source's poll lease back; while the database cannot be reached (a
+        PostgreSQL restart) try again, backing off, for up to the lease's length: a lease
+        left with a live worker is renewed by its heartbeat and would keep the source from
+        ever being polled again."""
+        delay, deadline = 0.5, time.monotonic() + self.settings.poll_lease
+        while True:
+            try:
+                self.store.release_source(source_id)
+                return
+            except StoreError:
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning("source %s: lease not released yet (database unreachable)", source_id)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
 
     async def _poll(self, source: Source, report: IngestReport) -> None:
         report.sources_polled += 1
