@@ -30,6 +30,7 @@ from broadsheet.errors import (
     FetchError,
     ParseError,
     StoreError,
+    StoreUnavailable,
 )
 from broadsheet.extract import canonical_url, extract, extract_from_entry
 from broadsheet.extract.learn import outlet_key
@@ -132,13 +133,14 @@ class Pipeline:
         """Give the source's poll lease back; while the database cannot be reached (a
         PostgreSQL restart) try again, backing off, for up to the lease's length: a lease
         left with a live worker is renewed by its heartbeat and would keep the source from
-        ever being polled again."""
+        ever being polled again. A write the database refuses (a full disk) is not retried:
+        the lease then lapses by itself."""
         delay, deadline = 0.5, time.monotonic() + self.settings.poll_lease
         while True:
             try:
                 self.store.release_source(source_id)
                 return
-            except StoreError:
+            except StoreUnavailable:
                 if time.monotonic() + delay > deadline:
                     raise
                 log.warning("source %s: lease not released yet (database unreachable)", source_id)

@@ -27,6 +27,7 @@ LINES = {
     ],
     "a full disk rolls back with a clear error and `PRAGMA integrity_check` passes": [
         "tests/cli/test_full_disk.py::test_a_full_disk_gives_the_report_one_line_and_the_error_on_the_source",
+        M + "test_21_a_full_filesystem_fails_ingest_with_one_line_and_no_corruption",
     ],
     "PostgreSQL restart: reconnect with backoff.": [
         M + "test_21_a_postgresql_restart_mid_ingest_the_worker_reconnects_and_finishes",
@@ -56,3 +57,43 @@ def test_21_a_postgresql_restart_mid_ingest_the_worker_reconnects_and_finishes(
     assert result.missing == [] and result.finished, (result, log)
     assert result.twice == []
     assert result.integrity == "ok"
+
+
+@pytest.mark.sqlite_only("the database file on a small tmpfs")
+def test_21_a_full_filesystem_fails_ingest_with_one_line_and_no_corruption(
+    tmp_path: Path,
+) -> None:
+    """A real full filesystem (a 3 MB tmpfs, when this process may mount one), not only
+    SQLite's page limit: ``ingest --once`` stops with one line and exit code 1 instead of
+    waiting on leases it could not give back, and the database passes its check."""
+    import os
+    import sqlite3
+    import subprocess
+
+    from broadsheet.config import Settings
+    from broadsheet.store import Store
+    from tests.cli.support import one_line_error, run
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)],
+                             capture_output=True, check=False)  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip("mounting a tmpfs needs root (the page-limit test covers the rest)")
+    try:
+        data = disk / "data"
+        with SamplePublisher(articles_per_outlet=10) as publisher:
+            url = f"sqlite:///{data / 'broadsheet.db'}"
+            store = Store.open(Settings(data_dir=data, default_sources=False, database_url=url))
+            for outlet in publisher.outlets:
+                store.add_source(outlet.feed_url, name=outlet.name)
+            store.close()
+            free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+            (disk / "filler").write_bytes(b"\0" * (free - 150_000))
+            done = run(data, "ingest", "--once", env={"BROADSHEET_UNDERSTAND": "0"}, timeout=100)
+        assert done.returncode == 1
+        assert one_line_error(done) == "error: database write failed: database or disk is full"
+        with sqlite3.connect(data / "broadsheet.db") as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

@@ -17,10 +17,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, text
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from broadsheet.config import Settings
-from broadsheet.errors import StoreError
+from broadsheet.errors import StoreError, StoreUnavailable
 from broadsheet.models import (
     Article,
     ArticleTeaser,
@@ -80,6 +86,13 @@ def _first_cause(exc: SQLAlchemyError) -> object:
 
 # readers' methods (issues 11, 12) in store/readers.py and readers_more.py; credentials and
 # sync (issue 13) in store/app_passwords.py, sync.py, webhooks.py
+def _failure(doing: str, exc: SQLAlchemyError) -> StoreError:
+    """The StoreError for ``exc``: StoreUnavailable when the connection itself was lost."""
+    lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
+    kind = StoreUnavailable if lost else StoreError
+    return kind(f"database {doing} failed: {_first_cause(exc)}")
+
+
 class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries):
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
@@ -108,7 +121,7 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries):
         try:
             return self.engine.connect()
         except SQLAlchemyError as exc:
-            raise StoreError(f"database {doing} failed: {_first_cause(exc)}") from exc
+            raise StoreUnavailable(f"database {doing} failed: {_first_cause(exc)}") from exc
 
     @contextmanager
     def reader(self) -> Iterator[Connection]:
@@ -117,7 +130,7 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries):
             try:
                 yield conn
             except (OperationalError, InterfaceError) as exc:
-                raise StoreError(f"database read failed: {_first_cause(exc)}") from exc
+                raise _failure("read", exc) from exc
 
     @contextmanager
     def writer(self) -> Iterator[Connection]:
@@ -130,7 +143,7 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries):
             except IntegrityError:
                 raise
             except SQLAlchemyError as exc:
-                raise StoreError(f"database write failed: {_first_cause(exc)}") from exc
+                raise _failure("write", exc) from exc
             finally:
                 # a connection the server dropped would reconnect to read its info
                 with suppress(SQLAlchemyError):
