@@ -93,7 +93,11 @@ def test_21_a_full_filesystem_fails_ingest_with_one_line_and_no_corruption(
             done = run(data, "ingest", "--once", env={"BROADSHEET_UNDERSTAND": "0"}, timeout=100)
         assert done.returncode == 1
         assert one_line_error(done) == "error: database write failed: database or disk is full"
-        with sqlite3.connect(data / "broadsheet.db") as db:
+        db = sqlite3.connect(data / "broadsheet.db")
+        try:
             assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            db.close()
     finally:
-        subprocess.run(["umount", str(disk)], check=False)
+        # lazily: a file still open anywhere must not leave the mount behind
+        subprocess.run(["umount", "--lazy", str(disk)], check=False)
