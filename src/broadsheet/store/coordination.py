@@ -155,8 +155,9 @@ def claim_lease(conn: Connection, name: str, owner: str, now: float, ttl: float)
     Taken over from a holder whose lease lapsed (a worker killed with ``kill -9`` renews
     nothing), it also frees the poll leases that holder still had on sources: they would
     otherwise keep those sources from being polled for ``poll_lease`` seconds (15 minutes)
-    after the crash. The holder is gone or stalled past three heartbeats; if it wakes, a
-    source it was polling may be fetched twice, and the store keeps each article once."""
+    after the crash; its politeness slots (requests in flight) likewise. The holder is
+    gone or stalled past three heartbeats; if it wakes, a source it was polling may be
+    fetched twice, and the store keeps each article once."""
     row = conn.execute(select(leases.c.owner).where(leases.c.name == name)).first()
     if row is None:
         try:
@@ -176,6 +177,11 @@ def claim_lease(conn: Connection, name: str, owner: str, now: float, ttl: float)
             update(sources)
             .where(sources.c.lease_owner == previous)
             .values(lease_owner=None, lease_until=None)
+        )
+        conn.execute(  # and its requests in flight, which died with it
+            update(host_slots)
+            .where(host_slots.c.owner == previous)
+            .values(owner=None, busy_until=0.0)
         )
     return result.rowcount == 1
 
