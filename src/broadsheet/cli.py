@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -293,31 +293,39 @@ def export(
     format: Annotated[str, typer.Option("--format", help="Output format: jsonl.")] = "jsonl",
 ) -> None:
     """Every stored article as one JSON object per line on standard output."""
+    if format != "jsonl":
+        raise fail(f"unknown format {format!r} (supported: jsonl)", 2)
+    settings = load_settings()
+    with opened_store(settings) as store:
+        write_jsonl(store, sys.stdout)
+
+
+def write_jsonl(store: Store, stream: IO[str]) -> int:
+    """Every stored article as one JSON object per line on ``stream``; how many."""
     import json
 
     from broadsheet.cli_stories import export_fields as story_export_fields
     from broadsheet.cli_understand import export_fields
 
-    if format != "jsonl":
-        raise fail(f"unknown format {format!r} (supported: jsonl)", 2)
-    settings = load_settings()
-    with opened_store(settings) as store:
-        for a in store.iter_articles():
-            record = {
-                "id": a.id,
-                "url": a.url,
-                "canonical_url": a.canonical_url,
-                "source": a.source_name,
-                "title": a.title,
-                "author": a.author,
-                "published": _iso(a.published),
-                "fetched": _iso(a.fetched_at),
-                "language": a.language,
-                "text": a.text,
-            }
-            record.update(export_fields(store.get_understanding(a.id), a.language))
-            record.update(story_export_fields(store, a.id))
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    count = 0
+    for a in store.iter_articles():
+        record = {
+            "id": a.id,
+            "url": a.url,
+            "canonical_url": a.canonical_url,
+            "source": a.source_name,
+            "title": a.title,
+            "author": a.author,
+            "published": _iso(a.published),
+            "fetched": _iso(a.fetched_at),
+            "language": a.language,
+            "text": a.text,
+        }
+        record.update(export_fields(store.get_understanding(a.id), a.language))
+        record.update(story_export_fields(store, a.id))
+        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -441,6 +449,10 @@ _register_store(app)
 from broadsheet.cli_import import register as _register_import  # noqa: E402
 
 _register_import(app)
+
+from broadsheet.cli_backup import register as _register_backup  # noqa: E402
+
+_register_backup(app)
 
 from broadsheet.cli_users import register as _register_users  # noqa: E402
 

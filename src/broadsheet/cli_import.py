@@ -33,8 +33,59 @@ def read_records(
             bad(f"line {number}: {exc}")
 
 
-def register(app: typer.Typer) -> None:
+def import_jsonl(path: str, no_understand: bool = False) -> None:
+    """Store the articles of a JSON Lines file (``-``: stdin); report; exit 1 when a line
+    was skipped."""
+    import asyncio  # here, not at the top: `broadsheet extract` starts without it
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
     from broadsheet.cli import err, load_settings, opened_store, out
+    from broadsheet.cli_jsonl import read_jsonl
+    from broadsheet.jobs.pool import WorkerPool
+    from broadsheet.orchestrate.importing import Importer, ImportReport
+
+    overrides: dict[str, object] = {"understand": False} if no_understand else {}
+    settings = load_settings(**overrides)
+    # one reader for every JSON Lines command: bytes checked for UTF-8, size, depth,
+    # NaN; a bad line is reported with its number and the rest is read
+    reader = read_jsonl(
+        None if path == "-" else Path(path),
+        settings.max_input_line_bytes,
+        required=("url", "title"),
+        strings=("url", "canonical_url", "title", "text", "source", "published"),
+    )
+    bad: list[str] = []
+
+    def report_bad(message: str) -> None:
+        bad.append(message)
+        err.print(Text(f"{message}; skipped"))
+
+    report = ImportReport()
+    columns = (TextColumn("importing"), BarColumn(), TextColumn("{task.completed} lines"),
+               TimeElapsedColumn())  # fmt: skip
+    with (
+        opened_store(settings) as store,
+        WorkerPool(settings.extract_workers) as pool,
+        Progress(*columns, console=err, disable=not err.is_terminal) as bar,
+    ):
+        task = bar.add_task("import", total=None)
+        records = read_records(reader, report_bad, lambda n: bar.advance(task, n))
+        asyncio.run(Importer(settings, store, pool).run(records, report))
+    for failure in report.failures[:20]:
+        err.print(Text(f"warning: {failure}"))
+    out.print(
+        Text(
+            f"imported {report.added} articles; {report.duplicates} already stored; "
+            f"{len(bad) + reader.bad} bad lines skipped"
+        )
+    )
+    reader.finish()  # exit 1 when a line was skipped, as every JSON Lines command
+
+
+def register(app: typer.Typer) -> None:
+    from broadsheet.cli import err
 
     @app.command("import")
     def import_(
@@ -45,51 +96,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Store articles from `broadsheet export` output, with understanding and stories."""
-        import asyncio
-
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
         from rich.text import Text
-
-        from broadsheet.cli_jsonl import read_jsonl
-        from broadsheet.jobs.pool import WorkerPool
-        from broadsheet.orchestrate.importing import Importer, ImportReport
 
         if format != "jsonl":
             err.print(Text(f"error: unknown format {format!r} (supported: jsonl)"))
             raise typer.Exit(2)
-        overrides: dict[str, object] = {"understand": False} if no_understand else {}
-        settings = load_settings(**overrides)
-        # one reader for every JSON Lines command: bytes checked for UTF-8, size, depth,
-        # NaN; a bad line is reported with its number and the rest is read
-        reader = read_jsonl(
-            None if path == "-" else Path(path),
-            settings.max_input_line_bytes,
-            required=("url", "title"),
-            strings=("url", "canonical_url", "title", "text", "source", "published"),
-        )
-        bad: list[str] = []
-
-        def report_bad(message: str) -> None:
-            bad.append(message)
-            err.print(Text(f"{message}; skipped"))
-
-        report = ImportReport()
-        columns = (TextColumn("importing"), BarColumn(), TextColumn("{task.completed} lines"),
-                   TimeElapsedColumn())  # fmt: skip
-        with (
-            opened_store(settings) as store,
-            WorkerPool(settings.extract_workers) as pool,
-            Progress(*columns, console=err, disable=not err.is_terminal) as bar,
-        ):
-            task = bar.add_task("import", total=None)
-            records = read_records(reader, report_bad, lambda n: bar.advance(task, n))
-            asyncio.run(Importer(settings, store, pool).run(records, report))
-        for failure in report.failures[:20]:
-            err.print(Text(f"warning: {failure}"))
-        out.print(
-            Text(
-                f"imported {report.added} articles; {report.duplicates} already stored; "
-                f"{len(bad) + reader.bad} bad lines skipped"
-            )
-        )
-        reader.finish()  # exit 1 when a line was skipped, as every JSON Lines command
+        import_jsonl(path, no_understand)

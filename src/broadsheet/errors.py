@@ -97,6 +97,11 @@ class StoreError(BroadsheetError):
     pass
 
 
+class StoreUnavailable(StoreError):
+    """The database cannot be reached (a PostgreSQL restart, a dropped connection), as
+    opposed to a write it refused (a full disk, a constraint): worth trying again soon."""
+
+
 class MailError(BroadsheetError):
     """A mail could not be handed to the SMTP server (issue 11: reset links).
     ``maybe_sent``: the server may have taken it all the same (the connection broke while

@@ -30,6 +30,7 @@ from broadsheet.errors import (
     FetchError,
     ParseError,
     StoreError,
+    StoreUnavailable,
     failure_reason,
 )
 from broadsheet.extract import canonical_url, extract, extract_from_entry
@@ -134,7 +135,25 @@ class Pipeline:
         try:
             await self._poll(source, report)
         finally:
-            await asyncio.to_thread(self.store.release_source, source.id)
+            await self._release(source.id)
+
+    async def _release(self, source_id: int) -> None:
+        """Give the source's poll lease back; while the database cannot be reached (a
+        PostgreSQL restart) try again, backing off, for up to the lease's length: a lease
+        left with a live worker is renewed by its heartbeat and would keep the source from
+        ever being polled again. A write the database refuses (a full disk) is not retried:
+        the lease then lapses by itself."""
+        delay, deadline = 0.5, time.monotonic() + self.settings.poll_lease
+        while True:
+            try:
+                await asyncio.to_thread(self.store.release_source, source_id)
+                return
+            except StoreUnavailable:
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning("source %s: lease not released yet (database unreachable)", source_id)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
 
     async def _poll(self, source: Source, report: IngestReport) -> None:
         report.sources_polled += 1

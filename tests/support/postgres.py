@@ -13,6 +13,8 @@ import queue
 import secrets
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 SWITCH = "BROADSHEET_TEST_DATABASE"
@@ -114,3 +116,22 @@ def pythonpath(*paths: Path | str) -> str:
     directory whose sitecustomize routes that process's store too."""
     routed = [str(SITE)] if os.environ.get(routing.TEMPLATE) else []
     return os.pathsep.join([*routed, *map(str, paths)])
+
+
+@contextmanager
+def private_database(prefix: str = "bsown") -> Iterator[str]:
+    """A database of its own on the local PostgreSQL server (``BROADSHEET_TEST_POSTGRES_URL``),
+    whichever backend the suite runs on: its SQLAlchemy URL; dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(os.environ.get(SERVER, DEFAULT_SERVER))
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

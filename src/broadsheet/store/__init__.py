@@ -12,15 +12,21 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, text
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from broadsheet.config import Settings
-from broadsheet.errors import StoreError
+from broadsheet.errors import StoreError, StoreUnavailable
 from broadsheet.models import (
     Article,
     ArticleTeaser,
@@ -81,6 +87,13 @@ def _first_cause(exc: SQLAlchemyError) -> object:
 
 # readers' methods (issues 11, 12) in store/readers.py and readers_more.py; credentials and
 # sync (issue 13) in store/app_passwords.py, sync.py, webhooks.py
+def _failure(doing: str, exc: SQLAlchemyError) -> StoreError:
+    """The StoreError for ``exc``: StoreUnavailable when the connection itself was lost."""
+    lost = isinstance(exc, DBAPIError) and exc.connection_invalidated
+    kind = StoreUnavailable if lost else StoreError
+    return kind(f"database {doing} failed: {_first_cause(exc)}")
+
+
 class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, OpsQueries):
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
@@ -103,15 +116,27 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
         self.engine.dispose()
 
     # --- transactions -------------------------------------------------------------------
+    def _connect(self, doing: str) -> Connection:
+        """A connection, or a StoreError when the database cannot be reached (a PostgreSQL
+        restart): callers that go on after a StoreError (the worker) go on after this."""
+        try:
+            return self.engine.connect()
+        except SQLAlchemyError as exc:
+            raise StoreUnavailable(f"database {doing} failed: {_first_cause(exc)}") from exc
+
     @contextmanager
     def reader(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            yield conn
+        """A connection to read with; a connection lost on the way is a StoreError."""
+        with self._connect("read") as conn:
+            try:
+                yield conn
+            except (OperationalError, InterfaceError) as exc:
+                raise _failure("read", exc) from exc
 
     @contextmanager
     def writer(self) -> Iterator[Connection]:
         """One writer at a time (SQLite); the transaction commits on success."""
-        with self._write_lock, self.engine.connect() as conn:
+        with self._write_lock, self._connect("write") as conn:
             conn.info["writer"] = True
             try:
                 with conn.begin():
@@ -119,9 +144,11 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
             except IntegrityError:
                 raise
             except SQLAlchemyError as exc:
-                raise StoreError(f"database write failed: {_first_cause(exc)}") from exc
+                raise _failure("write", exc) from exc
             finally:
-                conn.info.pop("writer", None)
+                # a connection the server dropped would reconnect to read its info
+                with suppress(SQLAlchemyError):
+                    conn.info.pop("writer", None)
 
     # --- sources ------------------------------------------------------------------------
     def add_source(

@@ -150,19 +150,39 @@ def _add_slot(conn: Connection, origin: str, slot: int) -> None:
 
 
 def claim_lease(conn: Connection, name: str, owner: str, now: float, ttl: float) -> bool:
-    """Take (or renew, when ``owner`` holds it) the lease ``name`` for ``ttl`` seconds."""
-    if conn.execute(select(leases.c.name).where(leases.c.name == name)).first() is None:
+    """Take (or renew, when ``owner`` holds it) the lease ``name`` for ``ttl`` seconds.
+
+    Taken over from a holder whose lease lapsed (a worker killed with ``kill -9`` renews
+    nothing), it also frees the poll leases that holder still had on sources: they would
+    otherwise keep those sources from being polled for ``poll_lease`` seconds (15 minutes)
+    after the crash; its politeness slots (requests in flight) likewise. The holder is
+    gone or stalled past three heartbeats; if it wakes, a source it was polling may be
+    fetched twice, and the store keeps each article once."""
+    row = conn.execute(select(leases.c.owner).where(leases.c.name == name)).first()
+    if row is None:
         try:
             with conn.begin_nested():
                 conn.execute(insert(leases).values(name=name, owner=owner, expires_at=now + ttl))
             return True
         except IntegrityError:
-            pass
+            row = conn.execute(select(leases.c.owner).where(leases.c.name == name)).first()
     result = conn.execute(
         update(leases)
         .where(leases.c.name == name, or_(leases.c.owner == owner, leases.c.expires_at < now))
         .values(owner=owner, expires_at=now + ttl)
     )
+    previous = row.owner if row is not None else None
+    if result.rowcount == 1 and previous not in (None, owner):
+        conn.execute(
+            update(sources)
+            .where(sources.c.lease_owner == previous)
+            .values(lease_owner=None, lease_until=None)
+        )
+        conn.execute(  # and its requests in flight, which died with it
+            update(host_slots)
+            .where(host_slots.c.owner == previous)
+            .values(owner=None, busy_until=0.0)
+        )
     return result.rowcount == 1
 
 

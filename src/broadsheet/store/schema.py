@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -55,12 +56,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+# Ids (primary keys, the foreign keys to them, and plain numbers that hold one) are 64-bit
+# on PostgreSQL (BIGINT, BIGSERIAL for the keys: no wrap at 2^31 rows ingested, counting
+# the ids that deleted rows and rolled-back inserts used up) and stay SQLite's INTEGER, which
+# is 64-bit already and keeps INTEGER PRIMARY KEY as the table's rowid. Migration 0019.
+Id = BigInteger().with_variant(Integer, "sqlite")
+
 metadata = MetaData()
 
 sources = Table(
     "sources",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True),
     Column("url", String(2048), nullable=False, unique=True),
     Column("kind", String(16), nullable=False, default="feed"),
     Column("name", String(300), nullable=False),
@@ -88,7 +95,7 @@ sources = Table(
 source_icons = Table(
     "source_icons",
     metadata,
-    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", Id, ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
     Column("body", LargeBinary, nullable=False),
     Column("content_type", String(100), nullable=False),
     Column("fetched_at", UTCDateTime, nullable=False),
@@ -97,8 +104,8 @@ source_icons = Table(
 articles = Table(
     "articles",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("id", Id, primary_key=True),
+    Column("source_id", Id, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
     Column("url", String(2048), nullable=False),
     Column("canonical_url", String(2048), nullable=False, unique=True),
     Column("guid", String(2048)),
@@ -117,7 +124,7 @@ articles = Table(
     Column("content_hash", String(64), nullable=False),
     Column("extraction", String(16), nullable=False, default="page"),
     Column("word_count", Integer, nullable=False, default=0),
-    Column("duplicate_of", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
+    Column("duplicate_of", Id, ForeignKey("articles.id", ondelete="SET NULL")),
     Index("ix_articles_content_hash", "content_hash"),
     Index("ix_articles_sort_at", "sort_at"),
     Index("ix_articles_fetched_at", "fetched_at"),  # stored in the last hour (/metrics, 0020)
@@ -147,10 +154,10 @@ articles = Table(
 entries_seen = Table(
     "entries_seen",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("id", Id, primary_key=True),
+    Column("source_id", Id, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
     Column("key", String(64), nullable=False),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="SET NULL")),
     Column("outcome", String(300), nullable=False),
     Column("seen_at", UTCDateTime, nullable=False),
     UniqueConstraint("source_id", "key", name="uq_entries_seen_source_key"),
@@ -168,7 +175,7 @@ meta = Table(
 article_features = Table(
     "article_features",
     metadata,
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("feature", String(32), primary_key=True),
     Column("version", String(100), nullable=False),
     Column("value", Text, nullable=False),  # JSON
@@ -177,7 +184,7 @@ article_features = Table(
 article_entities = Table(
     "article_entities",
     metadata,
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("entity_id", String(200), primary_key=True),
     Column("label", String(32), nullable=False),
     Column("name", String(300), nullable=False),
@@ -189,7 +196,7 @@ article_entities = Table(
 article_countries = Table(
     "article_countries",
     metadata,
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("country", String(2), primary_key=True),
     Column("mentions", Integer, nullable=False),
     # the article's sort_at, copied so a page lists the latest without sorting them all
@@ -199,7 +206,7 @@ article_countries = Table(
 article_topics = Table(
     "article_topics",
     metadata,
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("topic", String(32), primary_key=True),
     Column("score", Float, nullable=False),
     # the article's sort_at, copied so a page lists the latest without sorting them all
@@ -209,7 +216,7 @@ article_topics = Table(
 ai_results = Table(
     "ai_results",
     metadata,
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("feature", String(32), primary_key=True),
     Column("key", String(64), primary_key=True),  # target language, question hash...
     Column("version", String(100), nullable=False),
@@ -258,7 +265,7 @@ furniture_blocks = Table(
 article_extraction = Table(
     "article_extraction",
     metadata,
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("outlet", String(255), nullable=False),
     Column("modified_at", UTCDateTime),
     Column("unfiltered_html", Text),
@@ -270,15 +277,15 @@ article_extraction = Table(
 stories = Table(
     "stories",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("first_at", UTCDateTime),  # earliest report (sort_at of its articles)
     Column("last_at", UTCDateTime),  # latest report
-    Column("lead_article_id", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
+    Column("lead_article_id", Id, ForeignKey("articles.id", ondelete="SET NULL")),
     Column("article_count", Integer, nullable=False, default=0),
     Column("source_count", Integer, nullable=False, default=0),
-    Column("merged_into", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
+    Column("merged_into", Id, ForeignKey("stories.id", ondelete="SET NULL")),
     Index("ix_stories_last_at", "last_at"),
     Index("ix_stories_first_at", "first_at"),
     Index("ix_stories_lead_article_id", "lead_article_id"),
@@ -289,8 +296,8 @@ stories = Table(
 story_articles = Table(
     "story_articles",
     metadata,
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
-    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Id, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
     Column("similarity", Float, nullable=False, default=0.0),  # to its closest story-mate
     Column("agency", String(40)),  # the news agency its text credits, if any
     Column("assigned_at", UTCDateTime, nullable=False),
@@ -299,12 +306,12 @@ story_articles = Table(
 story_events = Table(
     "story_events",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True),
     Column("at", UTCDateTime, nullable=False),
     Column("kind", String(16), nullable=False),  # move | merge
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE")),
-    Column("from_story", Integer),
-    Column("to_story", Integer),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE")),
+    Column("from_story", Id),
+    Column("to_story", Id),
     Column("reason", String(300), nullable=False),
     Index("ix_story_events_to_story", "to_story"),
     Index("ix_story_events_from_story", "from_story"),
@@ -313,7 +320,7 @@ story_events = Table(
 story_terms = Table(  # a story's main features, for related stories (an inverted index)
     "story_terms",
     metadata,
-    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Id, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
     Column("term", String(100), primary_key=True),
     Column("weight", Float, nullable=False),
     # the newest stories using a term, in order (related stories read a bounded posting)
@@ -336,7 +343,7 @@ counters = Table(
 story_digests = Table(
     "story_digests",
     metadata,
-    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Id, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
     Column("version", String(20), nullable=False),
     Column("story_updated_at", UTCDateTime, nullable=False),  # the story it was computed for
     Column("article_count", Integer, nullable=False),
@@ -361,7 +368,7 @@ daily_editions = Table(
 users = Table(
     "users",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True),
     Column("email", String(254), nullable=False, unique=True),  # trimmed, lower case
     Column("display_name", String(60), nullable=False),
     Column("password_hash", String(200), nullable=False),  # argon2id, encoded
@@ -383,7 +390,7 @@ sessions = Table(
     "sessions",
     metadata,
     Column("token_hash", String(64), primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Index("ix_sessions_user_id", "user_id"),
@@ -392,7 +399,7 @@ password_resets = Table(
     "password_resets",
     metadata,
     Column("token_hash", String(64), primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("used_at", UTCDateTime),
@@ -401,12 +408,12 @@ password_resets = Table(
 comments = Table(
     "comments",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True),
     # On an article or on a story: exactly one of the two is set.
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE")),
-    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE")),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("parent_id", Integer, ForeignKey("comments.id", ondelete="CASCADE")),  # one level
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE")),
+    Column("story_id", Id, ForeignKey("stories.id", ondelete="CASCADE")),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("parent_id", Id, ForeignKey("comments.id", ondelete="CASCADE")),  # one level
     Column("body", Text, nullable=False),
     Column("status", String(16), nullable=False),  # visible|held|hidden|deleted
     Column("held_reason", String(100)),
@@ -422,20 +429,20 @@ comments = Table(
 comment_reports = Table(
     "comment_reports",
     metadata,
-    Column("comment_id", Integer, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("comment_id", Id, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_comment_reports_user_id", "user_id"),
 )
 moderation_log = Table(
     "moderation_log",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", Id, primary_key=True),
     Column("at", UTCDateTime, nullable=False),
-    Column("moderator_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("moderator_id", Id, ForeignKey("users.id", ondelete="SET NULL")),
     Column("action", String(16), nullable=False),  # hide|restore|delete|ban|unban
-    Column("comment_id", Integer),  # kept as a plain number: the log outlives the comment
-    Column("target_user_id", Integer),
+    Column("comment_id", Id),  # kept as a plain number: the log outlives the comment
+    Column("target_user_id", Id),
     Column("note", String(300)),
     Index("ix_moderation_log_at", "at"),
     Index("ix_moderation_log_moderator_id", "moderator_id"),
@@ -443,8 +450,8 @@ moderation_log = Table(
 saved_articles = Table(
     "saved_articles",
     metadata,
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("saved_at", UTCDateTime, nullable=False),
     Index("ix_saved_articles_user", "user_id", "saved_at"),
     Index("ix_saved_articles_article_id", "article_id"),
@@ -452,8 +459,8 @@ saved_articles = Table(
 read_articles = Table(
     "read_articles",
     metadata,
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("article_id", Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("read_at", UTCDateTime, nullable=False),  # the last time it was opened
     Index("ix_read_articles_user", "user_id", "read_at"),
     Index("ix_read_articles_article_id", "article_id"),
@@ -462,7 +469,7 @@ read_articles = Table(
 follows = Table(
     "follows",
     metadata,
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("kind", String(16), primary_key=True),
     Column("key", String(200), primary_key=True),  # topic name, entity id, ISO code, id
     Column("muted", Boolean, nullable=False, default=False),
@@ -476,7 +483,7 @@ follows = Table(
 entry_failures = Table(
     "entry_failures",
     metadata,
-    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", Id, ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
     Column("key", String(64), primary_key=True),
     Column("url", String(2048), nullable=False),
     Column("failures", Integer, nullable=False),
@@ -531,7 +538,7 @@ outlet_layout = Table(
 digest_sends = Table(
     "digest_sends",
     metadata,
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("day", String(10), primary_key=True),  # YYYY-MM-DD in the site's time zone
     Column("edition", String(12), nullable=False),
     Column("status", String(12), nullable=False),  # sending | sent | failed | unknown
@@ -547,15 +554,15 @@ comment_counts = Table(
     "comment_counts",
     metadata,
     Column("kind", String(8), primary_key=True),
-    Column("target_id", Integer, primary_key=True),
+    Column("target_id", Id, primary_key=True),
     Column("visible", Integer, nullable=False, default=0),
 )
 # WebAuthn credentials: a second way to sign in.
 passkeys = Table(
     "passkeys",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("id", Id, primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("credential_id", String(1400), nullable=False, unique=True),  # base64url
     Column("public_key", LargeBinary, nullable=False),  # COSE
     Column("sign_count", Integer, nullable=False, default=0),
@@ -573,8 +580,8 @@ passkeys = Table(
 app_credentials = Table(
     "app_credentials",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("id", Id, primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("kind", String(16), nullable=False),  # app_password | api_token
     Column("label", String(100), nullable=False),
     Column("secret_hash", String(64), nullable=False, unique=True),
@@ -592,8 +599,8 @@ app_credentials = Table(
 webhooks = Table(
     "webhooks",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("id", Id, primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("url", String(2048), nullable=False),
     Column("secret", String(100), nullable=False),
     Column("kind", String(16), nullable=False),  # follows | search
@@ -609,9 +616,9 @@ webhooks = Table(
 webhook_deliveries = Table(
     "webhook_deliveries",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("webhook_id", Integer, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
-    Column("story_id", Integer, nullable=False),  # a plain number: the story may merge away
+    Column("id", Id, primary_key=True),
+    Column("webhook_id", Id, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    Column("story_id", Id, nullable=False),  # a plain number: the story may merge away
     Column("payload", Text, nullable=False),  # JSON, signed as sent
     Column("state", String(16), nullable=False),  # pending | delivered | failed
     Column("attempts", Integer, nullable=False, default=0),

@@ -1,0 +1,329 @@
+"""Crash trials (issue 16 capability 5, RELIABILITY 19 and 21): ``broadsheet worker`` as a
+real process, killed with SIGKILL at a random moment of an ingest from the local sample
+publisher, then checked and run again.
+
+One trial, on a fresh store (a SQLite file, or a PostgreSQL database):
+
+1. the sources are the publisher's outlets; ``broadsheet worker`` starts;
+2. when a random number of articles (0 to all but one) is committed, the test reads the
+   URLs it can see committed, then kills the worker with ``kill -9`` (its pool's processes
+   exit by themselves when their parent dies);
+3. the database passes its integrity check (SQLite: ``PRAGMA integrity_check`` and
+   ``foreign_key_check``; PostgreSQL: amcheck's ``bt_index_check`` of every index, which
+   reads every page of them) and the store's own invariants (the article counter equals
+   the rows; every story placement points at a story that exists);
+4. nothing the test saw committed is gone;
+5. a new ``broadsheet worker`` resumes (it takes the dead worker's lease when it lapses)
+   and finishes the ingest: every served article is then stored exactly once.
+
+``bench/crash.py`` runs 20 such trials per backend and prints the table; the reliability
+test runs a few. :func:`restart_trial` restarts a private PostgreSQL cluster (initdb and
+pg_ctl in a temp dir, on a free port; never the shared server) in the middle of an ingest.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine, text
+
+from broadsheet.config import Settings
+from broadsheet.demo.publisher import SamplePublisher
+from broadsheet.store import Store
+from broadsheet.store.engine import is_sqlite, make_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+FINISH_WITHIN = 240.0  # s for a resumed worker to store the rest (a shared, loaded machine)
+
+
+@dataclass
+class Trial:
+    backend: str
+    target: int  # articles committed when the kill was due
+    seen_before_kill: int  # committed URLs the test read just before the kill
+    after_kill: int = 0
+    integrity: str = ""  # "ok", or what the checks found
+    lost: list[str] = field(default_factory=list)  # seen committed, gone after the kill
+    twice: list[str] = field(default_factory=list)  # stored more than once at the end
+    missing: list[str] = field(default_factory=list)  # served, never stored by the resume
+    resumed_in: float = 0.0  # s from the second worker's start to the last article
+    final_integrity: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return (self.integrity == self.final_integrity == "ok" and not self.lost
+                and not self.twice and not self.missing)  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def worker_env(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BROADSHEET_", "BSTEST_"))}
+    env.update(
+        PYTHONPATH=str(ROOT / "src"),
+        BROADSHEET_DATABASE_URL=database_url,
+        BROADSHEET_ALLOW_PRIVATE_NETWORKS="1",
+        BROADSHEET_DEFAULT_SOURCES="0",
+        BROADSHEET_UNDERSTAND="0",
+        BROADSHEET_PER_HOST_DELAY="0",
+        BROADSHEET_EXTRACT_WORKERS="1",
+        BROADSHEET_SCHEDULER_TICK="1",
+        BROADSHEET_WORKER_HEARTBEAT="1",
+    )
+    return env
+
+
+def start_worker(data_dir: Path, database_url: str, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as sink:
+        return subprocess.Popen(
+            [sys.executable, "-m", "broadsheet", "--data-dir", str(data_dir), "worker"],
+            stdout=sink, stderr=subprocess.STDOUT, env=worker_env(database_url),
+        )  # fmt: skip
+
+
+def stop(proc: subprocess.Popen[bytes]) -> int:
+    """SIGTERM, then SIGKILL if it does not stop within a minute; the exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+
+
+def key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.port}{parts.path}"
+
+
+def stored_urls(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return [key(r[0]) for r in conn.execute(text("SELECT url FROM articles"))]
+
+
+def integrity(engine: Engine) -> str:
+    """ "ok", or what is wrong: the backend's own check, then the store's invariants."""
+    problems: list[str] = []
+    with engine.connect() as conn:
+        if is_sqlite(engine):
+            found = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
+            if found != ["ok"]:
+                problems += found[:5]
+            if conn.execute(text("PRAGMA foreign_key_check")).first() is not None:
+                problems.append("foreign_key_check found orphan rows")
+        else:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
+            conn.execute(
+                text(
+                    "SELECT bt_index_check(c.oid, true) FROM pg_index i"
+                    " JOIN pg_class c ON c.oid = i.indexrelid"
+                    " JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE a.amname = 'btree' AND n.nspname = 'public'"
+                )
+            ).all()  # raises on a corrupt index
+            conn.commit()
+        rows = conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
+        counted = conn.execute(
+            text("SELECT value FROM counters WHERE name = 'articles'")
+        ).scalar_one_or_none()
+        if (counted or 0) != rows:
+            problems.append(f"article counter {counted} but {rows} rows")
+        placed = conn.execute(
+            text(
+                "SELECT count(*) FROM story_articles sa"
+                " LEFT JOIN stories s ON s.id = sa.story_id WHERE s.id IS NULL"
+            )
+        ).scalar_one()
+        if placed:
+            problems.append(f"{placed} articles placed in stories that do not exist")
+    return "ok" if not problems else "; ".join(problems)
+
+
+def wait_for(engine: Engine, count: int, proc: subprocess.Popen[bytes], within: float) -> float:
+    """Wait until ``count`` articles are stored (or the worker exits, or time runs out)."""
+    started = time.monotonic()
+    while time.monotonic() - started < within and proc.poll() is None:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT count(*) FROM articles")).scalar_one() >= count:
+                break
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
+def prepare(data_dir: Path, database_url: str, publisher: SamplePublisher) -> None:
+    store = Store.open(Settings(data_dir=data_dir, database_url=database_url,
+                                default_sources=False))  # fmt: skip
+    try:
+        for outlet in publisher.outlets:
+            store.add_source(outlet.feed_url, name=outlet.name)
+    finally:
+        store.close()
+
+
+def kill_trial(
+    backend: str, database_url: str, data_dir: Path, publisher: SamplePublisher, rng: random.Random
+) -> Trial:
+    """One kill -9 trial on a fresh store at ``database_url`` (see the module's steps)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    prepare(data_dir, database_url, publisher)
+    served = sorted(key(u) for u in publisher.article_urls())
+    log = data_dir / "worker.log"
+    engine = make_engine(database_url)
+    try:
+        trial = Trial(backend, target=rng.randrange(publisher.article_count), seen_before_kill=0)
+        first = start_worker(data_dir, database_url, log)
+        try:
+            wait_for(engine, trial.target, first, FINISH_WITHIN)
+            seen = stored_urls(engine)
+        finally:
+            first.kill()  # kill -9, wherever it is
+            first.wait()
+        trial.seen_before_kill = len(seen)
+        trial.integrity = integrity(engine)
+        after = set(stored_urls(engine))
+        trial.after_kill = len(after)
+        trial.lost = sorted(set(seen) - after)
+
+        second = start_worker(data_dir, database_url, log)
+        try:
+            trial.resumed_in = wait_for(engine, len(served), second, FINISH_WITHIN)
+            time.sleep(1.0)  # a worker that fetched anything twice would store it now
+        finally:
+            stop(second)
+        final = Counter(stored_urls(engine))
+        trial.twice = sorted(u for u, n in final.items() if n > 1)
+        trial.missing = sorted(set(served) - set(final))
+        trial.final_integrity = integrity(engine)
+        return trial
+    finally:
+        engine.dispose()
+
+
+# --- a private PostgreSQL cluster ---------------------------------------------------------
+def pg_available() -> bool:
+    return (PG_BIN / "initdb").exists() and (os.geteuid() != 0 or shutil.which("runuser"))
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, run it as the ``postgres`` user."""
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+@dataclass
+class Cluster:
+    directory: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/broadsheet"
+
+    def ctl(self, *args: str) -> None:
+        subprocess.run(
+            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"),
+                          "-l", str(self.directory / "server.log"), "-w", "-t", "60", *args]),
+            check=True, capture_output=True,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory}"
+        self.ctl("-o", options, "start")
+
+
+@contextmanager
+def private_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL 15 cluster of its own in a new temp dir (one the ``postgres`` user can
+    reach) on a free port, database ``broadsheet``; stopped (immediately) and removed
+    afterwards."""
+    directory = Path(tempfile.mkdtemp(prefix="broadsheet-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres", "postgres")
+    subprocess.run(
+        _as_postgres([str(PG_BIN / "initdb"), "-D", str(directory / "data"), "-U", "postgres",
+                      "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]),
+        check=True, capture_output=True,
+    )  # fmt: skip
+    cluster = Cluster(directory, free_port())
+    cluster.start()
+    try:
+        import psycopg
+
+        admin = f"postgresql://postgres@127.0.0.1:{cluster.port}/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE broadsheet")
+        yield cluster
+    finally:
+        try:
+            cluster.ctl("-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+@dataclass
+class Restart:
+    restarted_at: int  # articles stored when the server went down
+    finished: bool  # the same worker stored every article afterwards
+    worker_alive: bool  # it did not exit (it reconnected)
+    twice: list[str]
+    missing: list[str]
+    integrity: str
+    seconds: float
+
+
+def restart_trial(
+    cluster: Cluster, data_dir: Path, publisher: SamplePublisher, down_for: float = 2.0
+) -> Restart:
+    """Start a worker against ``cluster``, stop the server when a third of the articles
+    are in, start it again ``down_for`` seconds later, and wait for the same worker to
+    finish the ingest."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    prepare(data_dir, cluster.url, publisher)
+    served = sorted(key(u) for u in publisher.article_urls())
+    engine = make_engine(cluster.url)
+    worker = start_worker(data_dir, cluster.url, data_dir / "worker.log")
+    try:
+        wait_for(engine, max(1, len(served) // 3), worker, FINISH_WITHIN)
+        with engine.connect() as conn:
+            at = conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
+        engine.dispose()
+        cluster.ctl("-m", "fast", "stop")
+        time.sleep(down_for)
+        cluster.start()
+        seconds = wait_for(engine, len(served), worker, FINISH_WITHIN)
+        alive = worker.poll() is None
+        time.sleep(1.0)
+    finally:
+        stop(worker)
+    try:
+        final = Counter(stored_urls(engine))
+        return Restart(
+            restarted_at=at,
+            finished=set(final) >= set(served),
+            worker_alive=alive,
+            twice=sorted(u for u, n in final.items() if n > 1),
+            missing=sorted(set(served) - set(final)),
+            integrity=integrity(engine),
+            seconds=seconds,
+        )
+    finally:
+        engine.dispose()
