@@ -50,6 +50,7 @@ STALLED_AFTER = 60.0  # s without a worker heartbeat before its jobs are retried
 SCHEMA_LOCK = 0x62_73_68_74  # pg_advisory_lock key while the schema is applied
 DUE_PER_TICK = 1000  # sources deferred by one tick at most
 STORIES_LOCK = "stories"
+KEEP_HOURS = 1  # succeeded jobs kept this long
 
 
 def conninfo(settings: Settings) -> str:
@@ -64,17 +65,15 @@ def make_app(settings: Settings) -> App:
 
 async def apply_schema(app: App) -> bool:
     """Procrastinate's tables into the database unless they are there; True if applied."""
-    async with app.connector.pool.connection() as conn:  # type: ignore[attr-defined]
-        await conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
-        try:
-            cursor = await conn.execute("SELECT to_regclass('procrastinate_jobs')")
-            found = await cursor.fetchone()
-            if found and found[0] is not None:
-                return False
-            await conn.execute(app.schema_manager.get_schema())
-            return True
-        finally:
-            await conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+    pool = app.connector.pool  # type: ignore[attr-defined]
+    async with pool.connection() as conn, conn.transaction():  # the lock lasts to the commit
+        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        cursor = await conn.execute("SELECT to_regclass('procrastinate_jobs')")
+        found = await cursor.fetchone()
+        if found and found[0] is not None:
+            return False
+        await conn.execute(app.schema_manager.get_schema())
+        return True
 
 
 class Work:
@@ -86,6 +85,7 @@ class Work:
         self.app = app or make_app(settings)
         self.pool: WorkerPool | None = None
         self.stats: dict[str, int] = {"polls": 0, "new_articles": 0, "failures": 0, "placed": 0}
+        self.started = time.time()
         self._register()
 
     def _register(self) -> None:
@@ -195,6 +195,8 @@ class Work:
         await webhooks.run_once(self.store, self.settings, now)
         if now.minute == 0:
             await asyncio.to_thread(self.store.optimize)
+            # succeeded jobs stay an hour for `broadsheet jobs list`; failed ones until purged
+            await self.app.job_manager.delete_old_jobs(nb_hours=KEEP_HOURS)
 
     # --- running ------------------------------------------------------------------------
     async def run(self, concurrency: int) -> None:
@@ -220,18 +222,17 @@ class Work:
                     await asyncio.to_thread(self._beat, concurrency, True)
 
     async def _heartbeat(self, concurrency: int) -> None:
-        started = time.time()
         while True:
-            await asyncio.to_thread(self._beat, concurrency, False, started)
+            await asyncio.to_thread(self._beat, concurrency, False)
             await asyncio.sleep(self.settings.worker_heartbeat)
 
-    def _beat(self, concurrency: int, stopped: bool, started: float = 0.0) -> None:
+    def _beat(self, concurrency: int, stopped: bool) -> None:
         beat: dict[str, Any] = {
             "at": time.time(),
             "every": self.settings.worker_heartbeat,
             "host": socket.gethostname(),
             "pid": os.getpid(),
-            "started_at": started,
+            "started_at": self.started,
             "engine": "procrastinate",
             "concurrency": concurrency,
             **self.stats,

@@ -48,6 +48,7 @@ from broadsheet.store import (
     sources,
     story_pages,
     understanding,
+    upsert,
 )
 from broadsheet.store import stories as story_queries
 from broadsheet.store.app_passwords import CredentialQueries
@@ -604,9 +605,12 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries):
             return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.writer() as conn:
-            conn.execute(meta.delete().where(meta.c.key == key))
-            conn.execute(meta.insert().values(key=key, value=value))
+        with self.writer() as conn:  # one upsert: workers on PostgreSQL beat at once
+            conn.execute(
+                upsert.insert(conn, meta)
+                .values(key=key, value=value)
+                .on_conflict_do_update(index_elements=[meta.c.key], set_={"value": value})
+            )
 
     def schema_revision(self) -> dict[str, Any]:
         """Where the database's schema is and where the migrations lead (for /readyz)."""
