@@ -23,6 +23,8 @@ from broadsheet.config import Settings
 from broadsheet.demo.publisher import SamplePublisher
 from broadsheet.store import Store
 from broadsheet.store.schema import articles, story_articles
+from broadsheet.web.app import create_app
+from tests.readers.conftest import make_user, signed_in
 from tests.support.processes import broadsheet_env
 
 
@@ -149,6 +151,11 @@ def test_jobs_list_retry_and_purge_failed_jobs(tmp_path: Path) -> None:
             return failed
 
     retried, purged = asyncio.run(fail_both())
+    settings = _settings(data)
+    make_user(store, settings, "root@example.org", "Root", role="admin")
+    admin = signed_in(create_app(settings, store), "root@example.org")
+    shown = admin.get("/admin/sources").text
+    assert "2 jobs failed after their retries: see broadsheet jobs list --status failed" in shown
     listed = _cli(data, "jobs", "list", "--status", "failed")
     assert all(f"{i}  failed" in listed for i in (retried, purged)), listed
     assert f"source_id={sources[0].id}" in listed and "broadsheet.poll" in listed
@@ -157,6 +164,7 @@ def test_jobs_list_retry_and_purge_failed_jobs(tmp_path: Path) -> None:
     assert "1 failed jobs deleted" in _cli(data, "jobs", "purge", "--status", "failed")
     assert "no failed jobs" in _cli(data, "jobs", "list", "--status", "failed")
     assert "no job 999999" in _cli(data, "jobs", "retry", "999999", code=1)
+    assert 'id="failed-jobs"' not in admin.get("/admin/sources").text
     store.close()
 
 

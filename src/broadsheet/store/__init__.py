@@ -147,6 +147,11 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries):
         with self.reader() as conn:
             return sources.list_all(conn)
 
+    def failed_jobs(self) -> int | None:
+        """Jobs that failed for good on PostgreSQL's job queue; None on SQLite."""
+        with self.reader() as conn:
+            return coordination.failed_jobs(conn)
+
     def articles_since(self, since: datetime) -> dict[int, int]:
         """source id -> articles dated since ``since`` (the admin's articles per day)."""
         with self.reader() as conn:
