@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from broadsheet.config import Settings
 from broadsheet.demo.publisher import SamplePublisher
@@ -105,6 +105,28 @@ def _stories(store: Store) -> set[frozenset[str]]:
     return {frozenset(g) for g in grouped.values()}
 
 
+RUNS = """
+SELECT j.lock, s.at, d.at FROM procrastinate_jobs j
+JOIN procrastinate_events s ON s.job_id = j.id AND s.type = 'started'
+JOIN procrastinate_events d ON d.job_id = j.id AND d.type IN ('succeeded', 'failed')
+WHERE j.task_name = :task ORDER BY s.at
+"""
+
+
+def _runs(store: Store, task: str) -> dict[str, list[tuple[object, object]]]:
+    """lock -> the (started, finished) times of the task's jobs with that lock."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(RUNS), {"task": task}).all()
+    by_lock: dict[str, list[tuple[object, object]]] = {}
+    for lock, started, finished in rows:
+        by_lock.setdefault(lock, []).append((started, finished))
+    return by_lock
+
+
+def _one_at_a_time(runs: list[tuple[object, object]]) -> bool:
+    return all(a[1] <= b[0] for a, b in zip(runs, runs[1:], strict=False))  # type: ignore[operator]
+
+
 def test_two_workers_store_each_article_once_and_make_the_stories_of_one(
     tmp_path: Path,
 ) -> None:
@@ -119,6 +141,11 @@ def test_two_workers_store_each_article_once_and_make_the_stories_of_one(
     assert sum(len(s) for s in together) == len(served)  # every article in one story
     assert any(len(s) > 1 for s in alone)  # the outlets do cover the same events
     assert together == alone
+    placing = _runs(two, "broadsheet.stories")
+    assert list(placing) == ["stories"] and _one_at_a_time(placing["stories"])
+    polls = _runs(two, "broadsheet.poll")
+    assert len(polls) == len(publisher.outlets)  # a lock per source: source:<id>
+    assert all(lock.startswith("source:") and _one_at_a_time(r) for lock, r in polls.items())
     status = _cli(tmp_path / "two", "jobs", "list")
     assert "broadsheet.poll" in status and "broadsheet.stories" in status
     one.close()
