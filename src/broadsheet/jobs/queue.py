@@ -4,8 +4,10 @@ any number of machines (issue 14).
     tick (periodic, every scheduler_tick s, deferred once across all workers)
       ──> poll(source)      queueing_lock + lock "source:<id>": never queued twice,
                             never run twice at once; fetch, extract, understand, store
-      ──> stories()         lock "stories": one placement at a time for all workers
-      ──> retry stalled jobs (their worker stopped beating), housekeeping
+            ──> stories()   (after new articles) lock "stories": one placement at a
+                            time for all workers
+      ──> retry stalled jobs (their worker stopped beating)
+    housekeeping (periodic, every minute): leftovers to place, digests, mails, webhooks
 
 The poll task goes through the orchestrator (``pipeline.ingest_once``) with placement
 off; politeness per host is claimed in the database by the fetcher (jobs/turns.py), so
@@ -134,14 +136,19 @@ class Work:
 
     # --- the tasks ----------------------------------------------------------------------
     async def tick(self) -> int:
-        """Defer a poll of every due source; placement if articles wait for it; and
-        retry the jobs of workers that stopped beating (killed, machine gone)."""
+        """Defer a poll of every due source, and retry the jobs of workers that stopped
+        beating (killed, machine gone)."""
         due = await asyncio.to_thread(self.store.due_sources, None, DUE_PER_TICK)
         deferred = [await self.defer_poll(s.id) for s in due]
-        if await asyncio.to_thread(self.store.first_unplaced_article) is not None:
-            await self.defer_stories()
         await self.retry_stalled()
         return sum(deferred)
+
+    async def place_leftovers(self) -> None:
+        """A placement job if any article is in no story (its poll's defer was lost: the
+        worker died between the save and the defer). An anti-join over the articles, so
+        once a minute (housekeeping) and at start, not every tick."""
+        if await asyncio.to_thread(self.store.first_unplaced_article) is not None:
+            await self.defer_stories()
 
     async def retry_stalled(self) -> int:
         manager = self.app.job_manager
@@ -188,6 +195,7 @@ class Work:
         from broadsheet import digest_mail, story_digest
         from broadsheet.orchestrate import webhooks
 
+        await self.place_leftovers()
         since = now - timedelta(minutes=2)
         await asyncio.to_thread(story_digest.refresh_changed, self.store, since)
         if self.settings.smtp_host:
@@ -211,6 +219,7 @@ class Work:
                 beat = asyncio.create_task(self._heartbeat(concurrency))
                 try:
                     await self.tick()  # the first polls now, not at the first cron time
+                    await self.place_leftovers()
                     await self.app.run_worker_async(
                         queues=[QUEUE], concurrency=concurrency, wait=True,
                         name=f"{socket.gethostname()}:{os.getpid()}",
