@@ -35,7 +35,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from procrastinate import App, PsycopgConnector, RetryStrategy
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Status
 from sqlalchemy.engine import make_url
 
 from broadsheet.config import Settings
@@ -53,6 +54,8 @@ SCHEMA_LOCK = 0x62_73_68_74  # pg_advisory_lock key while the schema is applied
 DUE_PER_TICK = 1000  # sources deferred by one tick at most
 STORIES_LOCK = "stories"
 KEEP_HOURS = 1  # succeeded jobs kept this long
+POLL_LEASE_BEATS = 3  # a source's poll lease lasts this many heartbeats, renewed by each
+POLL_LEASE_MIN = 30.0  # s, and at least this (below STALLED_AFTER)
 
 
 def conninfo(settings: Settings) -> str:
@@ -82,7 +85,11 @@ class Work:
     """The tasks of one worker process, bound to its settings, store and process pool."""
 
     def __init__(self, settings: Settings, store: Store, app: App | None = None) -> None:
-        self.settings = settings
+        # a poll still claims its source's lease (issue 10: a lease-based worker may share
+        # the database), short and renewed by the heartbeat, so a worker killed mid-poll
+        # frees its sources in POLL_LEASE_BEATS heartbeats, before its job is retried
+        lease = max(POLL_LEASE_MIN, POLL_LEASE_BEATS * settings.worker_heartbeat)
+        self.settings = settings.model_copy(update={"poll_lease": lease})
         self.store = store
         self.app = app or make_app(settings)
         self.pool: WorkerPool | None = None
@@ -154,8 +161,12 @@ class Work:
         manager = self.app.job_manager
         stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER))
         for job in stalled:
+            assert job.id is not None
             log.warning("retrying job %s (%s): its worker stopped", job.id, job.task_name)
-            await manager.retry_job(job)
+            try:
+                await manager.retry_job(job)
+            except UniqueViolation:  # a newer job of its queueing lock waits: that one runs
+                await manager.finish_job_by_id_async(job.id, Status.ABORTED, delete_job=False)
         return len(stalled)
 
     async def poll(self, source_id: int) -> dict[str, int]:
@@ -250,6 +261,9 @@ class Work:
         if stopped:
             beat["stopped"] = True
         try:
+            if not stopped:  # the polls in flight keep their sources
+                until = datetime.now(UTC) + timedelta(seconds=self.settings.poll_lease)
+                self.store.renew_source_leases(until)
             self.store.set_meta(HEARTBEAT_KEY, json.dumps(beat))
         except BroadsheetError as exc:
             log.warning("worker: heartbeat not recorded: %s", exc)
