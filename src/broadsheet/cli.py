@@ -461,3 +461,7 @@ _register_users(app)
 from broadsheet.cli_worker import register as _register_worker  # noqa: E402
 
 _register_worker(app)
+
+from broadsheet.cli_jobs import register as _register_jobs  # noqa: E402
+
+_register_jobs(app)

@@ -66,6 +66,13 @@ def run_worker(settings: Settings, store: Store) -> None:
     asyncio.run(main())
 
 
+def run_queue_worker(settings: Settings, store: Store, concurrency: int) -> None:
+    """A Procrastinate worker until SIGINT or SIGTERM (its own handlers stop it)."""
+    from broadsheet.jobs.queue import Work
+
+    asyncio.run(Work(settings, store).run(concurrency))
+
+
 def server_options(settings: Settings) -> dict[str, object]:
     """uvicorn's options beyond the app and address: forwarded headers (X-Forwarded-For,
     -Proto) are believed only from the proxies the operator names (issue 16)."""
@@ -215,14 +222,26 @@ def register(app: typer.Typer) -> None:
             )  # fmt: skip
 
     @app.command("worker")
-    def worker_command() -> None:
+    def worker_command(
+        concurrency: Annotated[
+            int,
+            typer.Option(min=1, max=256, help="Jobs at once in this process (PostgreSQL's queue)."),
+        ] = 8,
+    ) -> None:
         """Poll due sources, fetch, extract, understand and store, until stopped.
 
-        One worker per database (a second one waits on standby and takes over when the
-        first stops or dies); run `serve --no-worker` for the pages.
+        On PostgreSQL: a Procrastinate worker; run as many as you like, on any machines
+        (`broadsheet jobs` lists their jobs). On SQLite: one worker per database (a second
+        one waits on standby and takes over when the first stops or dies). Run
+        `serve --no-worker` for the pages.
         """
         settings = load_settings()
         with opened_store(settings) as store:
             seed(settings, store)
+            if store.engine.dialect.name == "postgresql":
+                out.print(f"worker on the job queue, {concurrency} jobs at once; "
+                          "Ctrl-C or SIGTERM to stop")  # fmt: skip
+                run_queue_worker(settings, store, concurrency)
+                return
             out.print("worker polling; Ctrl-C or SIGTERM to stop")
             run_worker(settings, store)

@@ -114,14 +114,19 @@ def _now() -> datetime:
 
 class Pipeline:
     def __init__(
-        self, settings: Settings, store: Store, fetcher: Fetcher, pool: WorkerPool
+        self,
+        settings: Settings,
+        store: Store,
+        fetcher: Fetcher,
+        pool: WorkerPool,
+        place_stories: bool = True,
     ) -> None:
         self.settings = settings
         self.store = store
         self.fetcher = fetcher
         self.pool = pool
         self.sites = SiteKnowledge(settings, store)  # issue 15: what each outlet taught
-        self.steps = Steps(settings, store, pool, sites=self.sites)
+        self.steps = Steps(settings, store, pool, sites=self.sites, place_stories=place_stories)
         self._retrying: set[tuple[int, str]] = set()  # (source, entry key) retried after failing
 
     # --- one source ---------------------------------------------------------------------
@@ -435,11 +440,13 @@ async def ingest_once(
     sources: list[Source] | None = None,
     progress: Progress | None = None,
     pool: WorkerPool | None = None,
+    place_stories: bool = True,
 ) -> IngestReport:
     """Poll every due source (or the ones given) once, concurrently.
 
     A long-running caller (the poller) passes its own ``pool`` so worker processes are
-    started once, not every cycle.
+    started once, not every cycle. ``place_stories=False``: save and understand only
+    (Procrastinate's workers place stories in a task of its own, jobs/queue.py).
     """
     report = IngestReport()
     due = sources if sources is not None else await asyncio.to_thread(store.due_sources)
@@ -450,7 +457,7 @@ async def ingest_once(
                 WorkerPool(settings.extract_workers, solo_workers=settings.understand_workers)
             )
         async with Fetcher(settings, StoreTurns(store, settings)) as fetcher:
-            pipeline = Pipeline(settings, store, fetcher, pool)
+            pipeline = Pipeline(settings, store, fetcher, pool, place_stories)
             await _repair(pipeline.steps, report)
 
             async def one(source: Source) -> None:

@@ -22,6 +22,7 @@ from broadsheet.config import Settings
 from broadsheet.demo.publisher import SamplePublisher
 from broadsheet.store import Store
 from tests.support.postgres import pythonpath
+from tests.support.processes import broadsheet_env
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("/spacy/", "/sklearn/", "/thinc/")
@@ -34,17 +35,7 @@ def _free_port() -> int:
 
 
 def _start(args: list[str], data: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BROADSHEET_")}
-    env.update(
-        PYTHONPATH=pythonpath(ROOT / "src"),
-        BROADSHEET_ALLOW_PRIVATE_NETWORKS="1",
-        BROADSHEET_DEFAULT_SOURCES="0",
-        BROADSHEET_UNDERSTAND="0",
-        BROADSHEET_PER_HOST_DELAY="0",
-        BROADSHEET_EXTRACT_WORKERS="2",
-        BROADSHEET_SCHEDULER_TICK="1",
-        BROADSHEET_WORKER_HEARTBEAT="1",
-    )
+    env = broadsheet_env(PER_HOST_DELAY="0", EXTRACT_WORKERS="2")
     with log.open("w") as sink:
         return subprocess.Popen(
             [sys.executable, "-m", "broadsheet", "--data-dir", str(data), *args],
@@ -157,6 +148,7 @@ from broadsheet.cli_worker import run_server
 from broadsheet.config import Settings
 from broadsheet.store import Store
 from tests.support.postgres import pythonpath
+from tests.support.processes import broadsheet_env
 from broadsheet.web.app import create_app
 
 settings = Settings(data_dir=sys.argv[1], default_sources=False)

@@ -89,8 +89,12 @@ class Steps:
         pool: WorkerPool,
         learn_furniture: bool = True,
         sites: SiteKnowledge | None = None,
+        place_stories: bool = True,
     ) -> None:
         self.settings = settings
+        # False under Procrastinate (jobs/queue.py): placing is a task of its own there,
+        # serialised across workers, so this process only saves and understands
+        self.place_stories = place_stories
         self.store = store
         self.pool = pool
         self.learn_furniture = learn_furniture
@@ -162,9 +166,10 @@ class Steps:
             else:
                 await self.write(self.store.save_understanding, result, *found,
                                  stage="understand", timed=timed)  # fmt: skip
-        failed = await self.write(self.place, result, stage="stories", timed=timed)
-        if failed:
-            added.failures.append(failed)
+        if self.place_stories:
+            failed = await self.write(self.place, result, stage="stories", timed=timed)
+            if failed:
+                added.failures.append(failed)
         return added
 
     async def add_batch(self, items: list[tuple[int, Article, datetime]]) -> list[Added]:
@@ -237,7 +242,8 @@ class Steps:
                 self.store.articles_without_understanding, last, 1
             ):
                 upto = last  # the backlog goes on past this call's limit
-        done.caught_up = await self.write(self._catch_up, upto)
+        if self.place_stories:
+            done.caught_up = await self.write(self._catch_up, upto)
         return done
 
     def _catch_up(self, upto: int | None) -> int:

@@ -124,3 +124,33 @@ def cluster_stored(
 def flush_stories(store: Store, settings: Settings) -> None:
     """Write the stories stage's queued decisions for this store."""
     engine_for(store, settings).flush()
+
+
+def place_unplaced(store: Store, settings: Settings, understood_only: bool = False) -> int:
+    """Place every stored article that is in no story yet; the articles read.
+
+    Procrastinate's story task (jobs/queue.py) calls it, one at a time across all workers
+    (a Procrastinate lock), so this process's engine learns what other processes placed
+    (``catch_up`` remembers their decisions) before it decides anything. An article
+    committed after this engine read past its id (PostgreSQL hands out ids before the
+    commit) would be skipped by ``catch_up``: then the engine is rebuilt from the store.
+    ``understood_only``: stop before the first article still waiting for its
+    understanding (entities are a signal), which a later run places.
+    """
+    engine = engine_for(store, settings)
+    with engine.lock:
+        first = store.first_unplaced_article()
+        if first is None:
+            return 0
+        if engine.ready and first <= engine.high_water:
+            with _engines_lock:
+                engine = _engines[store] = StoryEngine(store, settings)
+        upto = None
+        if understood_only:
+            waiting = store.articles_without_understanding(first - 1, 1)
+            upto = waiting[0][0] - 1 if waiting else None
+            if upto is not None and upto < first:
+                return 0
+        read = engine.catch_up(upto)
+        engine.flush()
+        return read

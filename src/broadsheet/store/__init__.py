@@ -54,6 +54,7 @@ from broadsheet.store import (
     sources,
     story_pages,
     understanding,
+    upsert,
 )
 from broadsheet.store import stories as story_queries
 from broadsheet.store.app_passwords import CredentialQueries
@@ -173,6 +174,11 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
     def list_sources(self) -> list[Source]:
         with self.reader() as conn:
             return sources.list_all(conn)
+
+    def failed_jobs(self) -> int | None:
+        """Jobs that failed for good on PostgreSQL's job queue; None on SQLite."""
+        with self.reader() as conn:
+            return coordination.failed_jobs(conn)
 
     def articles_since(self, since: datetime) -> dict[int, int]:
         """source id -> articles dated since ``since`` (the admin's articles per day)."""
@@ -639,9 +645,12 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
             return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.writer() as conn:
-            conn.execute(meta.delete().where(meta.c.key == key))
-            conn.execute(meta.insert().values(key=key, value=value))
+        with self.writer() as conn:  # one upsert: workers on PostgreSQL beat at once
+            conn.execute(
+                upsert.insert(conn, meta)
+                .values(key=key, value=value)
+                .on_conflict_do_update(index_elements=[meta.c.key], set_={"value": value})
+            )
 
     def schema_revision(self) -> dict[str, Any]:
         """Where the database's schema is and where the migrations lead (for /readyz)."""

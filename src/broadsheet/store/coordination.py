@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from broadsheet.store import upsert
@@ -253,3 +253,16 @@ def clear_failure(conn: Connection, source_id: int, key: str) -> None:
             entry_failures.c.source_id == source_id, entry_failures.c.key == key
         )
     )
+
+
+# --- the job queue (PostgreSQL: Procrastinate's tables, jobs/queue.py) ------------------------
+
+
+def failed_jobs(conn: Connection) -> int | None:
+    """Jobs of the queue that failed for good (retries spent); None without a queue."""
+    if conn.dialect.name != "postgresql":
+        return None
+    if conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
+        return None
+    found = conn.execute(text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed'"))
+    return int(found.scalar() or 0)

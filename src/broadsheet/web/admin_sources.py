@@ -85,6 +85,7 @@ def _sources_page(request: Request, code: int = 200, **context: Any) -> Response
     rows.sort(key=lambda row: (ATTENTION.get(row[1], len(ATTENTION)), row[0].name.lower()))
     day = request.app.state.clock() - timedelta(days=1)
     context.setdefault("per_day", request.app.state.store.articles_since(day))
+    context.setdefault("failed_jobs", request.app.state.store.failed_jobs())
     context.setdefault("error", "")
     context.setdefault("notice", "")
     context.setdefault("url", "")

@@ -1,0 +1,204 @@
+"""The job queue on PostgreSQL (issue 14): two real `broadsheet worker` processes ingest
+the same events from the local sample publisher; every article is stored once and the
+stories are those of a single worker. And `broadsheet jobs` lists, retries and purges.
+
+PostgreSQL only (BROADSHEET_TEST_DATABASE=postgresql): on SQLite the worker is the
+in-process one, tested in test_worker.py and test_processes.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select, text
+
+from broadsheet.config import Settings
+from broadsheet.demo.publisher import SamplePublisher
+from broadsheet.store import Store
+from broadsheet.store.schema import articles, story_articles
+from broadsheet.web.app import create_app
+from tests.readers.conftest import make_user, signed_in
+from tests.support.processes import broadsheet_env
+
+
+def _settings(data: Path) -> Settings:
+    return Settings(data_dir=data, default_sources=False, allow_private_networks=True)
+
+
+def _postgres_store(data: Path) -> Store:
+    store = Store.open(_settings(data))
+    if store.engine.dialect.name != "postgresql":
+        store.close()
+        pytest.skip("the job queue is PostgreSQL's (BROADSHEET_TEST_DATABASE=postgresql)")
+    return store
+
+
+def _env() -> dict[str, str]:
+    return broadsheet_env(EXTRACT_WORKERS="1")
+
+
+def _cli(data: Path, *args: str, code: int = 0) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "broadsheet", "--data-dir", str(data), *args],
+        env=_env(), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == code, done.stdout + done.stderr
+    return done.stdout
+
+
+def _key(url: str) -> str:
+    """An article's URL without the publisher's port (each run serves the same pages)."""
+    parts = urlsplit(url)
+    return f"{parts.port}{parts.path}"
+
+
+def _ingest(data: Path, publisher: SamplePublisher, workers: int, logs: Path) -> Store:
+    """Ingest the publisher with ``workers`` worker processes until every article is in a
+    story; stopped with SIGTERM (exit 0)."""
+    store = _postgres_store(data)
+    for outlet in publisher.outlets:
+        store.add_source(outlet.feed_url, name=outlet.name)
+    procs = []
+    for i in range(workers):
+        with (logs / f"worker{workers}-{i}.log").open("w") as sink:
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "broadsheet", "--data-dir", str(data),
+                 "worker", "--concurrency", "3"],
+                env=_env(), stdout=sink, stderr=subprocess.STDOUT,
+            ))  # fmt: skip
+    text = lambda: "\n".join(f.read_text() for f in sorted(logs.glob("*.log")))  # noqa: E731
+    try:
+        deadline = time.monotonic() + 240
+        while not (
+            store.count_articles() >= publisher.article_count
+            and store.first_unplaced_article() is None
+        ):
+            assert time.monotonic() < deadline, text()
+            assert all(p.poll() is None for p in procs), text()
+            time.sleep(0.3)
+        time.sleep(2)  # a worker that fetched anything twice would store it now
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        codes = [proc.wait(timeout=60) for proc in procs]
+    assert codes == [0] * workers, text()
+    return store
+
+
+def _stories(store: Store) -> set[frozenset[str]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(story_articles.c.story_id, articles.c.url).join(
+                articles, articles.c.id == story_articles.c.article_id
+            )
+        ).all()
+    grouped: dict[int, set[str]] = {}
+    for story, url in rows:
+        grouped.setdefault(story, set()).add(_key(url))
+    return {frozenset(g) for g in grouped.values()}
+
+
+RUNS = """
+SELECT j.lock, s.at, d.at FROM procrastinate_jobs j
+JOIN procrastinate_events s ON s.job_id = j.id AND s.type = 'started'
+JOIN procrastinate_events d ON d.job_id = j.id AND d.type IN ('succeeded', 'failed')
+WHERE j.task_name = :task ORDER BY s.at
+"""
+
+
+def _runs(store: Store, task: str) -> dict[str, list[tuple[object, object]]]:
+    """lock -> the (started, finished) times of the task's jobs with that lock."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(RUNS), {"task": task}).all()
+    by_lock: dict[str, list[tuple[object, object]]] = {}
+    for lock, started, finished in rows:
+        by_lock.setdefault(lock, []).append((started, finished))
+    return by_lock
+
+
+def _one_at_a_time(runs: list[tuple[object, object]]) -> bool:
+    return all(a[1] <= b[0] for a, b in zip(runs, runs[1:], strict=False))  # type: ignore[operator]
+
+
+def test_two_workers_store_each_article_once_and_make_the_stories_of_one(
+    tmp_path: Path,
+) -> None:
+    with SamplePublisher(articles_per_outlet=5) as publisher:
+        served = {_key(u) for u in publisher.article_urls()}
+        one = _ingest(tmp_path / "one", publisher, 1, tmp_path)
+        two = _ingest(tmp_path / "two", publisher, 2, tmp_path)
+    for store in (one, two):
+        keys = [_key(a.url) for a in store.iter_articles()]
+        assert sorted(keys) == sorted(served)  # every article, exactly once
+    alone, together = _stories(one), _stories(two)
+    assert sum(len(s) for s in together) == len(served)  # every article in one story
+    assert any(len(s) > 1 for s in alone)  # the outlets do cover the same events
+    assert together == alone
+    placing = _runs(two, "broadsheet.stories")
+    assert list(placing) == ["stories"] and _one_at_a_time(placing["stories"])
+    polls = _runs(two, "broadsheet.poll")
+    assert len(polls) == len(publisher.outlets)  # a lock per source: source:<id>
+    assert all(lock.startswith("source:") and _one_at_a_time(r) for lock, r in polls.items())
+    status = _cli(tmp_path / "two", "jobs", "list")
+    assert "broadsheet.poll" in status and "broadsheet.stories" in status
+    one.close()
+    two.close()
+
+
+def test_jobs_list_retry_and_purge_failed_jobs(tmp_path: Path) -> None:
+    from procrastinate.jobs import Status
+
+    from broadsheet.jobs.queue import Work, apply_schema
+
+    data = tmp_path / "data"
+    store = _postgres_store(data)
+    sources = [store.add_source(f"http://127.0.0.1:9/{n}.xml", name=n) for n in "ab"]
+    work = Work(_settings(data), store)
+
+    async def fail_both() -> list[int]:
+        async with work.app.open_async():
+            await apply_schema(work.app)
+            manager = work.app.job_manager
+            worker = await manager.register_worker()
+            failed = []
+            for source in sources:
+                assert await work.defer_poll(source.id)
+                assert not await work.defer_poll(source.id)  # queueing lock: one waits
+                job = await manager.fetch_job(queues=None, worker_id=worker)
+                assert job is not None and job.id is not None
+                await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+                failed.append(job.id)
+            return failed
+
+    retried, purged = asyncio.run(fail_both())
+    settings = _settings(data)
+    make_user(store, settings, "root@example.org", "Root", role="admin")
+    admin = signed_in(create_app(settings, store), "root@example.org")
+    shown = admin.get("/admin/sources").text
+    assert "2 jobs failed after their retries: see broadsheet jobs list --status failed" in shown
+    listed = _cli(data, "jobs", "list", "--status", "failed")
+    assert all(f"{i}  failed" in listed for i in (retried, purged)), listed
+    assert f"source_id={sources[0].id}" in listed and "broadsheet.poll" in listed
+    assert f"job {retried} (failed) queued again" in _cli(data, "jobs", "retry", str(retried))
+    assert f"{retried}  todo" in _cli(data, "jobs", "list", "--status", "todo")
+    assert "1 failed jobs deleted" in _cli(data, "jobs", "purge", "--status", "failed")
+    assert "no failed jobs" in _cli(data, "jobs", "list", "--status", "failed")
+    assert "no job 999999" in _cli(data, "jobs", "retry", "999999", code=1)
+    assert 'id="failed-jobs"' not in admin.get("/admin/sources").text
+    store.close()
+
+
+def test_jobs_on_sqlite_say_there_is_no_queue(tmp_path: Path) -> None:
+    store = Store.open(_settings(tmp_path / "data"))
+    on_sqlite = store.engine.dialect.name == "sqlite"
+    store.close()
+    if not on_sqlite:
+        pytest.skip("the SQLite message")
+    assert "no job queue on SQLite" in _cli(tmp_path / "data", "jobs", "list")
