@@ -339,6 +339,12 @@ class Settings(BaseSettings):
         default=False,
         description="New accounts get a link by mail and cannot comment until they open it.",
     )
+    signup_by_mail: bool = Field(
+        default=False,
+        description='With SMTP: sign-up answers "check your mail" for every address and '
+        "the account is made when the mailed link is opened, so the form never tells "
+        "whether an address has an account (its owner is mailed instead).",
+    )
     verify_link_hours: float = Field(
         default=48.0, gt=0, description="How long an address-verification link works, hours."
     )
