@@ -310,6 +310,19 @@ class Settings(BaseSettings):
         default="5/minute;60/hour", description="Comments (and edits) per reader."
     )
     limit_post_ip: str = Field(default="20/minute", description="Comments per IP address.")
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where rate limits count: a storage URI of the `limits` library. "
+        "memory:// counts in each web process on its own; with several processes "
+        "(serve --processes N) or several web nodes give them one shared store, e.g. "
+        "redis://127.0.0.1:6379/0 (needs the redis extra: pip install 'broadsheet[redis]').",
+    )
+    rate_limit_prefix: str = Field(
+        default="broadsheet",
+        min_length=1,
+        max_length=60,
+        description="Prefix of the rate-limit keys, so several sites can share one store.",
+    )
     comment_max_chars: int = Field(default=5000, description="Longest comment, characters.")
     comment_edit_minutes: float = Field(default=15.0, description="A comment can be edited for.")
     comment_hold_links: int = Field(
@@ -329,6 +342,12 @@ class Settings(BaseSettings):
     verify_email: bool = Field(
         default=False,
         description="New accounts get a link by mail and cannot comment until they open it.",
+    )
+    signup_by_mail: bool = Field(
+        default=False,
+        description='With SMTP: sign-up answers "check your mail" for every address and '
+        "the account is made when the mailed link is opened, so the form never tells "
+        "whether an address has an account (its owner is mailed instead).",
     )
     verify_link_hours: float = Field(
         default=48.0, gt=0, description="How long an address-verification link works, hours."
@@ -416,6 +435,17 @@ class Settings(BaseSettings):
             parse_many(value)
         except ValueError:
             raise ValueError(f"{value!r} is not a rate limit like '10/minute;50/hour'") from None
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _a_limits_storage(cls, value: str) -> str:
+        from limits.storage import SCHEMES
+
+        scheme = value.split("://", 1)[0]
+        if "://" not in value or scheme not in SCHEMES:
+            known = ", ".join(sorted(s + "://" for s in SCHEMES))
+            raise ValueError(f"{value!r} is not a rate-limit storage URI ({known})")
         return value
 
     @model_validator(mode="after")

@@ -243,3 +243,70 @@ def test_sources_for_admins(
     assert error_of(call(local, "DELETE", f"/api/v1/sources/{source['id']}", admin), 404)
     assert error_of(call(local, "POST", "/api/v1/sources/999999/pause", admin), 404)
     assert store.get_source(source["id"]) is None
+
+
+def _thread(app: FastAPI, path: str, token: str = "", **params: str) -> dict[str, Any]:
+    r = call(app, "GET", path, token, params=params)
+    assert r.status_code == 200, r.text
+    return json.loads(r.text)  # type: ignore[no-any-return]
+
+
+def test_comments_read_as_the_site_shows_them(
+    browser: Client, store: Store, settings: Settings, reader_id: int, news: dict[str, int]
+) -> None:
+    """Ada posts through the API; Bob (a token) and an anonymous caller read the article's
+    comments: threads with their replies, Ada's held comment shown to Ada only, a deleted
+    or hidden comment (and the replies under it) gone from the API as from the page."""
+    roomy = {"limit_post_reader": "100/minute", "limit_post_ip": "100/minute"}
+    app = create_app(settings.model_copy(update=roomy), store, clock=lambda: NOW)
+    ada = make_credential(browser, "api_token", "ada")
+    make_user(store, settings, "bob@example.org", "Bob")
+    bob = make_credential(signed_in(app, "bob@example.org"), "api_token", "bob")
+    article = news["chile0"]
+    path = f"/api/v1/articles/{article}/comments"
+
+    def post(body: str, parent: int | None = None) -> int:
+        r = call(app, "POST", path, ada, json={"body": body, "parent": parent})
+        assert r.status_code == 201, r.text
+        return int(json.loads(r.text)["id"])
+
+    first = post("first words")  # held: Ada's first comment
+    assert _thread(app, path, bob)["items"] == [] and _thread(app, path)["count"] == 0
+    assert [c["status"] for c in _thread(app, path, ada)["items"]] == ["held"]
+    store.moderate_comment(reader_id, first, "restore", NOW)
+    reply = post("an answer", first)
+    second, third = post("second"), post("third")
+    seen = _thread(app, path, bob)
+    assert [c["id"] for c in seen["items"]] == [third, second, first]  # newest first
+    assert [(r["id"], r["parent"], r["body"]) for r in seen["items"][2]["replies"]] == [
+        (reply, first, "an answer")
+    ]
+    assert seen["count"] == 4 and _thread(app, path) == seen  # same for anyone
+    oldest = _thread(app, path, order="oldest", limit="2")
+    assert [c["id"] for c in oldest["items"]] == [first, second]
+    rest = _thread(app, path, order="oldest", limit="2", after=oldest["next"])
+    assert [c["id"] for c in rest["items"]] == [third] and rest["next"] is None
+    # ETag: unchanged comments are a 304; a new one changes the answer
+    etag = call(app, "GET", path).headers["etag"]
+    assert call(app, "GET", path, headers={"if-none-match": etag}).status_code == 304
+    # Ada deletes her first comment, a moderator hides the second
+    assert call(app, "DELETE", f"/api/v1/comments/{first}", ada).status_code == 204
+    store.moderate_comment(reader_id, second, "hide", NOW)
+    assert call(app, "GET", path, headers={"if-none-match": etag}).status_code == 200
+    after = _thread(app, path, bob)
+    assert [c["id"] for c in after["items"]] == [third]
+    page = Client(app, "http://testserver").get(f"/articles/{article}").text
+    # the count is the page's: visible comments, the reply under the deleted one included
+    assert after["count"] == 2 and '<span class="comments__count">(2)</span>' in page
+    assert "third" in page and f'id="comment-{third}"' in page
+    for gone in (first, second, reply):
+        assert f'id="comment-{gone}"' not in page  # the page hides them, and so does the API
+    assert "first words" not in page and "an answer" not in page
+    # the story's comments, and the 404 / 400 answers
+    story = json.loads(call(app, "GET", f"/api/v1/articles/{article}").text)["story"]
+    on_story = call(app, "POST", f"/api/v1/stories/{story}/comments", ada, json={"body": "s"})
+    shown = _thread(app, f"/api/v1/stories/{story}/comments")["items"]
+    assert [c["id"] for c in shown] == [json.loads(on_story.text)["id"]]
+    assert error_of(call(app, "GET", "/api/v1/stories/999999/comments"), 404)
+    assert error_of(call(app, "GET", path, params={"after": "x"}), 400)
+    assert error_of(call(app, "GET", path, params={"order": "sideways"}), 400)

@@ -3,7 +3,9 @@ by an emailed link. The guards (sessions, CSRF, Origin, rate limits) are in guar
 
 Messages never tell whether an address has an account: a wrong password and an unknown
 address get the same words and the same argon2 work; a reset request always gets
-"if the address exists, we sent a link". Passwords and tokens are never logged.
+"if the address exists, we sent a link". Sign-up says an address cannot be used unless
+``signup_by_mail`` is on with SMTP (web/signup_mail.py: the same answer for every address,
+the owner is mailed). Passwords and tokens are never logged.
 """
 
 from __future__ import annotations
@@ -153,6 +155,10 @@ def signup(request: Request, background: BackgroundTasks, sent: PostedForm) -> R
             name=sent.get("name")[:60],
             email=sent.get("email")[:254],
         )
+    from broadsheet.web import signup_mail
+
+    if signup_mail.enabled(settings):  # the same answer for a new and a known address
+        return signup_mail.answer(request, background, email, name, state.passwords.hash(password))
     verify = settings.verify_email
     user_id = state.store.create_user(
         email, name, state.passwords.hash(password), "reader", state.clock(), not verify

@@ -6,14 +6,18 @@ the Origin check, form reading with limits, and rate limits (429 + Retry-After).
 - CSRF: a signed-in form carries HMAC(key, session token); an anonymous form (sign-in,
   sign-up, reset) carries a signed, dated copy of a random nonce that is also in a cookie
   (signed double submit). Every POST also passes ``same_origin``.
-- Rate limits use the ``limits`` library's in-memory moving window: right for one
-  process; several processes would each count on their own.
+- Rate limits use the ``limits`` library's moving window in the storage named by
+  ``rate_limit_storage``: memory:// (the default) counts in this process only; a shared
+  store (redis://…) makes every web process and node count together. If the shared store
+  cannot be reached, a request is let through and the failure logged (the site stays up
+  without its limits rather than go down with its store).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
 import secrets
 import threading
@@ -29,7 +33,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
+from limits.errors import StorageError
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from broadsheet import accounts
@@ -42,13 +47,21 @@ ANON_TOKEN_SECONDS = 4 * 3600
 MAX_FORM_BYTES = 64 * 1024
 MAX_FORM_FIELDS = 20
 _UNSET = object()
+log = logging.getLogger(__name__)
 
 
 class RateLimits:
-    """Named limits (from settings) per key; ``hit`` raises 429 with Retry-After."""
+    """Named limits (from settings) per key; ``hit`` raises 429 with Retry-After.
+
+    Counts live in ``settings.rate_limit_storage`` under ``settings.rate_limit_prefix``.
+    Within a process a lock makes test-then-count of several limits one step; across
+    processes sharing a store each rule's count is atomic (the store's own operation), and
+    a race between two processes can at most let each of them through once more."""
 
     def __init__(self, settings: Settings) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        storage = storage_from_string(settings.rate_limit_storage, wrap_exceptions=True)
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._prefix = settings.rate_limit_prefix
         self._rules: dict[str, list[RateLimitItem]] = {
             "signin": parse_many(settings.limit_signin),
             "signin_account": parse_many(settings.limit_signin_account),
@@ -66,30 +79,36 @@ class RateLimits:
         }
         self._lock = threading.Lock()  # test-then-hit of several limits as one step
 
+    def _retry_after(self, pairs: list[tuple[str, str]]) -> int:
+        """Seconds until every (limit, key) has room for one more hit; 0 if they have."""
+        retry = 0
+        for limit, who in pairs:
+            for rule in self._rules[limit]:
+                if not self._limiter.test(rule, self._prefix, limit, who):
+                    stats = self._limiter.get_window_stats(rule, self._prefix, limit, who)
+                    retry = max(retry, 1, math.ceil(stats.reset_time - time.time()))
+        return retry
+
     def check(self, name: str, key: str) -> None:
         """429 with Retry-After if one more hit would go over a limit (counts nothing)."""
-        for rule in self._rules[name]:
-            if not self._limiter.test(rule, name, key):
-                reset_at = self._limiter.get_window_stats(rule, name, key).reset_time
-                retry = max(1, math.ceil(reset_at - time.time()))
-                raise HTTPException(status_code=429, headers={"retry-after": str(retry)})
+        self.hit(name, key, count=False)
 
-    def hit(self, name: str, key: str, *more: tuple[str, str]) -> None:
+    def hit(self, name: str, key: str, *more: tuple[str, str], count: bool = True) -> None:
         """Count one try against ``name`` for ``key`` (and each further (name, key)); if any
         of them is spent, count nothing and raise 429 with the longest Retry-After."""
         pairs = [(name, key), *more]
         with self._lock:
-            retry = 0
-            for limit, who in pairs:
-                for rule in self._rules[limit]:
-                    if not self._limiter.test(rule, limit, who):
-                        reset_at = self._limiter.get_window_stats(rule, limit, who).reset_time
-                        retry = max(retry, 1, math.ceil(reset_at - time.time()))
-            if retry:
-                raise HTTPException(status_code=429, headers={"retry-after": str(retry)})
-            for limit, who in pairs:
-                for rule in self._rules[limit]:
-                    self._limiter.hit(rule, limit, who)
+            try:
+                retry = self._retry_after(pairs)
+                if not retry and count:
+                    for limit, who in pairs:
+                        for rule in self._rules[limit]:
+                            self._limiter.hit(rule, self._prefix, limit, who)
+            except StorageError as error:
+                log.error("rate-limit storage failed, request let through: %s", error)
+                return
+        if retry:
+            raise HTTPException(status_code=429, headers={"retry-after": str(retry)})
 
 
 def install(app: object, settings: Settings, secret: Callable[[], str]) -> None:

@@ -86,7 +86,7 @@ class StoreCollector:
         articles.add_metric([], found["articles"])
         yield articles
         stories = GaugeMetricFamily(
-            "broadsheet_stories_last_hour", "Stories first reported in the last hour."
+            "broadsheet_stories_last_hour", "Stories made in the last hour (merged ones left out)."
         )
         stories.add_metric([], found["stories"])
         yield stories

@@ -61,6 +61,9 @@ def install(app: FastAPI) -> None:
 
     env.globals["must_verify"] = must_verify
     app.include_router(verify_router, include_in_schema=False)
+    from broadsheet.web.signup_mail import router as signup_mail_router
+
+    app.include_router(signup_mail_router, include_in_schema=False)
     from broadsheet.web.passkeys import router as passkeys_router
 
     env.globals["passkeys_of"] = lambda request, user: request.app.state.store.passkeys_of(user.id)

@@ -1,5 +1,6 @@
-"""What a signed-in reader changes through the API: comments (post on an article or a
-story, edit and delete their own), follows and saved articles.
+"""Comments through the API (read them under an article or a story, as the site shows
+them; post, edit and delete one's own), and what a signed-in reader changes: follows and
+saved articles.
 
 Signed in = an API token (``Authorization: Bearer``), or the site's session cookie with
 the session's CSRF token in ``X-CSRF-Token`` (``me.signed_in``). Every rule is the web's
@@ -13,15 +14,15 @@ CSRF token), 404 no such thing, 422 a body the rules refuse, 429 too many.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from broadsheet.models import Comment
-from broadsheet.web import comments, foryou, saved
+from broadsheet.web import comments, foryou, guard, saved
 from broadsheet.web.api import schemas as s
-from broadsheet.web.api.me import WRITE_ERRORS, Follow, signed_in
+from broadsheet.web.api.me import JSON, WRITE_ERRORS, Follow, signed_in
 from broadsheet.web.api.respond import respond
 from broadsheet.web.pages import _db_id
 
@@ -29,8 +30,8 @@ router = APIRouter(prefix="/api/v1", tags=["reader"])
 FollowKind = Literal["topic", "entity", "place", "outlet", "story"]
 
 
-def _comment(found: Comment) -> s.Comment:
-    return s.Comment(
+def _comment(found: Comment, model: type[s.Comment] = s.Comment) -> Any:
+    return model(
         id=found.id,
         article=found.article_id,
         story=found.story_id,
@@ -41,6 +42,18 @@ def _comment(found: Comment) -> s.Comment:
         created=found.created_at,
         edited=found.edited_at,
     )
+
+
+def _target(request: Request, kind: str, raw_id: str) -> comments.Target:
+    """The article or story comments are on; 404 if there is none."""
+    store = request.app.state.store
+    if kind == "article":
+        found = store.get_article(_db_id(raw_id))
+    else:
+        found = store.get_story(_db_id(raw_id), with_members=False)
+    if found is None:
+        raise HTTPException(status_code=404)
+    return comments.Target(kind, found.id, found.title)
 
 
 def _refused(refused: comments.Refused) -> HTTPException:
@@ -61,6 +74,77 @@ def _created(request: Request, target: comments.Target, sent: s.CommentIn) -> Re
     return response
 
 
+# --- reading: the site's own query (web/comments.section), so both show the same ----------
+READ_ERRORS: dict[int | str, dict[str, Any]] = {status: JSON for status in (400, 404, 429)}
+
+
+def _after() -> Any:
+    return Query(
+        default=None,
+        pattern=r"^[1-9][0-9]{0,17}$",
+        description="The previous page's ``next``.",
+    )
+
+
+def _order() -> Any:
+    return Query(default="newest", description="Top-level comments newest or oldest first.")
+
+
+def _limit() -> Any:
+    return Query(default=20, ge=1, le=100, description="Top-level comments per page.")
+
+
+def _thread_page(
+    request: Request, target: comments.Target, order: str, after: str | None, limit: int
+) -> Response:
+    """Top-level comments with their replies, exactly those the site's page shows: visible
+    ones, and the caller's own while they wait for a moderator (a token's reader, else the
+    session's). Hidden and deleted comments are left out, and so are the replies under
+    them, as on the page."""
+    viewer = getattr(request.state, "api_reader", None) or guard.current_reader(request)
+    listed, following, count = request.app.state.store.article_comments(
+        target.id,
+        viewer.id if viewer else None,
+        order == "newest",
+        int(after) if after else None,
+        limit,
+        kind=target.kind,
+    )
+    items = []
+    for top in listed:
+        thread = _comment(top, s.CommentThread)
+        thread.replies = [_comment(r) for r in top.replies]
+        items.append(thread)
+    body = s.CommentList(items=items, next=str(following) if following else None, count=count)
+    return respond(request, body)
+
+
+@router.get("/articles/{article_id}/comments", response_model=s.CommentList, responses=READ_ERRORS)
+def article_comments(
+    request: Request,
+    article_id: str,
+    order: Literal["newest", "oldest"] = _order(),
+    after: str | None = _after(),
+    limit: int = _limit(),
+) -> Response:
+    """The comments on an article as its page shows them: top-level ones (newest first, or
+    ``order=oldest``) each with its replies, oldest first."""
+    return _thread_page(request, _target(request, "article", article_id), order, after, limit)
+
+
+@router.get("/stories/{story_id}/comments", response_model=s.CommentList, responses=READ_ERRORS)
+def story_comments(
+    request: Request,
+    story_id: str,
+    order: Literal["newest", "oldest"] = _order(),
+    after: str | None = _after(),
+    limit: int = _limit(),
+) -> Response:
+    """The comments on a story, as on an article."""
+    return _thread_page(request, _target(request, "story", story_id), order, after, limit)
+
+
+# --- writing -----------------------------------------------------------------------------
 @router.post(
     "/articles/{article_id}/comments",
     response_model=s.Comment,
@@ -70,10 +154,7 @@ def _created(request: Request, target: comments.Target, sent: s.CommentIn) -> Re
 def comment_on_article(request: Request, article_id: str, sent: s.CommentIn) -> Response:
     """Post a comment (or, with ``parent``, a reply) on an article. A reader's first
     comment, and one with many links, waits for a moderator: ``status`` is then held."""
-    article = request.app.state.store.get_article(_db_id(article_id))
-    if article is None:
-        raise HTTPException(status_code=404)
-    return _created(request, comments.Target("article", article.id, article.title), sent)
+    return _created(request, _target(request, "article", article_id), sent)
 
 
 @router.post(
@@ -84,10 +165,7 @@ def comment_on_article(request: Request, article_id: str, sent: s.CommentIn) -> 
 )
 def comment_on_story(request: Request, story_id: str, sent: s.CommentIn) -> Response:
     """Post a comment (or a reply) on a story, as on an article."""
-    story = request.app.state.store.get_story(_db_id(story_id), with_members=False)
-    if story is None:
-        raise HTTPException(status_code=404)
-    return _created(request, comments.Target("story", story.id, story.title), sent)
+    return _created(request, _target(request, "story", story_id), sent)
 
 
 def _own(request: Request, comment_id: str) -> Comment:

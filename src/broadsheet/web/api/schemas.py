@@ -171,9 +171,25 @@ class Comment(BaseModel):
     parent: int | None = None
     author: str
     body: str = Field(description="Plain text, exactly as kept.")
-    status: str = Field(description="visible, or held (waits for a moderator).")
+    status: str = Field(
+        description="visible, or held (waits for a moderator; shown only to its author)."
+    )
     created: datetime
     edited: datetime | None = None
+
+
+class CommentThread(Comment):
+    replies: list[Comment] = Field(
+        default_factory=list, description="Its answers, oldest first (one level deep)."
+    )
+
+
+class CommentList(BaseModel):
+    """A page of comments as the site shows them under an article or a story."""
+
+    items: list[CommentThread]
+    next: str | None = Field(default=None, description="Pass as ``after`` for the next page.")
+    count: int = Field(description="Visible comments in all (replies included).")
 
 
 class FollowIn(BaseModel):
