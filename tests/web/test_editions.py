@@ -84,3 +84,50 @@ def test_unknown_editions_are_404(app: FastAPI, path: str) -> None:
 def test_a_forged_cookie_is_ignored(app: FastAPI) -> None:
     home = get(app, "/", cookie='edition="<script>"').text
     assert "<script>" not in home and ">Top stories<" in home
+
+
+def _name_place(store: Store, article_id: int, code: str, name: str) -> None:
+    """What understanding records when it finds a country in an article's text."""
+    place = {"countries": [{"code": code, "name": name, "mentions": 2}]}
+    store.save_understanding(article_id, place, {"countries": "test"})
+
+
+def test_a_story_whose_text_names_the_country_is_local(
+    app: FastAPI, store: Store, news: dict[str, int]
+) -> None:
+    """No British outlet reported the Japan quake, but its report names the United
+    Kingdom: the edition counts it local (after the stories its outlets report), marked
+    "About", not "Covered in"; a story naming another country stays in the world list."""
+    _name_place(store, news["japan0"], "GB", "United Kingdom")
+    _name_place(store, news["chile0"], "FR", "France")
+    local, world = get(app, "/editions/gb-en").text.split(">World<", 1)
+    assert local.index(STRIKE[0]) < local.index(JAPAN[0][0])
+    quake = local[local.index(JAPAN[0][0]) :]
+    assert "About United Kingdom" in quake.split("</li>", 1)[0]
+    assert "Covered in United Kingdom" not in quake.split("</li>", 1)[0]
+    assert JAPAN[0][0] not in world and CHILE[0][0] in world
+    # the same on the home page of a reader whose edition it is
+    home = get(app, "/", cookie="edition=gb-en").text
+    mine, rest = home.split(">World<", 1)
+    assert JAPAN[0][0] in mine and "About United Kingdom" in mine and JAPAN[0][0] not in rest
+
+
+def test_the_text_is_read_once_per_ranking_and_edition(
+    app: FastAPI, store: Store, news: dict[str, int]
+) -> None:
+    """The places in the text cost one statement for the whole ranking: a second view of
+    the edition runs none of it again (the split is kept with the ranking)."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    get(app, "/editions/gb-en")
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        get(app, "/editions/gb-en")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    assert not any("article_countries" in s for s in statements)
