@@ -131,3 +131,25 @@ def test_the_text_is_read_once_per_ranking_and_edition(
     finally:
         event.remove(store.engine, "before_cursor_execute", count)
     assert not any("article_countries" in s for s in statements)
+
+
+def test_a_signed_in_readers_edition_follows_them_to_another_device(
+    app: FastAPI, store: Store, settings: Settings
+) -> None:
+    """Chosen on one device, kept in the account: signed in on another device (no cookie,
+    a Chilean browser), the home page is still Japan's edition; the Daily 8 mail is for
+    it too. A choice link followed from another site changes only that device's cookie."""
+    from tests.readers.conftest import make_user, signed_in
+
+    uid = make_user(store, settings, "reader@example.org")
+    laptop = signed_in(app, "reader@example.org")
+    laptop.get("/editions/jp-ja/choose", headers={"sec-fetch-site": "same-origin"})
+    user = store.get_user(uid)
+    assert user is not None and user.edition == "jp-ja"
+    phone = signed_in(app, "reader@example.org")
+    home = phone.get("/", headers={"accept-language": "es-CL"}).text
+    assert "Japan · 日本語" in home and "Chile · Español" not in home
+    phone.get("/editions/gb-en/choose", headers={"sec-fetch-site": "cross-site"})
+    user = store.get_user(uid)
+    assert user is not None and user.edition == "jp-ja"
+    assert "United Kingdom · English" in get(app, "/", cookie="edition=gb-en").text

@@ -73,8 +73,15 @@ def available(request: Request) -> dict[str, Edition]:
 
 
 def current(request: Request) -> Edition | None:
-    """The reader's edition: chosen, else from Accept-Language, else None (world)."""
+    """The reader's edition: a signed-in reader's (kept in their account, so it follows
+    them to every device), else the one chosen on this device (the cookie), else from
+    Accept-Language, else None (world)."""
+    from broadsheet.web import guard
+
     offered = available(request)
+    reader = guard.current_reader(request)
+    if reader is not None and reader.edition in offered:
+        return offered[reader.edition]
     chosen = request.cookies.get(COOKIE, "")
     if chosen == "world":
         return None
@@ -202,9 +209,18 @@ def edition_page(request: Request, code: str) -> HTMLResponse:
 
 @router.get("/editions/{code}/choose")
 def choose(request: Request, code: str) -> Response:
-    """Make ``code`` (or ``world``) the reader's edition: a preference cookie, then home."""
+    """Make ``code`` (or ``world``) the reader's edition: a preference cookie and, for a
+    signed-in reader, their account (the edition their Daily 8 mail is for too); then home.
+    A link followed from another site changes the cookie only (Sec-Fetch-Site)."""
+    from broadsheet.web import guard
+
     if code != "world" and (not _CODE.match(code) or code not in available(request)):
         raise HTTPException(status_code=404)
+    reader = guard.current_reader(request)
+    if reader is not None and guard.same_origin(request):
+        kept = None if code == "world" else code
+        if reader.edition != kept:
+            request.app.state.store.update_user(reader.id, edition=kept)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         COOKIE,
