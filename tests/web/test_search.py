@@ -181,3 +181,17 @@ def test_a_submitted_search_reads_whole_words_then_beginnings(
     assert f'href="/articles/{ids["port-strike-ends"]}"' in page.text
     typed = get(app, "/search?q=harbo", hx_request="true")  # as you type: beginnings at once
     assert f'href="/articles/{ids["port-strike-ends"]}"' in typed.text
+
+
+def test_language_and_country_filters_offer_names_not_codes(
+    app: FastAPI, store: Store, ids: dict[str, int]
+) -> None:
+    """A newcomer picks "German" and "Germany" (in the interface's language), not "de" and
+    "DE": the choices are the site's outlets' languages and countries."""
+    store.add_source("https://berlin.example/feed", name="Berlin", country="DE", language="de")
+    page = get(app, "/search?q=strike&lang=de", cookie="lang=fr").text
+    assert '<option value="de" selected>Allemand</option>' in page
+    assert '<option value="DE">Allemagne</option>' in page
+    assert '<input name="lang"' not in page and '<input name="country"' not in page
+    # the box's hint keeps its quotes inside the attribute
+    assert 'placeholder="Mots, &#34;une expression&#34;, -exclu"' in page
