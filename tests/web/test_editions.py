@@ -153,3 +153,12 @@ def test_a_signed_in_readers_edition_follows_them_to_another_device(
     user = store.get_user(uid)
     assert user is not None and user.edition == "jp-ja"
     assert "United Kingdom · English" in get(app, "/", cookie="edition=gb-en").text
+
+
+def test_outlet_names_link_to_their_pages(app: FastAPI, store: Store) -> None:
+    """A newcomer clicks an outlet's name (a teaser's, or another report's under it) and
+    finds its latest articles."""
+    andes = next(s for s in store.list_sources() if s.name == "Andes Daily")
+    home = get(app, "/").text
+    assert f'<a class="outlet__name" href="/sources/{andes.id}"><bdi>Andes Daily</bdi></a>' in home
+    assert CHILE[0][0] in get(app, f"/sources/{andes.id}").text

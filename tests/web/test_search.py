@@ -127,6 +127,9 @@ def test_htmx_gets_only_the_results(app: FastAPI, ids: dict[str, int]) -> None:
     part = get(app, "/search?q=strike", hx_request="true")
     assert part.status_code == 200
     assert "<html" not in part.text and "<mark>" in part.text
+    # the address typing pushes names only the fields filled in (htmx sends them all)
+    typed = get(app, "/search?q=strike&outlet=&lang=&country=&topic=&from=&to=", hx_request="true")
+    assert typed.headers["hx-push-url"] == "/search?q=strike"
 
 
 @pytest.mark.parametrize(

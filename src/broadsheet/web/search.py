@@ -145,7 +145,7 @@ def search_page(
     params = {k: v for k, v in vars(form).items() if v}
     params["from"], params["to"] = params.pop("since", ""), params.pop("until", "")
     base = urlencode({k: v for k, v in params.items() if v})
-    return pages.render(
+    response = pages.render(
         request,
         "_search_results.html" if fragment else "search.html",
         form=form,
@@ -159,3 +159,6 @@ def search_page(
         topics=sorted(TAXONOMY),
         highlight=highlight,
     )
+    if fragment:  # the address the typing pushes: only the fields filled in
+        response.headers["HX-Push-Url"] = f"/search?{base}" if base else "/search"
+    return response
