@@ -162,3 +162,17 @@ def test_outlet_names_link_to_their_pages(app: FastAPI, store: Store) -> None:
     home = get(app, "/").text
     assert f'<a class="outlet__name" href="/sources/{andes.id}"><bdi>Andes Daily</bdi></a>' in home
     assert CHILE[0][0] in get(app, f"/sources/{andes.id}").text
+
+
+def test_a_local_story_opens_with_the_editions_own_outlet(app: FastAPI) -> None:
+    """The Chile story has a Chilean (Spanish) and a US (English) report: Chile's edition
+    leads it with the Chilean outlet's headline, the US edition with the US outlet's,
+    the other report listed below either way."""
+    for code, ours, theirs in (
+        ("cl-es", CHILE[0][0], CHILE[1][0]),
+        ("us-en", CHILE[1][0], CHILE[0][0]),
+    ):
+        local = get(app, f"/editions/{code}").text.split(">World<", 1)[0]
+        title = local.split('class="teaser__title"', 1)[1].split("</h2>", 1)[0]
+        assert ours in title and theirs not in title, code
+        assert theirs in local, code

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -138,9 +138,26 @@ def _split_once(request: Request, ranking: list[Story], edition: Edition) -> Spl
     return found
 
 
-def _teasers(request: Request, stories: list[Story]) -> list[dict[str, Any]]:
+def local_lead(story: Story, edition: Edition) -> Story:
+    """The story led by the first report of the edition's outlets, in its language if
+    one is (a French reader's local story opens with the French outlet's headline, the
+    other outlets' below it); the story itself when its lead is already theirs or they
+    did not report it."""
+    ours = [m for m in story.members if m.country == edition.country]
+    best = [m for m in ours if m.language == edition.language] or ours
+    if not best or any(m.article_id == story.lead_article_id for m in best):
+        return story
+    return replace(story, lead_article_id=best[0].article_id)
+
+
+def _teasers(
+    request: Request, stories: list[Story], edition: Edition | None = None
+) -> list[dict[str, Any]]:
+    """Teasers of ``stories``; with ``edition``, each led by the edition's own outlet."""
     from broadsheet.web.stories import ranked, teaser_parts
 
+    if edition is not None:
+        stories = [local_lead(s, edition) for s in stories]
     ranking = ranked(request)
     leads = request.app.state.store.article_teasers(
         [s.lead_article_id for s in stories if s.lead_article_id]
@@ -163,7 +180,7 @@ def local_section(request: Request, stories: list[Story]) -> dict[str, Any] | No
     return {
         "edition": edition,
         "label": edition.label(),
-        "teasers": _teasers(request, found.local),
+        "teasers": _teasers(request, found.local, edition),
         "covered": found.covered,
         "named": found.named,
         "shown": {s.id for s in found.local},  # not repeated in the world list below
@@ -193,7 +210,7 @@ def edition_page(request: Request, code: str) -> HTMLResponse:
     found = _split_once(request, stories, edition)
     shown = {s.id for s in found.local}
     world = [s for s in stories if s.id not in shown][:WORLD_STORIES]
-    teasers = _teasers(request, found.local + world)
+    teasers = _teasers(request, [local_lead(s, edition) for s in found.local] + world)
     return render(
         request,
         "edition.html",
