@@ -63,7 +63,7 @@ def items(store: Store, day: date, zone: str, edition: str = WORLD) -> list[dict
         uncovered = [
             c.story for c in candidates if all(m.country != country for m in c.story.members)
         ]
-        named = store.stories_naming(country, uncovered) if uncovered else set()
+        named = store.stories_naming(country, [s.id for s in uncovered])
         picked = daily_rule.choose_for_edition(candidates, country, language, named)
     out = []
     for c, is_local in picked:

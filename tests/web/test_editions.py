@@ -84,3 +84,95 @@ def test_unknown_editions_are_404(app: FastAPI, path: str) -> None:
 def test_a_forged_cookie_is_ignored(app: FastAPI) -> None:
     home = get(app, "/", cookie='edition="<script>"').text
     assert "<script>" not in home and ">Top stories<" in home
+
+
+def _name_place(store: Store, article_id: int, code: str, name: str) -> None:
+    """What understanding records when it finds a country in an article's text."""
+    place = {"countries": [{"code": code, "name": name, "mentions": 2}]}
+    store.save_understanding(article_id, place, {"countries": "test"})
+
+
+def test_a_story_whose_text_names_the_country_is_local(
+    app: FastAPI, store: Store, news: dict[str, int]
+) -> None:
+    """No British outlet reported the Japan quake, but its report names the United
+    Kingdom: the edition counts it local (after the stories its outlets report), marked
+    "About", not "Covered in"; a story naming another country stays in the world list."""
+    _name_place(store, news["japan0"], "GB", "United Kingdom")
+    _name_place(store, news["chile0"], "FR", "France")
+    local, world = get(app, "/editions/gb-en").text.split(">World<", 1)
+    assert local.index(STRIKE[0]) < local.index(JAPAN[0][0])
+    quake = local[local.index(JAPAN[0][0]) :]
+    assert "About United Kingdom" in quake.split("</li>", 1)[0]
+    assert "Covered in United Kingdom" not in quake.split("</li>", 1)[0]
+    assert JAPAN[0][0] not in world and CHILE[0][0] in world
+    # the same on the home page of a reader whose edition it is
+    home = get(app, "/", cookie="edition=gb-en").text
+    mine, rest = home.split(">World<", 1)
+    assert JAPAN[0][0] in mine and "About United Kingdom" in mine and JAPAN[0][0] not in rest
+
+
+def test_the_text_is_read_once_per_ranking_and_edition(
+    app: FastAPI, store: Store, news: dict[str, int]
+) -> None:
+    """The places in the text cost one statement for the whole ranking: a second view of
+    the edition runs none of it again (the split is kept with the ranking)."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    get(app, "/editions/gb-en")
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        get(app, "/editions/gb-en")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    assert not any("article_countries" in s for s in statements)
+
+
+def test_a_signed_in_readers_edition_follows_them_to_another_device(
+    app: FastAPI, store: Store, settings: Settings
+) -> None:
+    """Chosen on one device, kept in the account: signed in on another device (no cookie,
+    a Chilean browser), the home page is still Japan's edition; the Daily 8 mail is for
+    it too. A choice link followed from another site changes only that device's cookie."""
+    from tests.readers.conftest import make_user, signed_in
+
+    uid = make_user(store, settings, "reader@example.org")
+    laptop = signed_in(app, "reader@example.org")
+    laptop.get("/editions/jp-ja/choose", headers={"sec-fetch-site": "same-origin"})
+    user = store.get_user(uid)
+    assert user is not None and user.edition == "jp-ja"
+    phone = signed_in(app, "reader@example.org")
+    home = phone.get("/", headers={"accept-language": "es-CL"}).text
+    assert "Japan · 日本語" in home and "Chile · Español" not in home
+    phone.get("/editions/gb-en/choose", headers={"sec-fetch-site": "cross-site"})
+    user = store.get_user(uid)
+    assert user is not None and user.edition == "jp-ja"
+    assert "United Kingdom · English" in get(app, "/", cookie="edition=gb-en").text
+
+
+def test_outlet_names_link_to_their_pages(app: FastAPI, store: Store) -> None:
+    """A newcomer clicks an outlet's name (a teaser's, or another report's under it) and
+    finds its latest articles."""
+    andes = next(s for s in store.list_sources() if s.name == "Andes Daily")
+    home = get(app, "/").text
+    assert f'<a class="outlet__name" href="/sources/{andes.id}"><bdi>Andes Daily</bdi></a>' in home
+    assert CHILE[0][0] in get(app, f"/sources/{andes.id}").text
+
+
+def test_a_local_story_opens_with_the_editions_own_outlet(app: FastAPI) -> None:
+    """The Chile story has a Chilean (Spanish) and a US (English) report: Chile's edition
+    leads it with the Chilean outlet's headline, the US edition with the US outlet's,
+    the other report listed below either way."""
+    for code, ours, theirs in (
+        ("cl-es", CHILE[0][0], CHILE[1][0]),
+        ("us-en", CHILE[1][0], CHILE[0][0]),
+    ):
+        local = get(app, f"/editions/{code}").text.split(">World<", 1)[0]
+        title = local.split('class="teaser__title"', 1)[1].split("</h2>", 1)[0]
+        assert ours in title and theirs not in title, code
+        assert theirs in local, code

@@ -74,7 +74,13 @@ def build(tmp_path: Path, size: Size) -> Built:
     settings = Settings(data_dir=tmp_path, default_sources=False, page_size=10)
     store = Store.open(settings)
     outlets = [
-        store.add_source(f"https://outlet{i}.example/feed", name=f"Outlet {i}", country="GB").id
+        store.add_source(
+            f"https://outlet{i}.example/feed",
+            name=f"Outlet {i}",
+            # the last outlet is French: its stories are local to gb-en only by their text
+            country="FR" if i == size.outlets - 1 else "GB",
+            language="en",
+        ).id
         for i in range(size.outlets)
     ]
     store.set_icon(outlets[0], png(), "image/png")
@@ -139,8 +145,15 @@ PAGES = {
     "place": f"/places/{COUNTRY.lower()}",
     "topic": f"/topics/{TOPIC}",
     "source": "/sources/{source}",
+    "edition": "/editions/gb-en",  # local by outlets and by the places in the text
+    "home of an edition": "/?edition",  # the cookie below
     "health": "/healthz",
 }
+
+
+def _cookie(path: str) -> dict[str, str]:
+    """The reader's edition for the edition's home page (a path ending ``?edition``)."""
+    return {"cookie": "edition=gb-en"} if path.endswith("?edition") else {}
 
 
 def statements_per_page(built: Built) -> dict[str, int]:
@@ -152,7 +165,7 @@ def statements_per_page(built: Built) -> dict[str, int]:
         for view in ("first", "again"):
             app = create_app(built.settings, built.store, clock=lambda: NOW)
             with counted(built.store) as statements:
-                response = get(app, path)
+                response = get(app, path.removesuffix("?edition"), **_cookie(path))
             # /healthz answers 503 here: no worker runs beside these stores (its cost counts)
             wanted = 503 if name == "health" else 200
             assert response.status_code == wanted, (path, response.status_code)

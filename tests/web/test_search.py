@@ -127,6 +127,9 @@ def test_htmx_gets_only_the_results(app: FastAPI, ids: dict[str, int]) -> None:
     part = get(app, "/search?q=strike", hx_request="true")
     assert part.status_code == 200
     assert "<html" not in part.text and "<mark>" in part.text
+    # the address typing pushes names only the fields filled in (htmx sends them all)
+    typed = get(app, "/search?q=strike&outlet=&lang=&country=&topic=&from=&to=", hx_request="true")
+    assert typed.headers["hx-push-url"] == "/search?q=strike"
 
 
 @pytest.mark.parametrize(
@@ -181,3 +184,17 @@ def test_a_submitted_search_reads_whole_words_then_beginnings(
     assert f'href="/articles/{ids["port-strike-ends"]}"' in page.text
     typed = get(app, "/search?q=harbo", hx_request="true")  # as you type: beginnings at once
     assert f'href="/articles/{ids["port-strike-ends"]}"' in typed.text
+
+
+def test_language_and_country_filters_offer_names_not_codes(
+    app: FastAPI, store: Store, ids: dict[str, int]
+) -> None:
+    """A newcomer picks "German" and "Germany" (in the interface's language), not "de" and
+    "DE": the choices are the site's outlets' languages and countries."""
+    store.add_source("https://berlin.example/feed", name="Berlin", country="DE", language="de")
+    page = get(app, "/search?q=strike&lang=de", cookie="lang=fr").text
+    assert '<option value="de" selected>Allemand</option>' in page
+    assert '<option value="DE">Allemagne</option>' in page
+    assert '<input name="lang"' not in page and '<input name="country"' not in page
+    # the box's hint keeps its quotes inside the attribute
+    assert 'placeholder="Mots, &#34;une expression&#34;, -exclu"' in page

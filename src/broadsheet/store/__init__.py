@@ -369,12 +369,13 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
             leads = [s.lead_article_id for s in found if s.lead_article_id]
             return found, daily.main_topics(conn, leads)
 
-    def stories_naming(self, country: str, found: list[Story]) -> set[int]:
-        """The ids of the stories (with members) one of whose reports names ``country``."""
-        by_article = {m.article_id: s.id for s in found for m in s.members}
+    def stories_naming(self, country: str, story_ids: list[int]) -> set[int]:
+        """The ids among ``story_ids`` of the stories one of whose reports names
+        ``country`` in its text (one statement per 500 stories)."""
+        if not story_ids:
+            return set()
         with self.reader() as conn:
-            named = daily.articles_naming(conn, country, list(by_article))
-        return {by_article[a] for a in named}
+            return daily.stories_naming(conn, country.upper(), story_ids)
 
     def daily_edition(self, day: str, edition: str) -> dict[str, Any] | None:
         with self.reader() as conn:

@@ -11,7 +11,13 @@ from sqlalchemy import Connection, select
 
 from broadsheet.models import Story
 from broadsheet.store import upsert
-from broadsheet.store.schema import article_countries, article_topics, daily_editions, stories
+from broadsheet.store.schema import (
+    article_countries,
+    article_topics,
+    daily_editions,
+    stories,
+    story_articles,
+)
 from broadsheet.store.stories import _story, _story_select, members
 
 CANDIDATES = 300  # stories of a day considered at most (the most widely covered)
@@ -49,16 +55,18 @@ def main_topics(conn: Connection, article_ids: list[int]) -> dict[int, str]:
     return {a: t for a, (_s, t) in out.items()}
 
 
-def articles_naming(conn: Connection, country: str, article_ids: list[int]) -> set[int]:
-    """The articles among ``article_ids`` whose text names ``country`` (a place found)."""
+def stories_naming(conn: Connection, country: str, story_ids: list[int]) -> set[int]:
+    """The stories among ``story_ids`` one of whose reports names ``country`` (a place the
+    understanding found in its text): one statement per 500 stories, each report looked up
+    by its key in ``article_countries``."""
     out: set[int] = set()
-    for i in range(0, len(article_ids), 500):
-        chunk = article_ids[i : i + 500]
+    for i in range(0, len(story_ids), 500):
+        chunk = story_ids[i : i + 500]
         rows = conn.execute(
-            select(article_countries.c.article_id).where(
-                article_countries.c.country == country,
-                article_countries.c.article_id.in_(chunk),
-            )
+            select(story_articles.c.story_id)
+            .distinct()
+            .join(article_countries, article_countries.c.article_id == story_articles.c.article_id)
+            .where(article_countries.c.country == country, story_articles.c.story_id.in_(chunk))
         )
         out.update(r[0] for r in rows)
     return out

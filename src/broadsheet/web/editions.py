@@ -2,17 +2,18 @@
 
 An edition is a country and a language ("Nigeria · English", "France · Français"), offered
 for every pair the site has outlets for. Its page shows the country's own stories — those
-its outlets report — beside the world's top stories, and marks the world stories that
-local outlets covered too. The reader's edition is the one they chose (a cookie), else the
-one their browser's Accept-Language names (``fr-FR`` → France · Français) when the site has
-it, else none: the world's top stories.
+its outlets report, then those whose text names it (the places understanding found) —
+beside the world's top stories, and marks the world stories that local outlets covered too.
+The reader's edition is the one they chose (a cookie), else the one their browser's
+Accept-Language names (``fr-FR`` → France · Français) when the site has it, else none: the
+world's top stories.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -72,8 +73,15 @@ def available(request: Request) -> dict[str, Edition]:
 
 
 def current(request: Request) -> Edition | None:
-    """The reader's edition: chosen, else from Accept-Language, else None (world)."""
+    """The reader's edition: a signed-in reader's (kept in their account, so it follows
+    them to every device), else the one chosen on this device (the cookie), else from
+    Accept-Language, else None (world)."""
+    from broadsheet.web import guard
+
     offered = available(request)
+    reader = guard.current_reader(request)
+    if reader is not None and reader.edition in offered:
+        return offered[reader.edition]
     chosen = request.cookies.get(COOKIE, "")
     if chosen == "world":
         return None
@@ -86,39 +94,70 @@ def current(request: Request) -> Edition | None:
     return None
 
 
-def split(stories: list[Story], edition: Edition) -> tuple[list[Story], set[int]]:
-    """The edition's local stories (its country's outlets report them, best ranked first)
-    and the ids of every ranked story its outlets covered."""
+@dataclass(frozen=True)
+class Split:
+    """An edition's view of the ranking: its local stories (best first), the ranked
+    stories its country's outlets covered (marked in the world list) and the local ones
+    that are local only by the places in their text."""
+
+    local: list[Story]
+    covered: set[int]
+    named: set[int]
+
+
+def split(stories: list[Story], edition: Edition, named: set[int] | None = None) -> Split:
+    """The edition's local stories: those its country's outlets report in its language,
+    then in other languages, then those whose text names the country (``named``: ids of
+    ranked stories none of its outlets reported); each group in the ranking's order."""
     covered = {s.id for s in stories if any(m.country == edition.country for m in s.members)}
-    local = [
+    own = [
         s
         for s in stories
         if s.id in covered
         and any(m.country == edition.country and m.language == edition.language for m in s.members)
     ]
-    if len(local) < LOCAL_STORIES:  # the country's stories in other languages next
-        seen = {s.id for s in local}
-        local += [s for s in stories if s.id in covered and s.id not in seen]
-    return local[:LOCAL_STORIES], covered
+    seen = {s.id for s in own}
+    others = [s for s in stories if s.id in covered and s.id not in seen]
+    by_text = [s for s in stories if s.id in (named or set()) and s.id not in covered]
+    local = (own + others + by_text)[:LOCAL_STORIES]
+    return Split(local, covered, {s.id for s in local if s.id not in covered})
 
 
-def _split_once(
-    request: Request, ranking: list[Story], edition: Edition
-) -> tuple[list[Story], set[int]]:
-    """``split`` once per ranking and edition (it reads every member of 500 stories)."""
+def _split_once(request: Request, ranking: list[Story], edition: Edition) -> Split:
+    """``split`` once per ranking and edition (it reads every member of 500 stories, and
+    one statement finds which of the stories its outlets did not cover name the country)."""
     state = request.app.state
     cache = getattr(state, "edition_split", None)
     if cache is None or cache[0] is not ranking:
         cache = state.edition_split = (ranking, {})
-    found: tuple[list[Story], set[int]] | None = cache[1].get(edition.code)
+    found: Split | None = cache[1].get(edition.code)
     if found is None:
-        found = cache[1][edition.code] = split(ranking, edition)
+        uncovered = [s.id for s in ranking if all(m.country != edition.country for m in s.members)]
+        named = state.store.stories_naming(edition.country, uncovered)
+        found = cache[1][edition.code] = split(ranking, edition, named)
     return found
 
 
-def _teasers(request: Request, stories: list[Story]) -> list[dict[str, Any]]:
+def local_lead(story: Story, edition: Edition) -> Story:
+    """The story led by the first report of the edition's outlets, in its language if
+    one is (a French reader's local story opens with the French outlet's headline, the
+    other outlets' below it); the story itself when its lead is already theirs or they
+    did not report it."""
+    ours = [m for m in story.members if m.country == edition.country]
+    best = [m for m in ours if m.language == edition.language] or ours
+    if not best or any(m.article_id == story.lead_article_id for m in best):
+        return story
+    return replace(story, lead_article_id=best[0].article_id)
+
+
+def _teasers(
+    request: Request, stories: list[Story], edition: Edition | None = None
+) -> list[dict[str, Any]]:
+    """Teasers of ``stories``; with ``edition``, each led by the edition's own outlet."""
     from broadsheet.web.stories import ranked, teaser_parts
 
+    if edition is not None:
+        stories = [local_lead(s, edition) for s in stories]
     ranking = ranked(request)
     leads = request.app.state.store.article_teasers(
         [s.lead_article_id for s in stories if s.lead_article_id]
@@ -137,13 +176,14 @@ def local_section(request: Request, stories: list[Story]) -> dict[str, Any] | No
     edition = current(request)
     if edition is None:
         return None
-    local, covered = _split_once(request, stories, edition)
+    found = _split_once(request, stories, edition)
     return {
         "edition": edition,
         "label": edition.label(),
-        "teasers": _teasers(request, local),
-        "covered": covered,
-        "shown": {s.id for s in local},  # not repeated in the world list below
+        "teasers": _teasers(request, found.local, edition),
+        "covered": found.covered,
+        "named": found.named,
+        "shown": {s.id for s in found.local},  # not repeated in the world list below
     }
 
 
@@ -167,24 +207,37 @@ def edition_page(request: Request, code: str) -> HTMLResponse:
     if edition is None:
         raise HTTPException(status_code=404)
     stories = ranked(request)
-    local, covered = _split_once(request, stories, edition)
-    world = [s for s in stories if s.id not in {x.id for x in local}][:WORLD_STORIES]
+    found = _split_once(request, stories, edition)
+    shown = {s.id for s in found.local}
+    world = [s for s in stories if s.id not in shown][:WORLD_STORIES]
+    teasers = _teasers(request, [local_lead(s, edition) for s in found.local] + world)
     return render(
         request,
         "edition.html",
         edition=edition,
         label=edition.label(),
-        local=_teasers(request, local),
-        world=_teasers(request, world),
-        covered=covered,
+        # one look-up of the lead articles for both lists
+        local=[t for t in teasers if t["story"].id in shown],
+        world=[t for t in teasers if t["story"].id not in shown],
+        covered=found.covered,
+        named=found.named,
     )
 
 
 @router.get("/editions/{code}/choose")
 def choose(request: Request, code: str) -> Response:
-    """Make ``code`` (or ``world``) the reader's edition: a preference cookie, then home."""
+    """Make ``code`` (or ``world``) the reader's edition: a preference cookie and, for a
+    signed-in reader, their account (the edition their Daily 8 mail is for too); then home.
+    A link followed from another site changes the cookie only (Sec-Fetch-Site)."""
+    from broadsheet.web import guard
+
     if code != "world" and (not _CODE.match(code) or code not in available(request)):
         raise HTTPException(status_code=404)
+    reader = guard.current_reader(request)
+    if reader is not None and guard.same_origin(request):
+        kept = None if code == "world" else code
+        if reader.edition != kept:
+            request.app.state.store.update_user(reader.id, edition=kept)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         COOKIE,

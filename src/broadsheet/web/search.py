@@ -91,6 +91,26 @@ def _filters(form: Form, notes: list[str]) -> SearchFilters:
     )
 
 
+def _filter_choices(request: Request, form: Form) -> dict[str, list[tuple[str, str]]]:
+    """The language and country filters' choices, (code, name in the interface's
+    language) by name: those of the site's outlets (a newcomer knows "French", not "fr"),
+    and the one the address asks for if it is another."""
+    from broadsheet.web import editions, i18n
+
+    offered = editions.available(request).values()
+    ui = i18n.current_language()
+    languages = {e.language for e in offered} | ({form.lang.lower()} if form.lang else set())
+    countries = {e.country for e in offered} | ({form.country.upper()} if form.country else set())
+    return {
+        "language_choices": sorted(
+            ((c, i18n.language_name(c, ui)) for c in languages), key=lambda x: x[1].casefold()
+        ),
+        "country_choices": sorted(
+            ((c, i18n.country_name(c, ui)) for c in countries), key=lambda x: x[1].casefold()
+        ),
+    }
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request,
@@ -125,7 +145,7 @@ def search_page(
     params = {k: v for k, v in vars(form).items() if v}
     params["from"], params["to"] = params.pop("since", ""), params.pop("until", "")
     base = urlencode({k: v for k, v in params.items() if v})
-    return pages.render(
+    response = pages.render(
         request,
         "_search_results.html" if fragment else "search.html",
         form=form,
@@ -135,6 +155,10 @@ def search_page(
         has_older=bool(results and results.groups > page * PAGE_SIZE) and page < MAX_PAGE,
         base_query=base,
         outlets=[] if fragment else store.enabled_outlets(),
+        **({} if fragment else _filter_choices(request, form)),
         topics=sorted(TAXONOMY),
         highlight=highlight,
     )
+    if fragment:  # the address the typing pushes: only the fields filled in
+        response.headers["HX-Push-Url"] = f"/search?{base}" if base else "/search"
+    return response

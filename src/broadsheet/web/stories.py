@@ -127,12 +127,13 @@ def teaser_parts(request: Request, ranking: list[Story], story: Story) -> dict[s
     cache = getattr(state, "teaser_parts", None)
     if cache is None or cache[0] is not ranking:  # a new ranking: start afresh
         cache = state.teaser_parts = (ranking, {})
-    parts: dict[str, Any] | None = cache[1].get(story.id)
+    key = (story.id, story.lead_article_id)  # an edition may lead with its own outlet
+    parts: dict[str, Any] | None = cache[1].get(key)
     if parts is None:
         lead = story.lead_article_id
         lead_source = next((m.source_id for m in story.members if m.article_id == lead), None)
         items = folded(story.members, exclude=lead)
-        parts = cache[1][story.id] = {
+        parts = cache[1][key] = {
             "others": [i for i in items if i["member"].source_id != lead_source][:OTHERS_ON_HOME],
             "outlets": len({m.source_id for m in story.members}),
             "countries": len({m.country for m in story.members if m.country}),

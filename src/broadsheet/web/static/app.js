@@ -81,7 +81,8 @@ function moveThroughList(step) {
   if (current !== -1) items[current].classList.remove("is-current");
   const item = items[next];
   item.classList.add("is-current");
-  const link = item.querySelector("h2 a[href], a[href]");
+  // the headline first: a selector list would take the first link in the item (its outlet)
+  const link = item.querySelector("h2 a[href]") || item.querySelector("a[href]");
   if (link) link.focus({ preventScroll: true });
   item.scrollIntoView({ block: "nearest" });
 }
