@@ -22,6 +22,17 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {table}" for table, n in counts.items())
 
 
+def _writable(path: Path) -> Path:
+    """PATH as a file to write (in a folder that exists); a usage error else."""
+    from broadsheet import cli
+
+    if not str(path).strip() or path.is_dir():
+        raise cli.fail(f"{str(path)!r} is not a file: give the backup file's path", 2)
+    if not path.parent.is_dir():
+        raise cli.fail(f"no folder {str(path.parent)!r} to write {path.name!r} in", 2)
+    return path
+
+
 def register(app: typer.Typer) -> None:
     from broadsheet import cli
 
@@ -44,6 +55,7 @@ def register(app: typer.Typer) -> None:
 
         if format not in ("native", "jsonl"):
             raise cli.fail(f"unknown format {format!r} (supported: native, jsonl)", 2)
+        path = _writable(path)
         settings = cli.load_settings()
         engine = make_engine(settings.resolved_database_url())
         try:
