@@ -305,8 +305,9 @@ def test_ten_megabyte_page_is_trimmed_and_fast() -> None:
     page = (head + "</main>" + filler * (10_000_000 // len(filler)) + tail).encode()
     assert len(page) > 10_000_000
     assert len(decode_html(page, 3_000_000).encode()) <= 3_000_000
-    start = time.perf_counter()
-    article = extract(CASES["furniture_news"].url, page, max_bytes=3_000_000)
-    elapsed = time.perf_counter() - start
+    # CPU time and no wall-clock budget: waiting for a core on a loaded machine is not work
+    start = time.process_time()
+    article = extract(CASES["furniture_news"].url, page, max_bytes=3_000_000, budget=None)
+    cpu = time.process_time() - start
     assert article.title == "Harbour town opens floating library for summer"
-    assert elapsed < 20, elapsed
+    assert cpu < 20, cpu
