@@ -209,7 +209,9 @@ def test_future_and_impossible_dates_fall_back_to_the_feed() -> None:
             f'<html><head><meta property="article:published_time" content="{stamp}">'
             f"</head><body><article>{body}</article></body></html>"
         )
-        assert extract("https://example.com/a", page, entry=entry).published == entry.published
+        # no time budget: the rule under test is the fallback, not how fast it runs
+        got = extract("https://example.com/a", page, entry=entry, budget=None)
+        assert got.published == entry.published
 
 
 def test_parse_date() -> None:
@@ -303,8 +305,9 @@ def test_ten_megabyte_page_is_trimmed_and_fast() -> None:
     page = (head + "</main>" + filler * (10_000_000 // len(filler)) + tail).encode()
     assert len(page) > 10_000_000
     assert len(decode_html(page, 3_000_000).encode()) <= 3_000_000
-    start = time.perf_counter()
-    article = extract(CASES["furniture_news"].url, page, max_bytes=3_000_000)
-    elapsed = time.perf_counter() - start
+    # CPU time and no wall-clock budget: waiting for a core on a loaded machine is not work
+    start = time.process_time()
+    article = extract(CASES["furniture_news"].url, page, max_bytes=3_000_000, budget=None)
+    cpu = time.process_time() - start
     assert article.title == "Harbour town opens floating library for summer"
-    assert elapsed < 20, elapsed
+    assert cpu < 20, cpu

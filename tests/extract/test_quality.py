@@ -24,7 +24,13 @@ from broadsheet.extract.cleanup import (
     is_end_marker,
     is_metadata_line,
 )
-from broadsheet.extract.dates import find_dates, month_first, parse_iso, text_dates
+from broadsheet.extract.dates import (
+    dateparser_languages,
+    find_dates,
+    month_first,
+    parse_iso,
+    text_dates,
+)
 from broadsheet.extract.lead import find_lead
 from broadsheet.extract.metadata import clean_author
 from broadsheet.extract.strategies import Candidate, choose, jsonld_blocks, under_delivers
@@ -90,6 +96,20 @@ def test_an_archive_snapshot_stamp_is_not_the_date() -> None:
     assert found.published is None
     found = find_dates(None, "https://example.org/2024/05/17/story", now=NOW)
     assert found.published is not None and found.published.date().isoformat() == "2024-05-17"
+
+
+def test_the_last_fallback_reads_dates_in_the_page_language_only() -> None:
+    """htmldate's extensive search hands what no rule reads to dateparser: with the page's
+    language and English, not every locale (whose first use costs seconds, issue 16)."""
+    assert dateparser_languages("ro", None) == ("en", "ro")
+    assert dateparser_languages("fr-FR", "fr_CA") == ("en", "fr")
+    assert dateparser_languages("en-GB", None) == ("en",)
+    common = dateparser_languages("xx-unknown", "", None)  # no language it knows: the usual
+    assert common[0] == "en" and {"ru", "ar", "fr"} <= set(common) and len(common) < 30
+    page = _page(body="<p class='date'>12 iunie 2025</p>", lang="ro")
+    found = find_dates(lxml_html.fromstring(page), "https://x.example/a", language="ro", now=NOW)
+    assert found.published is not None and found.published.date().isoformat() == "2025-06-12"
+    assert found.source == "htmldate"
 
 
 # --- cleanup --------------------------------------------------------------------------------
@@ -191,11 +211,10 @@ def test_feed_content_wins_over_a_teaser_page() -> None:
 
 
 def test_hard_time_limit_interrupts_a_stage() -> None:
-    start = time.monotonic()
+    # 10 s of sleeping at least, however loaded the machine: only the alarm ends it early
     with pytest.raises(ExtractTimeout), hard_limit(0.2, "https://x.example/slow"):
-        while True:
+        for _ in range(1000):
             time.sleep(0.01)
-    assert time.monotonic() - start < 2
 
 
 def test_a_swallowed_timeout_is_raised_again() -> None:

