@@ -185,6 +185,27 @@ def test_a_signed_in_readers_edition_follows_them_to_another_device(
     assert "United Kingdom · English" in get(app, "/", cookie="edition=gb-en").text
 
 
+def test_a_signed_in_reader_who_chose_world_keeps_it_on_a_new_device(
+    app: FastAPI, store: Store, settings: Settings
+) -> None:
+    """ "World" chosen while signed in is kept as a choice, not as "never chose": on a new
+    device (no cookie, a Chilean browser) the home page is the world's, not Chile's; a
+    reader who never chose gets the browser's edition there."""
+    from tests.readers.conftest import make_user, signed_in
+
+    uid = make_user(store, settings, "world@example.org")
+    make_user(store, settings, "never@example.org")
+    laptop = signed_in(app, "world@example.org")
+    laptop.get("/editions/cl-es/choose", headers={"sec-fetch-site": "same-origin"})
+    laptop.get("/editions/world/choose", headers={"sec-fetch-site": "same-origin"})
+    user = store.get_user(uid)
+    assert user is not None and user.edition == "world"
+    phone = signed_in(app, "world@example.org").get("/", headers={"accept-language": "es-CL"})
+    assert ">Top stories<" in phone.text and "Chile · Español" not in phone.text
+    other = signed_in(app, "never@example.org").get("/", headers={"accept-language": "es-CL"})
+    assert "Chile · Español" in other.text
+
+
 def test_outlet_names_link_to_their_pages(app: FastAPI, store: Store) -> None:
     """A newcomer clicks an outlet's name (a teaser's, or another report's under it) and
     finds its latest articles."""

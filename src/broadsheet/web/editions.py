@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from broadsheet.daily8 import WORLD  # "world": chosen, kept so in the account
 from broadsheet.models import Story
 from broadsheet.web import i18n
 from broadsheet.web.pages import render
@@ -80,10 +81,12 @@ def current(request: Request) -> Edition | None:
 
     offered = available(request)
     reader = guard.current_reader(request)
+    if reader is not None and reader.edition == WORLD:  # chosen, not merely unset
+        return None
     if reader is not None and reader.edition in offered:
         return offered[reader.edition]
     chosen = request.cookies.get(COOKIE, "")
-    if chosen == "world":
+    if chosen == WORLD:
         return None
     if chosen in offered:
         return offered[chosen]
@@ -251,13 +254,12 @@ def choose(request: Request, code: str) -> Response:
     A link followed from another site changes the cookie only (Sec-Fetch-Site)."""
     from broadsheet.web import guard
 
-    if code != "world" and (not _CODE.match(code) or code not in available(request)):
+    if code != WORLD and (not _CODE.match(code) or code not in available(request)):
         raise HTTPException(status_code=404)
     reader = guard.current_reader(request)
-    if reader is not None and guard.same_origin(request):
-        kept = None if code == "world" else code
-        if reader.edition != kept:
-            request.app.state.store.update_user(reader.id, edition=kept)
+    if reader is not None and guard.same_origin(request) and reader.edition != code:
+        # "world" is kept as chosen (None is "never chose": the device decides)
+        request.app.state.store.update_user(reader.id, edition=code)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         COOKIE,
