@@ -227,6 +227,10 @@ def test_feed_titles_speak_the_readers_language(
     feed = feedparser.parse(response.content)
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.feed.title == title
+    expected = {"fr-FR,fr;q=0.9": "fr", "fr": "fr"}.get(how.get("accept_language", ""), "en")
+    expected = "ar" if how.get("cookie") == "lang=ar" else expected
+    # RSS <language>, Atom xml:lang on the title (the entries' headlines are the outlets')
+    assert (feed.feed.get("language") or feed.feed.title_detail.language) == expected
     if entry is not None:
         assert feed.entries[0].title == entry
     else:

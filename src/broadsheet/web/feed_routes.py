@@ -170,6 +170,7 @@ def respond(built: Feed, fmt: str) -> Response:
     """The feed in format ``fmt``, dated by its newest item."""
     if built.items:
         built.updated = max(i.updated for i in built.items)
+    built.language = built.language or i18n.current_language()
     media = feeds_out.FORMATS[fmt]
     return Response(
         feeds_out.WRITERS[fmt](built),
