@@ -92,7 +92,7 @@ def test_opt_in_on_the_account_page_and_one_mail_a_day(
     r = post_form(c, "/account", "/account/digest", {"digest": "on", "edition": "world"})
     assert r.status_code == 200 and "You will get the Daily 8 by mail" in r.text
     user = store.get_user(uid)
-    assert user is not None and user.digest and user.edition is None
+    assert user is not None and user.digest and user.edition == "world"  # chosen, kept as such
 
     first = digest_mail.send_due(settings, store, NOW)
     assert (first.sent, first.failed, first.unknown) == (1, 0, 0)

@@ -45,6 +45,7 @@ def anonymous_pages(built: Built) -> dict[str, str]:
         "daily": "/daily",
         "daily, an edition's": f"/daily/{EDITION}/{NOW.date().isoformat()}",
         "editions": "/editions",
+        "edition": f"/editions/{EDITION}",
         "signin": "/signin",
         "signup": "/signup",
         "offline": "/offline",

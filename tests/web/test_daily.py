@@ -195,3 +195,43 @@ def test_a_story_naming_the_country_is_local_to_its_edition(
     first, second = html.split('class="daily__item"')[1:3]
     assert JAPAN[0][0] in first and "daily__local" in first
     assert "daily__local" not in second
+
+
+@pytest.mark.parametrize(
+    ("path", "how", "title", "entry"),
+    [
+        (
+            "/feeds/daily/jp-ja.atom",
+            {"accept_language": "fr-FR,fr;q=0.9"},
+            "Les 8 du jour — Japon · 日本語 — Broadsheet",
+            "Les 8 du jour — Japon · 日本語 du 2024-05-16",
+        ),
+        (
+            "/daily/feed.xml",
+            {"cookie": "lang=ar"},
+            "ثمانية اليوم — Broadsheet",
+            "ثمانية اليوم ليوم 2024-05-16",
+        ),
+        ("/feeds/latest.rss", {"accept_language": "fr"}, "En continu — Broadsheet", None),
+        ("/feeds/daily.rss", {}, "The Daily 8 — Broadsheet", "The Daily 8 for 2024-05-16"),
+    ],
+)
+def test_feed_titles_speak_the_readers_language(
+    app: FastAPI, news: dict, path: str, how: dict[str, str], title: str, entry: str | None
+) -> None:
+    """A feed asked for in French (Accept-Language) or Arabic (the language cookie) is
+    titled in it, its Daily 8 entries too; without either, English. The headlines are the
+    outlets' own, untouched; the feed still parses cleanly."""
+    response = get(app, path, **how)
+    assert "Accept-Language" in response.headers["vary"]
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == title
+    expected = {"fr-FR,fr;q=0.9": "fr", "fr": "fr"}.get(how.get("accept_language", ""), "en")
+    expected = "ar" if how.get("cookie") == "lang=ar" else expected
+    # RSS <language>, Atom xml:lang on the title (the entries' headlines are the outlets')
+    assert (feed.feed.get("language") or feed.feed.title_detail.language) == expected
+    if entry is not None:
+        assert feed.entries[0].title == entry
+    else:
+        assert any(CHILE[0][0] == e.title for e in feed.entries)

@@ -105,11 +105,41 @@ def test_a_story_whose_text_names_the_country_is_local(
     quake = local[local.index(JAPAN[0][0]) :]
     assert "About United Kingdom" in quake.split("</li>", 1)[0]
     assert "Covered in United Kingdom" not in quake.split("</li>", 1)[0]
-    assert JAPAN[0][0] not in world and CHILE[0][0] in world
+    assert CHILE[0][0] in world
+    assert _again(world, JAPAN[0][0]) and "About United Kingdom" in _again(world, JAPAN[0][0])
     # the same on the home page of a reader whose edition it is
     home = get(app, "/", cookie="edition=gb-en").text
     mine, rest = home.split(">World<", 1)
-    assert JAPAN[0][0] in mine and "About United Kingdom" in mine and JAPAN[0][0] not in rest
+    assert JAPAN[0][0] in mine and "About United Kingdom" in mine
+    assert "About United Kingdom" in _again(rest, JAPAN[0][0])
+
+
+def _again(world: str, headline: str) -> str:
+    """The one-line entry of ``headline`` in a world list ('' when it is not one)."""
+    for item in world.split("<li")[1:]:
+        if headline in item and "teaser--again" in item:
+            return item
+    return ""
+
+
+@pytest.mark.parametrize("path", ["/editions/gb-en", "/"])
+def test_the_world_list_keeps_the_worlds_top_stories_marking_local_ones(
+    app: FastAPI, store: Store, news: dict[str, int], path: str
+) -> None:
+    """The world list is the world's top stories in the ranking's order, local ones
+    included: the harbour strike, which a British outlet reported, is shown in full under
+    the local section and, in its place among the world's stories, as one line marked
+    "Covered in United Kingdom" pointing back up to it — not dropped, not repeated whole."""
+    page = get(app, path, cookie="edition=gb-en").text
+    local, world = page.split(">World<", 1)
+    strike = store.story_of_article(news["strike"])
+    assert f'id="local-{strike}"' in local and STRIKE[0] in local
+    line = _again(world, STRIKE[0])
+    assert "Covered in United Kingdom" in line and f'href="#local-{strike}"' in line
+    assert world.count(STRIKE[0]) == 1  # once, as that line; its full teaser is above
+    # every ranked story is in the world list, the others in full
+    for headline in (CHILE[0][0], JAPAN[0][0]):
+        assert world.count(headline) == 1 and not _again(world, headline)
 
 
 def test_the_text_is_read_once_per_ranking_and_edition(
@@ -153,6 +183,27 @@ def test_a_signed_in_readers_edition_follows_them_to_another_device(
     user = store.get_user(uid)
     assert user is not None and user.edition == "jp-ja"
     assert "United Kingdom · English" in get(app, "/", cookie="edition=gb-en").text
+
+
+def test_a_signed_in_reader_who_chose_world_keeps_it_on_a_new_device(
+    app: FastAPI, store: Store, settings: Settings
+) -> None:
+    """ "World" chosen while signed in is kept as a choice, not as "never chose": on a new
+    device (no cookie, a Chilean browser) the home page is the world's, not Chile's; a
+    reader who never chose gets the browser's edition there."""
+    from tests.readers.conftest import make_user, signed_in
+
+    uid = make_user(store, settings, "world@example.org")
+    make_user(store, settings, "never@example.org")
+    laptop = signed_in(app, "world@example.org")
+    laptop.get("/editions/cl-es/choose", headers={"sec-fetch-site": "same-origin"})
+    laptop.get("/editions/world/choose", headers={"sec-fetch-site": "same-origin"})
+    user = store.get_user(uid)
+    assert user is not None and user.edition == "world"
+    phone = signed_in(app, "world@example.org").get("/", headers={"accept-language": "es-CL"})
+    assert ">Top stories<" in phone.text and "Chile · Español" not in phone.text
+    other = signed_in(app, "never@example.org").get("/", headers={"accept-language": "es-CL"})
+    assert "Chile · Español" in other.text
 
 
 def test_outlet_names_link_to_their_pages(app: FastAPI, store: Store) -> None:

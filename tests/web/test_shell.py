@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from fastapi import FastAPI
 
 from tests.web.asgi import get
@@ -23,10 +24,41 @@ def test_manifest_makes_the_site_installable(app: FastAPI) -> None:
         assert png.status_code == 200 and png.content.startswith(b"\x89PNG\r\n\x1a\n")
 
 
+EN = "Broadsheet: the world's news"
+FR = "Broadsheet : l’actualité du monde"
+AR = "Broadsheet: أخبار العالم"
+MANIFEST = "/manifest.webmanifest"
+
+
+@pytest.mark.parametrize(
+    ("how", "lang", "direction", "name"),
+    [
+        ({"path": MANIFEST}, "en", "ltr", EN),
+        ({"path": MANIFEST + "?lang=fr"}, "fr", "ltr", FR),
+        ({"accept_language": "ar-EG,ar;q=0.9"}, "ar", "rtl", AR),
+        ({"cookie": "lang=fr"}, "fr", "ltr", FR),
+        ({"path": MANIFEST + "?lang=xx", "cookie": "lang=ar"}, "ar", "rtl", AR),
+    ],
+)
+def test_the_manifest_speaks_the_readers_language(
+    app: FastAPI, how: dict[str, str], lang: str, direction: str, name: str
+) -> None:
+    """An Arabic reader installs an app named and described in Arabic, right to left: the
+    language the linking page names (``?lang=``, as a browser fetches the manifest without
+    cookies), else the page's own rules (cookie, Accept-Language); an unknown one is ignored."""
+    how = dict(how)
+    response = get(app, how.pop("path", MANIFEST), **how)
+    manifest = json.loads(response.text)
+    assert (manifest["lang"], manifest["dir"], manifest["name"]) == (lang, direction, name)
+    english = "The world's news, gathered on your own server."
+    assert (manifest["description"] == english) == (lang == "en")
+    assert "Accept-Language" in response.headers["vary"]
+
+
 def test_every_page_links_the_manifest(app: FastAPI, ids: dict[str, int]) -> None:
     for path in ("/", f"/articles/{ids['rail-link']}", "/search?q=rail"):
         html = get(app, path).text
-        assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+        assert '<link rel="manifest" href="/manifest.webmanifest?lang=en">' in html
         assert 'id="install-app" type="button" hidden' in html  # shown only when offered
 
 

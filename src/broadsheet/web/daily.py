@@ -177,10 +177,9 @@ def daily_edition_day(request: Request, code: str, day: str) -> HTMLResponse:
 
 
 def feed(request: Request, code: str) -> Feed:
-    """Edition ``code``'s Daily 8 feed (feeds stay English): a day an entry, its eight
+    """Edition ``code``'s Daily 8 feed, titled in the reader's language: a day an entry, its eight
     stories with their summaries; 404 for an edition the site does not make."""
-    from broadsheet.web import i18n
-    from broadsheet.web.feed_routes import _base
+    from broadsheet.web.feed_routes import _base, _titled
 
     edition = _edition(request, code)
     store = request.app.state.store
@@ -188,12 +187,11 @@ def feed(request: Request, code: str) -> Feed:
     kept = [e for e in store.recent_daily_editions(code, FEED_DAYS) if e["items"]]
     base = _base(request)
     link = base + daily8.page_path(code)
-    with i18n.language("en"):
-        name = "The Daily 8" + (f" — {edition.label()}" if edition is not None else "")
+    name = _heading(edition)
     now: datetime = request.app.state.clock()
     items = [_item(base, link, name, e) for e in kept]
     updated = max((i.updated for i in items), default=now)
-    return Feed(f"{name} — Broadsheet", link, "", updated, items)
+    return Feed(_titled(name), link, "", updated, items)
 
 
 def _item(base: str, link: str, name: str, kept: dict[str, Any]) -> Item:
@@ -208,7 +206,7 @@ def _item(base: str, link: str, name: str, kept: dict[str, Any]) -> Item:
         plain.append(f"{n}. {item['title']}")
     return Item(
         id=f"{link}/{day}",
-        title=f"{name} for {day}",
+        title=_("%(name)s for %(day)s") % {"name": name, "day": day},
         link=f"{link}/{day}",
         updated=kept["computed_at"],
         summary="\n".join(plain),

@@ -38,9 +38,8 @@ def set_digest(request: Request, sent: PostedForm) -> Response:
     code = sent.get("edition") or daily8.WORLD
     if code not in dict(digest_editions(request)):
         raise HTTPException(status_code=400)
-    request.app.state.store.update_user(
-        reader.id, digest=wanted, edition=None if code == daily8.WORLD else code
-    )
+    # "world" is kept as the reader's choice, like /editions/world/choose
+    request.app.state.store.update_user(reader.id, digest=wanted, edition=code)
     done = "digest-on" if wanted else "digest-off"
     return RedirectResponse(f"/account?done={done}", status_code=303)
 

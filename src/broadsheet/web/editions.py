@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from broadsheet.daily8 import WORLD  # "world": chosen, kept so in the account
 from broadsheet.models import Story
 from broadsheet.web import i18n
 from broadsheet.web.pages import render
@@ -80,10 +81,12 @@ def current(request: Request) -> Edition | None:
 
     offered = available(request)
     reader = guard.current_reader(request)
+    if reader is not None and reader.edition == WORLD:  # chosen, not merely unset
+        return None
     if reader is not None and reader.edition in offered:
         return offered[reader.edition]
     chosen = request.cookies.get(COOKIE, "")
-    if chosen == "world":
+    if chosen == WORLD:
         return None
     if chosen in offered:
         return offered[chosen]
@@ -177,13 +180,15 @@ def local_section(request: Request, stories: list[Story]) -> dict[str, Any] | No
     if edition is None:
         return None
     found = _split_once(request, stories, edition)
+    teasers = _teasers(request, found.local, edition)
     return {
         "edition": edition,
         "label": edition.label(),
-        "teasers": _teasers(request, found.local, edition),
+        "teasers": teasers,
         "covered": found.covered,
         "named": found.named,
-        "shown": {s.id for s in found.local},  # not repeated in the world list below
+        # the world list below shows these as one line pointing back up (``world_list``)
+        "shown": {t["story"].id: t for t in teasers},
     }
 
 
@@ -209,19 +214,37 @@ def edition_page(request: Request, code: str) -> HTMLResponse:
     stories = ranked(request)
     found = _split_once(request, stories, edition)
     shown = {s.id for s in found.local}
-    world = [s for s in stories if s.id not in shown][:WORLD_STORIES]
-    teasers = _teasers(request, [local_lead(s, edition) for s in found.local] + world)
+    top = stories[:WORLD_STORIES]
+    # one look-up of the lead articles for both lists
+    local_led = [local_lead(s, edition) for s in found.local]
+    teasers = _teasers(request, local_led + [s for s in top if s.id not in shown])
+    local = [t for t in teasers if t["story"].id in shown]
     return render(
         request,
         "edition.html",
         edition=edition,
         label=edition.label(),
-        # one look-up of the lead articles for both lists
-        local=[t for t in teasers if t["story"].id in shown],
-        world=[t for t in teasers if t["story"].id not in shown],
+        local=local,
+        world=world_list(top, local, teasers),
         covered=found.covered,
         named=found.named,
     )
+
+
+def world_list(
+    top: list[Story], local: list[dict[str, Any]], teasers: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The world's top stories in the ranking's order; one the local section above already
+    shows in full is that local teaser marked ``again`` (shown as one line pointing up, so
+    the world list is complete without repeating a story's whole teaser)."""
+    by_id = {t["story"].id: t for t in teasers}
+    again = {t["story"].id for t in local}
+    out = []
+    for story in top:
+        t = by_id.get(story.id)
+        if t is not None:
+            out.append({**t, "again": story.id in again})
+    return out
 
 
 @router.get("/editions/{code}/choose")
@@ -231,13 +254,12 @@ def choose(request: Request, code: str) -> Response:
     A link followed from another site changes the cookie only (Sec-Fetch-Site)."""
     from broadsheet.web import guard
 
-    if code != "world" and (not _CODE.match(code) or code not in available(request)):
+    if code != WORLD and (not _CODE.match(code) or code not in available(request)):
         raise HTTPException(status_code=404)
     reader = guard.current_reader(request)
-    if reader is not None and guard.same_origin(request):
-        kept = None if code == "world" else code
-        if reader.edition != kept:
-            request.app.state.store.update_user(reader.id, edition=kept)
+    if reader is not None and guard.same_origin(request) and reader.edition != code:
+        # "world" is kept as chosen (None is "never chose": the device decides)
+        request.app.state.store.update_user(reader.id, edition=code)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         COOKIE,

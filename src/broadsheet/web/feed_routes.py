@@ -15,8 +15,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from broadsheet.models import ArticleTeaser
-from broadsheet.web import feeds_out
+from broadsheet.web import feeds_out, i18n
 from broadsheet.web.feeds_out import Feed, Item
+from broadsheet.web.i18n import gettext as _
 from broadsheet.web.pages import _db_id
 
 router = APIRouter()
@@ -44,9 +45,14 @@ def _article_items(base: str, teasers: list[ArticleTeaser]) -> list[Item]:
     ]
 
 
+def _titled(name: str) -> str:
+    """A feed's title: what it lists, then the site ("Dernières — Broadsheet")."""
+    return _("%(name)s — Broadsheet") % {"name": name}
+
+
 def _build(request: Request, stem: str, q: str) -> Feed:
     """The feed of the page at ``/<stem>``; 404 when there is no such page."""
-    from broadsheet.understand.gazetteer import country_name, is_country_code
+    from broadsheet.understand.gazetteer import is_country_code
     from broadsheet.understand.topics import TAXONOMY
     from broadsheet.web.understand import _ENTITY_ID
 
@@ -55,7 +61,7 @@ def _build(request: Request, stem: str, q: str) -> Feed:
     now: datetime = request.app.state.clock()
     if stem == "latest":
         items = _article_items(base, store.latest_page(SIZE).items)
-        return Feed("Latest — Broadsheet", f"{base}/latest", "", now, items)
+        return Feed(_titled(_("Latest")), f"{base}/latest", "", now, items)
     if stem == "top":
         return _top(request, base, now)
     if stem == "search":
@@ -86,11 +92,11 @@ def _build(request: Request, stem: str, q: str) -> Feed:
             )
             for m in members
         ]
-        return Feed(f"{story.title} — Broadsheet", f"{base}/stories/{story.id}", "", now, items)
+        return Feed(_titled(story.title), f"{base}/stories/{story.id}", "", now, items)
     if kind == "topics":
         if key not in TAXONOMY:
             raise HTTPException(status_code=404)
-        name, listing = key.capitalize(), ("topic", key)
+        name, listing = _(key.capitalize()), ("topic", key)
     elif kind == "entities":
         found = store.entity_name(key) if _ENTITY_ID.match(key) else None
         if found is None:
@@ -99,17 +105,17 @@ def _build(request: Request, stem: str, q: str) -> Feed:
     elif kind == "places":
         if not is_country_code(key):
             raise HTTPException(status_code=404)
-        name, listing = country_name(key), ("country", key.upper())
+        name, listing = i18n.country_name(key.upper()), ("country", key.upper())
     else:  # sources
         source_id = _db_id(key)
         outlet = store.source_name(source_id)
         if outlet is None:
             raise HTTPException(status_code=404)
         items = _article_items(base, store.source_page(source_id, SIZE).items)
-        return Feed(f"{outlet} — Broadsheet", f"{base}/sources/{source_id}", "", now, items)
+        return Feed(_titled(outlet), f"{base}/sources/{source_id}", "", now, items)
     page = store.listing_page(listing[0], listing[1], SIZE)
     items = _article_items(base, page.items)
-    return Feed(f"{name} — Broadsheet", f"{base}/{kind}/{key}", "", now, items)
+    return Feed(_titled(name), f"{base}/{kind}/{key}", "", now, items)
 
 
 def _top(request: Request, base: str, now: datetime) -> Feed:
@@ -121,12 +127,13 @@ def _top(request: Request, base: str, now: datetime) -> Feed:
             title=s.title,
             link=f"{base}/stories/{s.id}",
             updated=s.last_at or now,
-            summary=f"{s.source_count} outlets, {s.article_count} reports",
+            summary=_("Outlets: %(outlets)s, reports: %(reports)s")
+            % {"outlets": s.source_count, "reports": s.article_count},
         )
         for s in ranked(request)[:SIZE]
         if s.title
     ]
-    return Feed("Top stories — Broadsheet", f"{base}/", "", now, items)
+    return Feed(_titled(_("Top stories")), f"{base}/", "", now, items)
 
 
 def _search(request: Request, base: str, now: datetime, q: str) -> Feed:
@@ -145,7 +152,7 @@ def _search(request: Request, base: str, now: datetime, q: str) -> Feed:
         for h in found.hits
     ]
     link = f"{base}/search?{urlencode({'q': q})}"
-    return Feed(f"“{q}” — Broadsheet search", link, "", now, items)
+    return Feed(_("“%(query)s” — Broadsheet search") % {"query": q}, link, "", now, items)
 
 
 @router.get("/feeds/{path:path}")
@@ -163,9 +170,11 @@ def respond(built: Feed, fmt: str) -> Response:
     """The feed in format ``fmt``, dated by its newest item."""
     if built.items:
         built.updated = max(i.updated for i in built.items)
+    built.language = built.language or i18n.current_language()
     media = feeds_out.FORMATS[fmt]
     return Response(
         feeds_out.WRITERS[fmt](built),
         media_type=f"{media}; charset=utf-8",
-        headers={"cache-control": "public, max-age=300"},
+        # titles are in the reader's language (account, cookie, Accept-Language)
+        headers={"cache-control": "public, max-age=300", "vary": "Accept-Language, Cookie"},
     )

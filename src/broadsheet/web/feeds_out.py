@@ -23,6 +23,7 @@ FORMATS = {
     "json": "application/feed+json",
 }
 ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # pages with feeds: the path of the page, as a pattern
 _FEEDABLE = re.compile(
@@ -52,6 +53,7 @@ class Feed:
     updated: datetime
     items: list[Item] = field(default_factory=list)
     description: str = ""
+    language: str = ""  # of the feed's own text (its title), not of the items' headlines
 
 
 def _text(value: str) -> str:
@@ -68,6 +70,8 @@ def rss(feed: Feed) -> bytes:
     ET.SubElement(channel, "title").text = _text(feed.title)
     ET.SubElement(channel, "link").text = feed.link
     ET.SubElement(channel, "description").text = _text(feed.description or feed.title)
+    if feed.language:
+        ET.SubElement(channel, "language").text = feed.language
     ET.SubElement(
         channel, "atom:link", {"href": feed.self_link, "rel": "self", "type": FORMATS["rss"]}
     )
@@ -85,7 +89,9 @@ def rss(feed: Feed) -> bytes:
 
 def atom(feed: Feed) -> bytes:
     root = ET.Element("feed", {"xmlns": ATOM})
-    ET.SubElement(root, "title").text = _text(feed.title)
+    # xml:lang on the title only: the entries are headlines in their outlets' languages
+    lang = {XML_LANG: feed.language} if feed.language else {}
+    ET.SubElement(root, "title", lang).text = _text(feed.title)
     ET.SubElement(root, "id").text = feed.self_link
     ET.SubElement(root, "updated").text = _utc(feed.updated).isoformat()
     ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html", "href": feed.link})
@@ -115,6 +121,7 @@ def json_feed(feed: Feed) -> bytes:
         "home_page_url": feed.link,
         "feed_url": feed.self_link,
         "description": feed.description or feed.title,
+        **({"language": feed.language} if feed.language else {}),
         "items": [
             {
                 "id": item.id,

@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from broadsheet.web import pages
+from broadsheet.web import i18n, pages
 
 router = APIRouter()
 
@@ -35,7 +35,14 @@ def _version(request: Request) -> str:
 
 
 @router.get("/manifest.webmanifest")
-def manifest() -> JSONResponse:
+def manifest(request: Request, lang: str = "") -> JSONResponse:
+    """The manifest in the reader's language: the one the page linking it names
+    (``?lang=``: a browser fetches the manifest without cookies), else worked out like a
+    page's (account, cookie, Accept-Language)."""
+    language = i18n.offered(lang) or i18n.current_language()
+    with i18n.language(language):
+        name = i18n.gettext("Broadsheet: the world's news")
+        description = i18n.gettext("The world's news, gathered on your own server.")
     icons = [
         {"src": "/static/icon-192.png", "sizes": "192x192", "type": "image/png"},
         {"src": "/static/icon-512.png", "sizes": "512x512", "type": "image/png"},
@@ -47,9 +54,11 @@ def manifest() -> JSONResponse:
         },
     ]
     body = {
-        "name": "Broadsheet",
+        "name": name,
         "short_name": "Broadsheet",
-        "description": "The world's news, gathered on your own server.",
+        "description": description,
+        "lang": language,
+        "dir": i18n.text_direction(language),
         "id": "/",
         "start_url": "/",
         "scope": "/",
@@ -58,7 +67,11 @@ def manifest() -> JSONResponse:
         "theme_color": THEME,
         "icons": icons,
     }
-    return JSONResponse(body, media_type="application/manifest+json")
+    return JSONResponse(
+        body,
+        media_type="application/manifest+json",
+        headers={"vary": "Accept-Language, Cookie"},
+    )
 
 
 @router.get("/sw.js")
