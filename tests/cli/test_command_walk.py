@@ -96,6 +96,7 @@ def places(tmp_path: Path) -> dict[str, str]:
 def test_every_command_answers_bad_input_with_a_reason(
     tmp_path: Path, places: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # a command given a bare name (backup "\udcff\udcfe") writes here
     monkeypatch.setenv("BROADSHEET_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BROADSHEET_DEFAULT_SOURCES", "0")
     monkeypatch.setenv("BROADSHEET_EXTRACT_WORKERS", "1")
