@@ -49,13 +49,15 @@ log = logging.getLogger(__name__)
 QUEUE = "broadsheet"
 HEARTBEAT_KEY = "worker"  # what /healthz reads, as the single worker writes it
 RETRY = RetryStrategy(max_attempts=4, wait=5, exponential_wait=2)  # 5 s, 7 s, 9 s, 13 s
-STALLED_AFTER = 60.0  # s without a worker heartbeat before its jobs are retried
+STALLED_BEATS = 6  # heartbeats missed before a worker's jobs are retried as stalled
+STALLED_MIN = 15.0  # s, and at least this
 SCHEMA_LOCK = 0x62_73_68_74  # pg_advisory_lock key while the schema is applied
 DUE_PER_TICK = 1000  # sources deferred by one tick at most
 STORIES_LOCK = "stories"
 KEEP_HOURS = 1  # succeeded jobs kept this long
 POLL_LEASE_BEATS = 3  # a source's poll lease lasts this many heartbeats, renewed by each
-POLL_LEASE_MIN = 30.0  # s, and at least this (below STALLED_AFTER)
+POLL_LEASE_MIN = 10.0  # s, and at least this (below the stalled delay, so a retry finds
+# its source free)
 
 
 def conninfo(settings: Settings) -> str:
@@ -90,6 +92,9 @@ class Work:
         # frees its sources in POLL_LEASE_BEATS heartbeats, before its job is retried
         lease = max(POLL_LEASE_MIN, POLL_LEASE_BEATS * settings.worker_heartbeat)
         self.settings = settings.model_copy(update={"poll_lease": lease})
+        # Procrastinate's own worker heartbeat beats as often as ours; a worker silent for
+        # STALLED_BEATS of them is gone (killed, machine lost): its jobs are retried
+        self.stalled_after = max(STALLED_MIN, STALLED_BEATS * settings.worker_heartbeat)
         self.store = store
         self.app = app or make_app(settings)
         self.pool: WorkerPool | None = None
@@ -159,7 +164,7 @@ class Work:
 
     async def retry_stalled(self) -> int:
         manager = self.app.job_manager
-        stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER))
+        stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=self.stalled_after))
         for job in stalled:
             assert job.id is not None
             log.warning("retrying job %s (%s): its worker stopped", job.id, job.task_name)
@@ -234,6 +239,8 @@ class Work:
                     await self.app.run_worker_async(
                         queues=[QUEUE], concurrency=concurrency, wait=True,
                         name=f"{socket.gethostname()}:{os.getpid()}",
+                        update_heartbeat_interval=self.settings.worker_heartbeat,
+                        stalled_worker_timeout=self.stalled_after,
                     )  # fmt: skip
                 finally:
                     beat.cancel()
