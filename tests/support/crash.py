@@ -348,7 +348,7 @@ class QueueTrial:
     doing_dead: int = 0  # jobs left `doing` for a worker that is gone
     stuck: int = 0  # poll/stories jobs still todo or doing at the end (nothing to do left)
     failed: int = 0  # jobs failed after their retries
-    stalled_retried: int = 0  # jobs the tick found stalled (from the workers' logs)
+    stalled_retried: int = 0  # jobs the tick retried as stalled (from the workers' log)
     finished_in: float = 0.0  # s from the kill to every article stored and placed
     integrity: str = ""
 
@@ -434,10 +434,9 @@ def queue_kill_trial(
         for name in ("unplaced", "in_dead_story", "failed"):
             setattr(trial, name, state[name])
         trial.doing_dead, trial.stuck = state["doing_dead"], state["stuck"]
-        trial.stalled_retried = sum(
-            log.read_text(errors="replace").count("its worker stopped") for log in logs
-            if log.exists()
-        )  # fmt: skip
+        own_log = data_dir / "broadsheet.log"  # the workers' log (they share the data dir)
+        if own_log.exists():
+            trial.stalled_retried = own_log.read_text(errors="replace").count("its worker stopped")
         trial.integrity = integrity(engine)
         return trial
     finally:
