@@ -47,7 +47,8 @@ from broadsheet.store import Store
 log = logging.getLogger(__name__)
 
 QUEUE = "broadsheet"
-HEARTBEAT_KEY = "worker"  # what /healthz reads, as the single worker writes it
+HEARTBEAT_KEY = "worker:{host}:{pid}"  # one per worker; /healthz reads them all
+BEATS_KEPT = 3600.0  # s a stopped or silent worker's last beat stays for /healthz
 RETRY = RetryStrategy(max_attempts=4, wait=5, exponential_wait=2)  # 5 s, 7 s, 9 s, 13 s
 STALLED_BEATS = 6  # heartbeats missed before a worker's jobs are retried as stalled
 STALLED_MIN = 15.0  # s, and at least this
@@ -100,6 +101,7 @@ class Work:
         self.pool: WorkerPool | None = None
         self.stats: dict[str, int] = {"polls": 0, "new_articles": 0, "failures": 0, "placed": 0}
         self.started = time.time()
+        self.beat_key = HEARTBEAT_KEY.format(host=socket.gethostname(), pid=os.getpid())
         self._register()
 
     def _register(self) -> None:
@@ -212,6 +214,7 @@ class Work:
         from broadsheet.orchestrate import webhooks
 
         await self.place_leftovers()
+        await asyncio.to_thread(self.forget_old_beats, now.timestamp())
         since = now - timedelta(minutes=2)
         await asyncio.to_thread(story_digest.refresh_changed, self.store, since)
         if self.settings.smtp_host:
@@ -221,6 +224,16 @@ class Work:
             await asyncio.to_thread(self.store.optimize)
             # succeeded jobs stay an hour for `broadsheet jobs list`; failed ones until purged
             await self.app.job_manager.delete_old_jobs(nb_hours=KEEP_HOURS)
+
+    def forget_old_beats(self, now: float) -> int:
+        """Delete the beats of workers stopped or silent for over BEATS_KEPT s (a killed
+        worker's key would stay for good: each process has its own)."""
+        old = [key for key, beat in self.store.worker_beats().items()
+               if key != self.beat_key and key.startswith("worker:")
+               and now - float(beat["at"]) > BEATS_KEPT]  # fmt: skip
+        for key in old:
+            self.store.delete_meta(key)
+        return len(old)
 
     # --- running ------------------------------------------------------------------------
     async def run(self, concurrency: int) -> None:
@@ -271,6 +284,6 @@ class Work:
             if not stopped:  # the polls in flight keep their sources
                 until = datetime.now(UTC) + timedelta(seconds=self.settings.poll_lease)
                 self.store.renew_source_leases(until)
-            self.store.set_meta(HEARTBEAT_KEY, json.dumps(beat))
+            self.store.set_meta(self.beat_key, json.dumps(beat))
         except BroadsheetError as exc:
             log.warning("worker: heartbeat not recorded: %s", exc)
