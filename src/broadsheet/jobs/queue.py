@@ -101,6 +101,7 @@ class Work:
         self.pool: WorkerPool | None = None
         self.stats: dict[str, int] = {"polls": 0, "new_articles": 0, "failures": 0, "placed": 0}
         self.started = time.time()
+        self.leftovers_from = self.leftovers_top = 0  # see place_leftovers
         self.beat_key = HEARTBEAT_KEY.format(host=socket.gethostname(), pid=os.getpid())
         self._register()
 
@@ -160,9 +161,17 @@ class Work:
     async def place_leftovers(self) -> None:
         """A placement job if any article is in no story (its poll's defer was lost: the
         worker died between the save and the defer). An anti-join over the articles, so
-        once a minute (housekeeping) and at start, not every tick."""
-        if await asyncio.to_thread(self.store.first_unplaced_article) is not None:
+        once a minute (housekeeping) and at start, not every tick; from the first article
+        only at the process's first check: after a check that found nothing, the next
+        starts past the highest id seen one check earlier (not the last one: PostgreSQL
+        hands out ids before the commit, so a save in flight may still land below it)."""
+        top = await asyncio.to_thread(self.store.last_article_id)
+        first = await asyncio.to_thread(self.store.first_unplaced_article, self.leftovers_from)
+        if first is not None:
             await self.defer_stories()
+        else:
+            self.leftovers_from = self.leftovers_top
+        self.leftovers_top = top
 
     async def retry_stalled(self) -> int:
         manager = self.app.job_manager

@@ -623,6 +623,11 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
         with self.reader() as conn:
             return story_queries.first_unplaced(conn, after_id)
 
+    def last_article_id(self) -> int:
+        """The highest article id stored (0 when none): one read of the primary key."""
+        with self.reader() as conn:
+            return story_queries.last_article_id(conn)
+
     def articles_for_clustering(
         self, after_id: int, oldest: datetime | None, upto: int | None = None
     ) -> Iterator[dict[str, Any]]:
