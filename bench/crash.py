@@ -88,7 +88,35 @@ def queue_trials(args: argparse.Namespace, rng: random.Random) -> int:
         failed += oks.count(False)
         print()
         print(f"Procrastinate workers: {sum(oks)}/{len(oks)} trials passed every check")
+        if not args.no_restart:
+            failed += not restart(pub, Path(tmp) / "restart", workers=2)
     return 1 if failed else 0
+
+
+def restart(pub: SamplePublisher, where: Path, workers: int) -> bool:
+    """A PostgreSQL restart mid-ingest on a private cluster; prints its table; True if ok."""
+    if not pg_available():
+        print("PostgreSQL restart: skipped (no /usr/lib/postgresql/15/bin/initdb)")
+        return False
+    started = time.monotonic()
+    with private_cluster() as cluster:
+        r = restart_trial(cluster, where, pub, workers=workers)
+    ok = (r.finished and r.worker_alive and not r.twice and r.integrity == "ok"
+          and not r.unplaced and not r.stuck)  # fmt: skip
+    print()
+    print(f"| PostgreSQL restarted mid-ingest, {workers} worker(s) | value |")
+    print("|---|---|")
+    print(f"| articles stored when the server stopped | {r.restarted_at} |")
+    print(f"| the same worker process(es) stayed up and finished | "
+          f"{'yes' if r.worker_alive and r.finished else 'NO'} |")  # fmt: skip
+    print(f"| stored twice / missing | {len(r.twice)} / {len(r.missing)} |")
+    if workers > 1:
+        print(f"| articles in no story / poll or placement jobs left | {r.unplaced} / {r.stuck} |")
+    print(f"| integrity | {r.integrity} |")
+    print(f"| s from restart to the last article{' placed' if workers > 1 else ''} | "
+          f"{r.seconds:.1f} |")  # fmt: skip
+    print(f"| whole restart trial, s (with initdb) | {time.monotonic() - started:.1f} |")
+    return ok
 
 
 def main() -> int:
@@ -133,24 +161,7 @@ def main() -> int:
         for backend, oks in summary.items():
             print(f"{backend}: {sum(oks)}/{len(oks)} trials passed every check")
         if "postgresql" in backends and not args.no_restart:
-            if not pg_available():
-                print("PostgreSQL restart: skipped (no /usr/lib/postgresql/15/bin/initdb)")
-                return 1
-            started = time.monotonic()
-            with private_cluster() as cluster:
-                r = restart_trial(cluster, Path(tmp) / "restart", pub)
-            ok = r.finished and r.worker_alive and not r.twice and r.integrity == "ok"
-            failed += not ok
-            print()
-            print("| PostgreSQL restarted mid-ingest | value |")
-            print("|---|---|")
-            print(f"| articles stored when the server stopped | {r.restarted_at} |")
-            print(f"| the same worker process stayed up and finished | "
-                  f"{'yes' if r.worker_alive and r.finished else 'NO'} |")  # fmt: skip
-            print(f"| stored twice / missing | {len(r.twice)} / {len(r.missing)} |")
-            print(f"| integrity | {r.integrity} |")
-            print(f"| s from restart to the last article | {r.seconds:.1f} |")
-            print(f"| whole restart trial, s (with initdb) | {time.monotonic() - started:.1f} |")
+            failed += not restart(pub, Path(tmp) / "restart", workers=1)
     return 1 if failed else 0
 
 

@@ -288,32 +288,48 @@ class Restart:
     missing: list[str]
     integrity: str
     seconds: float
+    unplaced: int = 0  # articles in no story at the end (several queue workers)
+    stuck: int = 0  # poll/stories jobs still waiting when the wait ended
 
 
 def restart_trial(
-    cluster: Cluster, data_dir: Path, publisher: SamplePublisher, down_for: float = 2.0
+    cluster: Cluster,
+    data_dir: Path,
+    publisher: SamplePublisher,
+    down_for: float = 2.0,
+    workers: int = 1,
 ) -> Restart:
-    """Start a worker against ``cluster``, stop the server when a third of the articles
-    are in, start it again ``down_for`` seconds later, and wait for the same worker to
-    finish the ingest."""
+    """Start ``workers`` workers against ``cluster``, stop the server when a third of the
+    articles are in, start it again ``down_for`` seconds later, and wait for the same
+    workers to finish the ingest (and, with several, to place every article)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     prepare(data_dir, cluster.url, publisher)
     served = sorted(key(u) for u in publisher.article_urls())
     engine = make_engine(cluster.url)
-    worker = start_worker(data_dir, cluster.url, data_dir / "worker.log")
+    procs = [start_worker(data_dir, cluster.url, data_dir / f"worker{i}.log")
+             for i in range(workers)]  # fmt: skip
+    state: dict[str, int] = {}
     try:
-        wait_for(engine, max(1, len(served) // 3), worker, FINISH_WITHIN)
+        wait_for(engine, max(1, len(served) // 3), procs[0], FINISH_WITHIN)
         with engine.connect() as conn:
             at = conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
         engine.dispose()
         cluster.ctl("-m", "fast", "stop")
         time.sleep(down_for)
         cluster.start()
-        seconds = wait_for(engine, len(served), worker, FINISH_WITHIN)
-        alive = worker.poll() is None
+        started = time.monotonic()
+        wait_for(engine, len(served), procs[0], FINISH_WITHIN)
+        while workers > 1 and time.monotonic() - started < FINISH_WITHIN:
+            state = queue_state(engine)
+            if not state["unplaced"] and not state["stuck"]:
+                break
+            time.sleep(0.25)
+        seconds = time.monotonic() - started
+        alive = all(p.poll() is None for p in procs)
         time.sleep(1.0)
     finally:
-        stop(worker)
+        for proc in procs:
+            stop(proc)
     try:
         final = Counter(stored_urls(engine))
         return Restart(
@@ -324,6 +340,8 @@ def restart_trial(
             missing=sorted(set(served) - set(final)),
             integrity=integrity(engine),
             seconds=seconds,
+            unplaced=queue_state(engine)["unplaced"] if workers > 1 else 0,
+            stuck=state.get("stuck", 0),
         )
     finally:
         engine.dispose()
@@ -365,6 +383,9 @@ def queue_state(engine: Engine) -> dict[str, int]:
     jobs not finished, failed jobs."""
     with engine.connect() as conn:
         one = lambda sql: int(conn.execute(text(sql)).scalar_one())  # noqa: E731
+        if conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
+            return {"unplaced": 0, "in_dead_story": 0, "doing_dead": 0, "stuck": 1,
+                    "failed": 0}  # no worker has applied the queue's schema yet  # fmt: skip
         return {
             "unplaced": one(
                 "SELECT count(*) FROM articles a WHERE NOT EXISTS"
