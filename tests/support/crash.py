@@ -306,7 +306,7 @@ def restart_trial(
     prepare(data_dir, cluster.url, publisher)
     served = sorted(key(u) for u in publisher.article_urls())
     engine = make_engine(cluster.url)
-    procs = [start_worker(data_dir, cluster.url, data_dir / f"worker{i}.log")
+    procs = [start_worker(data_dir, cluster.url, data_dir / f"worker{i or ''}.log")
              for i in range(workers)]  # fmt: skip
     state: dict[str, int] = {}
     try:

@@ -29,6 +29,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import socket
 import time
 from datetime import UTC, datetime, timedelta
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 
 QUEUE = "broadsheet"
 HEARTBEAT_KEY = "worker:{host}:{pid}"  # one per worker; /healthz reads them all
+RESTART_AFTER = 2.0  # s before Procrastinate's worker is started again after it stopped
 BEATS_KEPT = 3600.0  # s a stopped or silent worker's last beat stays for /healthz
 RETRY = RetryStrategy(max_attempts=4, wait=5, exponential_wait=2)  # 5 s, 7 s, 9 s, 13 s
 STALLED_BEATS = 6  # heartbeats missed before a worker's jobs are retried as stalled
@@ -246,7 +248,7 @@ class Work:
 
     # --- running ------------------------------------------------------------------------
     async def run(self, concurrency: int) -> None:
-        """Work until SIGINT or SIGTERM (Procrastinate's handlers stop it gracefully)."""
+        """Work until SIGINT or SIGTERM (the jobs in flight finish first)."""
         async with self.app.open_async():
             if await apply_schema(self.app):
                 log.warning("Procrastinate's schema applied to the database")
@@ -258,17 +260,52 @@ class Work:
                 try:
                     await self.tick()  # the first polls now, not at the first cron time
                     await self.place_leftovers()
-                    await self.app.run_worker_async(
-                        queues=[QUEUE], concurrency=concurrency, wait=True,
-                        name=f"{socket.gethostname()}:{os.getpid()}",
-                        update_heartbeat_interval=self.settings.worker_heartbeat,
-                        stalled_worker_timeout=self.stalled_after,
-                    )  # fmt: skip
+                    await self._work(concurrency)
                 finally:
                     beat.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await beat
                     await asyncio.to_thread(self._beat, concurrency, True)
+
+    async def _work(self, concurrency: int) -> None:
+        """Procrastinate's worker, started again whenever it stops without being asked to:
+        it stops when its listener loses the database (PostgreSQL restarted), which left
+        the process idle for good. Our own SIGINT/SIGTERM handlers cancel it (Procrastinate
+        then stops gracefully), so a stop asked for is told from a lost connection."""
+        loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
+        running: asyncio.Task[None] | None = None
+
+        def stop() -> None:
+            stopping.set()
+            if running is not None:
+                running.cancel()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop)
+        try:
+            while not stopping.is_set():
+                running = asyncio.create_task(self.app.run_worker_async(
+                    queues=[QUEUE], concurrency=concurrency, wait=True,
+                    name=f"{socket.gethostname()}:{os.getpid()}",
+                    update_heartbeat_interval=self.settings.worker_heartbeat,
+                    stalled_worker_timeout=self.stalled_after,
+                    install_signal_handlers=False,
+                ))  # fmt: skip
+                try:
+                    await running
+                except asyncio.CancelledError:
+                    if not stopping.is_set():
+                        raise
+                except Exception as exc:  # the database unreachable at its start
+                    log.warning("worker: the job queue is unreachable: %s", exc)
+                if not stopping.is_set():
+                    log.warning("worker: the job queue's worker stopped; starting it again")
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stopping.wait(), RESTART_AFTER)
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
 
     async def _heartbeat(self, concurrency: int) -> None:
         while True:
