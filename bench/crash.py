@@ -4,6 +4,8 @@ SQLite and on PostgreSQL, and a PostgreSQL restart in the middle of an ingest.
     PYTHONPATH=src:. .venv/bin/python bench/crash.py [--trials 20] [--articles-per-outlet 12]
                                                      [--backends sqlite,postgresql]
                                                      [--latency 0.02] [--no-restart]
+    PYTHONPATH=src:. .venv/bin/python bench/crash.py --queue [--trials 20]
+                                                     [--articles-per-outlet 8]
 
 Each trial (tests/support/crash.py) starts ``broadsheet worker`` as a real process on a
 fresh store whose sources are the local sample publisher's five outlets, kills it with
@@ -15,6 +17,13 @@ exactly once. PostgreSQL trials use a database of their own on the local server
 (``BROADSHEET_TEST_POSTGRES_URL``, default 127.0.0.1:5432); the restart uses a private
 cluster (initdb + pg_ctl in a temp dir, on a free port), never the shared server.
 Prints one row per trial and a summary per backend; exits 1 if any check failed.
+
+``--queue`` (issue 14's chaos proof): the Procrastinate workers on PostgreSQL instead.
+Two ``broadsheet worker`` processes ingest; one, chosen at random, is killed with SIGKILL
+at a random count and a fresh worker started; afterwards every article must be stored
+once and in exactly one live story, no job left ``doing`` for the dead worker (the tick
+retries stalled jobs), no poll or placement job waiting, none failed. With the restart,
+two Procrastinate workers on a private cluster whose server is restarted mid-ingest.
 """
 
 from __future__ import annotations
@@ -27,7 +36,14 @@ import time
 from pathlib import Path
 
 from broadsheet.demo.publisher import SamplePublisher
-from tests.support.crash import kill_trial, pg_available, private_cluster, restart_trial
+from tests.support.crash import (
+    QueueTrial,
+    kill_trial,
+    pg_available,
+    private_cluster,
+    queue_kill_trial,
+    restart_trial,
+)
 from tests.support.postgres import private_database
 
 
@@ -40,6 +56,69 @@ def _row(n: int, t: object) -> str:
             f"{t.resumed_in:.1f} | {'yes' if t.ok else 'NO'} |")  # fmt: skip
 
 
+def _queue_row(n: int, t: QueueTrial) -> str:
+    return (f"| {n} | {t.target} | {t.seen_before_kill} | {len(t.lost)} | {len(t.twice)} | "
+            f"{len(t.missing)} | {t.unplaced} | {t.in_dead_story} | {t.doing_dead} | "
+            f"{t.stuck} | {t.failed} | {t.stalled_retried} | {t.integrity} | "
+            f"{t.finished_in:.1f} | {'yes' if t.ok else 'NO'} |")  # fmt: skip
+
+
+def queue_trials(args: argparse.Namespace, rng: random.Random) -> int:
+    failed = 0
+    with (
+        SamplePublisher(articles_per_outlet=args.articles_per_outlet, latency=args.latency) as pub,
+        tempfile.TemporaryDirectory(prefix="broadsheet-chaos-") as tmp,
+    ):
+        print(f"{pub.article_count} articles from 5 local outlets; {args.trials} trials; two "
+              f"Procrastinate workers, one killed with SIGKILL at a random count, a fresh "
+              f"one started")  # fmt: skip
+        print()
+        print(
+            "| trial | kill at | seen committed | lost | stored twice | missing | unplaced |"
+            " in a dead story | doing for a dead worker | poll/stories jobs left |"
+            " failed jobs | stalled jobs retried | integrity | s from kill to done | ok |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        oks = []
+        for n in range(1, args.trials + 1):
+            with private_database("bschaos") as url:
+                trial = queue_kill_trial(url, Path(tmp) / f"q{n}", pub, rng)
+            print(_queue_row(n, trial), flush=True)
+            oks.append(trial.ok)
+        failed += oks.count(False)
+        print()
+        print(f"Procrastinate workers: {sum(oks)}/{len(oks)} trials passed every check")
+        if not args.no_restart:
+            failed += not restart(pub, Path(tmp) / "restart", workers=2)
+    return 1 if failed else 0
+
+
+def restart(pub: SamplePublisher, where: Path, workers: int) -> bool:
+    """A PostgreSQL restart mid-ingest on a private cluster; prints its table; True if ok."""
+    if not pg_available():
+        print("PostgreSQL restart: skipped (no /usr/lib/postgresql/15/bin/initdb)")
+        return False
+    started = time.monotonic()
+    with private_cluster() as cluster:
+        r = restart_trial(cluster, where, pub, workers=workers)
+    ok = (r.finished and r.worker_alive and not r.twice and r.integrity == "ok"
+          and not r.unplaced and not r.stuck)  # fmt: skip
+    print()
+    print(f"| PostgreSQL restarted mid-ingest, {workers} worker(s) | value |")
+    print("|---|---|")
+    print(f"| articles stored when the server stopped | {r.restarted_at} |")
+    print(f"| the same worker process(es) stayed up and finished | "
+          f"{'yes' if r.worker_alive and r.finished else 'NO'} |")  # fmt: skip
+    print(f"| stored twice / missing | {len(r.twice)} / {len(r.missing)} |")
+    if workers > 1:
+        print(f"| articles in no story / poll or placement jobs left | {r.unplaced} / {r.stuck} |")
+    print(f"| integrity | {r.integrity} |")
+    print(f"| s from restart to the last article{' placed' if workers > 1 else ''} | "
+          f"{r.seconds:.1f} |")  # fmt: skip
+    print(f"| whole restart trial, s (with initdb) | {time.monotonic() - started:.1f} |")
+    return ok
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=20)
@@ -48,8 +127,11 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.02, help="s added to each response")
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--no-restart", action="store_true", help="skip the PostgreSQL restart")
+    parser.add_argument("--queue", action="store_true", help="the Procrastinate workers")
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    if args.queue:
+        return queue_trials(args, rng)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     failed = 0
     with (
@@ -79,24 +161,7 @@ def main() -> int:
         for backend, oks in summary.items():
             print(f"{backend}: {sum(oks)}/{len(oks)} trials passed every check")
         if "postgresql" in backends and not args.no_restart:
-            if not pg_available():
-                print("PostgreSQL restart: skipped (no /usr/lib/postgresql/15/bin/initdb)")
-                return 1
-            started = time.monotonic()
-            with private_cluster() as cluster:
-                r = restart_trial(cluster, Path(tmp) / "restart", pub)
-            ok = r.finished and r.worker_alive and not r.twice and r.integrity == "ok"
-            failed += not ok
-            print()
-            print("| PostgreSQL restarted mid-ingest | value |")
-            print("|---|---|")
-            print(f"| articles stored when the server stopped | {r.restarted_at} |")
-            print(f"| the same worker process stayed up and finished | "
-                  f"{'yes' if r.worker_alive and r.finished else 'NO'} |")  # fmt: skip
-            print(f"| stored twice / missing | {len(r.twice)} / {len(r.missing)} |")
-            print(f"| integrity | {r.integrity} |")
-            print(f"| s from restart to the last article | {r.seconds:.1f} |")
-            print(f"| whole restart trial, s (with initdb) | {time.monotonic() - started:.1f} |")
+            failed += not restart(pub, Path(tmp) / "restart", workers=1)
     return 1 if failed else 0
 
 

@@ -42,21 +42,26 @@ def test_21_sqlite_waits_on_a_busy_database_instead_of_failing(store: Store) -> 
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_21_a_postgresql_restart_mid_ingest_the_worker_reconnects_and_finishes(
-    tmp_path: Path,
+    tmp_path: Path, workers: int
 ) -> None:
     """A private PostgreSQL 15 cluster (initdb + pg_ctl, a free port); ``broadsheet worker``
     against it; the server stopped when a third of the articles are in and started again
     two seconds later: the same worker process stays up, reconnects and stores the rest,
     each article once (a failed poll gives its source's lease back once the database is
-    there again, instead of keeping the source forever)."""
+    there again, instead of keeping the source forever). ``broadsheet worker`` is the
+    Procrastinate worker here; with two, every article is placed in a story and no job is
+    left waiting too (Procrastinate's worker stopped when its listener lost the server,
+    leaving the process up and idle: jobs/queue.py starts it again)."""
     with SamplePublisher(articles_per_outlet=4, latency=0.02) as publisher, private_cluster() as pg:
-        result = restart_trial(pg, tmp_path / "data", publisher)
-    log = (tmp_path / "data" / "worker.log").read_text(errors="replace")[-2000:]
+        result = restart_trial(pg, tmp_path / "data", publisher, workers=workers)
+    log = (tmp_path / "data" / "broadsheet.log").read_text(errors="replace")[-2000:]
     assert result.worker_alive, log
     assert result.missing == [] and result.finished, (result, log)
     assert result.twice == []
     assert result.integrity == "ok"
+    assert (result.unplaced, result.stuck) == (0, 0), (result, log)
 
 
 @pytest.mark.sqlite_only("the database file on a small tmpfs")

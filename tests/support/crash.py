@@ -288,32 +288,48 @@ class Restart:
     missing: list[str]
     integrity: str
     seconds: float
+    unplaced: int = 0  # articles in no story at the end (several queue workers)
+    stuck: int = 0  # poll/stories jobs still waiting when the wait ended
 
 
 def restart_trial(
-    cluster: Cluster, data_dir: Path, publisher: SamplePublisher, down_for: float = 2.0
+    cluster: Cluster,
+    data_dir: Path,
+    publisher: SamplePublisher,
+    down_for: float = 2.0,
+    workers: int = 1,
 ) -> Restart:
-    """Start a worker against ``cluster``, stop the server when a third of the articles
-    are in, start it again ``down_for`` seconds later, and wait for the same worker to
-    finish the ingest."""
+    """Start ``workers`` workers against ``cluster``, stop the server when a third of the
+    articles are in, start it again ``down_for`` seconds later, and wait for the same
+    workers to finish the ingest (and, with several, to place every article)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     prepare(data_dir, cluster.url, publisher)
     served = sorted(key(u) for u in publisher.article_urls())
     engine = make_engine(cluster.url)
-    worker = start_worker(data_dir, cluster.url, data_dir / "worker.log")
+    procs = [start_worker(data_dir, cluster.url, data_dir / f"worker{i or ''}.log")
+             for i in range(workers)]  # fmt: skip
+    state: dict[str, int] = {}
     try:
-        wait_for(engine, max(1, len(served) // 3), worker, FINISH_WITHIN)
+        wait_for(engine, max(1, len(served) // 3), procs[0], FINISH_WITHIN)
         with engine.connect() as conn:
             at = conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
         engine.dispose()
         cluster.ctl("-m", "fast", "stop")
         time.sleep(down_for)
         cluster.start()
-        seconds = wait_for(engine, len(served), worker, FINISH_WITHIN)
-        alive = worker.poll() is None
+        started = time.monotonic()
+        wait_for(engine, len(served), procs[0], FINISH_WITHIN)
+        while workers > 1 and time.monotonic() - started < FINISH_WITHIN:
+            state = queue_state(engine)
+            if not state["unplaced"] and not state["stuck"]:
+                break
+            time.sleep(0.25)
+        seconds = time.monotonic() - started
+        alive = all(p.poll() is None for p in procs)
         time.sleep(1.0)
     finally:
-        stop(worker)
+        for proc in procs:
+            stop(proc)
     try:
         final = Counter(stored_urls(engine))
         return Restart(
@@ -324,6 +340,125 @@ def restart_trial(
             missing=sorted(set(served) - set(final)),
             integrity=integrity(engine),
             seconds=seconds,
+            unplaced=queue_state(engine)["unplaced"] if workers > 1 else 0,
+            stuck=state.get("stuck", 0),
         )
+    finally:
+        engine.dispose()
+
+
+# --- Procrastinate workers on PostgreSQL (issue 14's chaos proof) --------------------------
+QUEUE_WORKERS = 2
+
+
+@dataclass
+class QueueTrial:
+    """Two ``broadsheet worker`` processes (Procrastinate) ingesting; one killed with
+    SIGKILL at a random count, a fresh one started in its place."""
+
+    target: int  # articles committed when the kill was due
+    seen_before_kill: int
+    lost: list[str] = field(default_factory=list)
+    twice: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    unplaced: int = 0  # articles in no story at the end
+    in_dead_story: int = 0  # articles placed in a merged-away or missing story
+    doing_dead: int = 0  # jobs left `doing` for a worker that is gone
+    stuck: int = 0  # poll/stories jobs still todo or doing at the end (nothing to do left)
+    failed: int = 0  # jobs failed after their retries
+    stalled_retried: int = 0  # jobs the tick retried as stalled (from the workers' log)
+    finished_in: float = 0.0  # s from the kill to every article stored and placed
+    integrity: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return (self.integrity == "ok" and not self.lost and not self.twice
+                and not self.missing and not self.unplaced and not self.in_dead_story
+                and not self.doing_dead and not self.stuck and not self.failed)  # fmt: skip
+
+
+def queue_state(engine: Engine) -> dict[str, int]:
+    """Placement and job counts: unplaced articles, articles in a dead story, jobs left
+    ``doing`` for a worker gone (no heartbeat for 30 s, or its row pruned), poll/stories
+    jobs not finished, failed jobs."""
+    with engine.connect() as conn:
+        one = lambda sql: int(conn.execute(text(sql)).scalar_one())  # noqa: E731
+        if conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
+            return {"unplaced": 0, "in_dead_story": 0, "doing_dead": 0, "stuck": 1,
+                    "failed": 0}  # no worker has applied the queue's schema yet  # fmt: skip
+        return {
+            "unplaced": one(
+                "SELECT count(*) FROM articles a WHERE NOT EXISTS"
+                " (SELECT 1 FROM story_articles sa WHERE sa.article_id = a.id)"
+            ),
+            "in_dead_story": one(
+                "SELECT count(*) FROM story_articles sa LEFT JOIN stories s"
+                " ON s.id = sa.story_id WHERE s.id IS NULL OR s.merged_into IS NOT NULL"
+            ),
+            "doing_dead": one(
+                "SELECT count(*) FROM procrastinate_jobs j LEFT JOIN procrastinate_workers w"
+                " ON w.id = j.worker_id WHERE j.status = 'doing' AND (w.id IS NULL"
+                " OR w.last_heartbeat < now() - interval '30 seconds')"
+            ),
+            "stuck": one(
+                "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+                " AND task_name IN ('broadsheet.poll', 'broadsheet.stories')"
+                " AND (scheduled_at IS NULL OR scheduled_at <= now())"
+            ),
+            "failed": one("SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed'"),
+        }
+
+
+def queue_kill_trial(
+    database_url: str, data_dir: Path, publisher: SamplePublisher, rng: random.Random
+) -> QueueTrial:
+    """Two Procrastinate workers on a fresh PostgreSQL store at ``database_url``; one is
+    killed with SIGKILL when a random number of articles is committed and a fresh worker
+    started; then every article must be stored once and in exactly one live story, and no
+    job left ``doing`` for the dead worker or waiting."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    prepare(data_dir, database_url, publisher)
+    served = sorted(key(u) for u in publisher.article_urls())
+    engine = make_engine(database_url)
+    logs = [data_dir / f"worker{i}.log" for i in range(QUEUE_WORKERS + 1)]
+    workers = [start_worker(data_dir, database_url, logs[i]) for i in range(QUEUE_WORKERS)]
+    trial = QueueTrial(target=rng.randrange(publisher.article_count), seen_before_kill=0)
+    victim = rng.randrange(QUEUE_WORKERS)
+    try:
+        wait_for(engine, trial.target, workers[victim], FINISH_WITHIN)
+        seen = stored_urls(engine)
+        workers[victim].kill()
+        workers[victim].wait()
+        killed_at = time.monotonic()
+        trial.seen_before_kill = len(seen)
+        trial.lost = sorted(set(seen) - set(stored_urls(engine)))
+        workers.append(start_worker(data_dir, database_url, logs[-1]))
+        live = workers[-1]
+        deadline = killed_at + FINISH_WITHIN
+        state = queue_state(engine)
+        while time.monotonic() < deadline and live.poll() is None:
+            state = queue_state(engine)
+            done = len(set(stored_urls(engine))) >= len(served)
+            if done and not state["unplaced"] and not state["doing_dead"] and not state["stuck"]:
+                break
+            time.sleep(0.25)
+        trial.finished_in = time.monotonic() - killed_at
+        time.sleep(1.0)  # a job that fetched anything twice would store it now
+    finally:
+        for proc in workers:
+            stop(proc)
+    try:
+        final = Counter(stored_urls(engine))
+        trial.twice = sorted(u for u, n in final.items() if n > 1)
+        trial.missing = sorted(set(served) - set(final))
+        state = queue_state(engine)
+        for name in ("unplaced", "in_dead_story", "failed"):
+            setattr(trial, name, state[name])
+        trial.doing_dead, trial.stuck = state["doing_dead"], state["stuck"]
+        own_log = data_dir / "broadsheet.log"  # the workers' log (they share the data dir)
+        if own_log.exists():
+            trial.stalled_retried = own_log.read_text(errors="replace").count("its worker stopped")
+        trial.integrity = integrity(engine)
+        return trial
     finally:
         engine.dispose()

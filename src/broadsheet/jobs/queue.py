@@ -29,6 +29,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import socket
 import time
 from datetime import UTC, datetime, timedelta
@@ -47,15 +48,19 @@ from broadsheet.store import Store
 log = logging.getLogger(__name__)
 
 QUEUE = "broadsheet"
-HEARTBEAT_KEY = "worker"  # what /healthz reads, as the single worker writes it
+HEARTBEAT_KEY = "worker:{host}:{pid}"  # one per worker; /healthz reads them all
+RESTART_AFTER = 2.0  # s before Procrastinate's worker is started again after it stopped
+BEATS_KEPT = 3600.0  # s a stopped or silent worker's last beat stays for /healthz
 RETRY = RetryStrategy(max_attempts=4, wait=5, exponential_wait=2)  # 5 s, 7 s, 9 s, 13 s
-STALLED_AFTER = 60.0  # s without a worker heartbeat before its jobs are retried
+STALLED_BEATS = 6  # heartbeats missed before a worker's jobs are retried as stalled
+STALLED_MIN = 15.0  # s, and at least this
 SCHEMA_LOCK = 0x62_73_68_74  # pg_advisory_lock key while the schema is applied
 DUE_PER_TICK = 1000  # sources deferred by one tick at most
 STORIES_LOCK = "stories"
 KEEP_HOURS = 1  # succeeded jobs kept this long
 POLL_LEASE_BEATS = 3  # a source's poll lease lasts this many heartbeats, renewed by each
-POLL_LEASE_MIN = 30.0  # s, and at least this (below STALLED_AFTER)
+POLL_LEASE_MIN = 10.0  # s, and at least this (below the stalled delay, so a retry finds
+# its source free)
 
 
 def conninfo(settings: Settings) -> str:
@@ -90,11 +95,16 @@ class Work:
         # frees its sources in POLL_LEASE_BEATS heartbeats, before its job is retried
         lease = max(POLL_LEASE_MIN, POLL_LEASE_BEATS * settings.worker_heartbeat)
         self.settings = settings.model_copy(update={"poll_lease": lease})
+        # Procrastinate's own worker heartbeat beats as often as ours; a worker silent for
+        # STALLED_BEATS of them is gone (killed, machine lost): its jobs are retried
+        self.stalled_after = max(STALLED_MIN, STALLED_BEATS * settings.worker_heartbeat)
         self.store = store
         self.app = app or make_app(settings)
         self.pool: WorkerPool | None = None
         self.stats: dict[str, int] = {"polls": 0, "new_articles": 0, "failures": 0, "placed": 0}
         self.started = time.time()
+        self.leftovers_from = self.leftovers_top = 0  # see place_leftovers
+        self.beat_key = HEARTBEAT_KEY.format(host=socket.gethostname(), pid=os.getpid())
         self._register()
 
     def _register(self) -> None:
@@ -153,13 +163,21 @@ class Work:
     async def place_leftovers(self) -> None:
         """A placement job if any article is in no story (its poll's defer was lost: the
         worker died between the save and the defer). An anti-join over the articles, so
-        once a minute (housekeeping) and at start, not every tick."""
-        if await asyncio.to_thread(self.store.first_unplaced_article) is not None:
+        once a minute (housekeeping) and at start, not every tick; from the first article
+        only at the process's first check: after a check that found nothing, the next
+        starts past the highest id seen one check earlier (not the last one: PostgreSQL
+        hands out ids before the commit, so a save in flight may still land below it)."""
+        top = await asyncio.to_thread(self.store.last_article_id)
+        first = await asyncio.to_thread(self.store.first_unplaced_article, self.leftovers_from)
+        if first is not None:
             await self.defer_stories()
+        else:
+            self.leftovers_from = self.leftovers_top
+        self.leftovers_top = top
 
     async def retry_stalled(self) -> int:
         manager = self.app.job_manager
-        stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER))
+        stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=self.stalled_after))
         for job in stalled:
             assert job.id is not None
             log.warning("retrying job %s (%s): its worker stopped", job.id, job.task_name)
@@ -207,6 +225,7 @@ class Work:
         from broadsheet.orchestrate import webhooks
 
         await self.place_leftovers()
+        await asyncio.to_thread(self.forget_old_beats, now.timestamp())
         since = now - timedelta(minutes=2)
         await asyncio.to_thread(story_digest.refresh_changed, self.store, since)
         if self.settings.smtp_host:
@@ -217,9 +236,19 @@ class Work:
             # succeeded jobs stay an hour for `broadsheet jobs list`; failed ones until purged
             await self.app.job_manager.delete_old_jobs(nb_hours=KEEP_HOURS)
 
+    def forget_old_beats(self, now: float) -> int:
+        """Delete the beats of workers stopped or silent for over BEATS_KEPT s (a killed
+        worker's key would stay for good: each process has its own)."""
+        old = [key for key, beat in self.store.worker_beats().items()
+               if key != self.beat_key and key.startswith("worker:")
+               and now - float(beat["at"]) > BEATS_KEPT]  # fmt: skip
+        for key in old:
+            self.store.delete_meta(key)
+        return len(old)
+
     # --- running ------------------------------------------------------------------------
     async def run(self, concurrency: int) -> None:
-        """Work until SIGINT or SIGTERM (Procrastinate's handlers stop it gracefully)."""
+        """Work until SIGINT or SIGTERM (the jobs in flight finish first)."""
         async with self.app.open_async():
             if await apply_schema(self.app):
                 log.warning("Procrastinate's schema applied to the database")
@@ -231,15 +260,52 @@ class Work:
                 try:
                     await self.tick()  # the first polls now, not at the first cron time
                     await self.place_leftovers()
-                    await self.app.run_worker_async(
-                        queues=[QUEUE], concurrency=concurrency, wait=True,
-                        name=f"{socket.gethostname()}:{os.getpid()}",
-                    )  # fmt: skip
+                    await self._work(concurrency)
                 finally:
                     beat.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await beat
                     await asyncio.to_thread(self._beat, concurrency, True)
+
+    async def _work(self, concurrency: int) -> None:
+        """Procrastinate's worker, started again whenever it stops without being asked to:
+        it stops when its listener loses the database (PostgreSQL restarted), which left
+        the process idle for good. Our own SIGINT/SIGTERM handlers cancel it (Procrastinate
+        then stops gracefully), so a stop asked for is told from a lost connection."""
+        loop = asyncio.get_running_loop()
+        stopping = asyncio.Event()
+        running: asyncio.Task[None] | None = None
+
+        def stop() -> None:
+            stopping.set()
+            if running is not None:
+                running.cancel()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop)
+        try:
+            while not stopping.is_set():
+                running = asyncio.create_task(self.app.run_worker_async(
+                    queues=[QUEUE], concurrency=concurrency, wait=True,
+                    name=f"{socket.gethostname()}:{os.getpid()}",
+                    update_heartbeat_interval=self.settings.worker_heartbeat,
+                    stalled_worker_timeout=self.stalled_after,
+                    install_signal_handlers=False,
+                ))  # fmt: skip
+                try:
+                    await running
+                except asyncio.CancelledError:
+                    if not stopping.is_set():
+                        raise
+                except Exception as exc:  # the database unreachable at its start
+                    log.warning("worker: the job queue is unreachable: %s", exc)
+                if not stopping.is_set():
+                    log.warning("worker: the job queue's worker stopped; starting it again")
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stopping.wait(), RESTART_AFTER)
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
 
     async def _heartbeat(self, concurrency: int) -> None:
         while True:
@@ -264,6 +330,6 @@ class Work:
             if not stopped:  # the polls in flight keep their sources
                 until = datetime.now(UTC) + timedelta(seconds=self.settings.poll_lease)
                 self.store.renew_source_leases(until)
-            self.store.set_meta(HEARTBEAT_KEY, json.dumps(beat))
+            self.store.set_meta(self.beat_key, json.dumps(beat))
         except BroadsheetError as exc:
             log.warning("worker: heartbeat not recorded: %s", exc)

@@ -6,6 +6,7 @@ one module per entity (``sources``, ``articles``) and to ``search``. Nobody else
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -622,6 +623,11 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
         with self.reader() as conn:
             return story_queries.first_unplaced(conn, after_id)
 
+    def last_article_id(self) -> int:
+        """The highest article id stored (0 when none): one read of the primary key."""
+        with self.reader() as conn:
+            return story_queries.last_article_id(conn)
+
     def articles_for_clustering(
         self, after_id: int, oldest: datetime | None, upto: int | None = None
     ) -> Iterator[dict[str, Any]]:
@@ -644,6 +650,29 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
     def get_meta(self, key: str) -> str | None:
         with self.reader() as conn:
             return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+
+    def worker_beats(self) -> dict[str, dict[str, Any]]:
+        """Every worker's last heartbeat by meta key: the single worker's (``worker``) and
+        each queue worker's (``worker:<host>:<pid>``); unreadable ones left out."""
+        with self.reader() as conn:
+            rows = conn.execute(
+                select(meta.c.key, meta.c.value).where(
+                    (meta.c.key == "worker") | meta.c.key.startswith("worker:", autoescape=True)
+                )
+            )
+            found = {}
+            for key, raw in rows:
+                try:
+                    beat = json.loads(raw) if raw else None
+                except ValueError:
+                    continue
+                if isinstance(beat, dict) and isinstance(beat.get("at"), int | float):
+                    found[key] = beat
+            return found
+
+    def delete_meta(self, key: str) -> None:
+        with self.writer() as conn:
+            conn.execute(meta.delete().where(meta.c.key == key))
 
     def set_meta(self, key: str, value: str) -> None:
         with self.writer() as conn:  # one upsert: workers on PostgreSQL beat at once

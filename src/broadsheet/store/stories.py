@@ -479,6 +479,10 @@ def for_clustering(
         last = rows[-1][0]
 
 
+def last_article_id(conn: Connection) -> int:
+    return int(conn.execute(select(func.max(articles.c.id))).scalar() or 0)
+
+
 def first_unplaced(conn: Connection, after_id: int = 0) -> int | None:
     """The first stored article after ``after_id`` that is in no story yet (saved, then
     the process died before the stories stage placed it), or None."""

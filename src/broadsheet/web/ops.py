@@ -15,7 +15,6 @@ histogram): the worker is another process, so in-process counters here would mis
 from __future__ import annotations
 
 import collections
-import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -160,16 +159,9 @@ def _number(value: object) -> float:
 
 
 def _beat(store: Any) -> dict[str, Any] | None:
-    from broadsheet.web.health import HEARTBEAT_KEY
+    from broadsheet.web.health import current_beat
 
-    raw = store.get_meta(HEARTBEAT_KEY)
-    try:
-        beat = json.loads(raw) if raw else None
-    except ValueError:
-        return None
-    if not isinstance(beat, dict) or not isinstance(beat.get("at"), int | float):
-        return None
-    return beat
+    return current_beat(store)[0]
 
 
 class Metrics:
