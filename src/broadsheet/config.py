@@ -440,6 +440,8 @@ class Settings(BaseSettings):
     @field_validator("rate_limit_storage")
     @classmethod
     def _a_limits_storage(cls, value: str) -> str:
+        if value == "memory://":
+            return value  # the default, without importing limits (CLI start-up)
         from limits.storage import SCHEMES
 
         scheme = value.split("://", 1)[0]

@@ -18,8 +18,6 @@ import re
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
-import structlog
-
 SCRUBBED = "[scrubbed]"
 ACCESS = logging.getLogger("broadsheet.access")
 
@@ -83,6 +81,8 @@ def scrub(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Mutabl
 def json_formatter() -> logging.Formatter:
     """A formatter turning any ``logging`` record into one scrubbed JSON line: timestamp
     (UTC, ISO 8601), level, logger, event (the message) and the record's extra fields."""
+    import structlog  # here: only JSON logs need it (it brings rich; CLI start-up)
+
     pre = [
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
