@@ -4,15 +4,21 @@ DATASETS ?= ../shared/datasets
 # the virtualenv is (re)built when it is missing or what it was built from changed
 READY := $(VENV)/.installed
 
-.PHONY: install serve browser test test-pg lint audit fuzz bench screenshots messages
+.PHONY: constraints install serve browser test test-pg lint audit fuzz bench screenshots messages
 
-$(READY): pyproject.toml requirements/model.txt
+$(READY): pyproject.toml requirements/model.txt requirements/constraints.txt
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[test,postgres]'
-	$(PY) -m pip install -e '.[bench]'
+	$(PY) -m pip install -c requirements/constraints.txt -e '.[test,postgres]'
+	$(PY) -m pip install -c requirements/constraints.txt -e '.[bench]'
 	$(PY) -m pip install --require-hashes -r requirements/model.txt
 	touch $(READY)
+
+constraints:        ## pin what a fresh install resolves today (after changing pyproject's ranges)
+	rm -rf .venv-constraints && python3 -m venv .venv-constraints
+	.venv-constraints/bin/pip install -q -e '.[test,postgres,bench]'
+	{ sed -n '/^#/p' requirements/constraints.txt; .venv-constraints/bin/pip freeze --exclude-editable | grep -v -i '^en_core_web\|^fr_core_news'; } > requirements/constraints.new
+	mv requirements/constraints.new requirements/constraints.txt && rm -rf .venv-constraints
 
 install: $(READY)   ## a virtualenv with Broadsheet and its test tools (only when needed)
 

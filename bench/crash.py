@@ -6,6 +6,7 @@ SQLite and on PostgreSQL, and a PostgreSQL restart in the middle of an ingest.
                                                      [--latency 0.02] [--no-restart]
     PYTHONPATH=src:. .venv/bin/python bench/crash.py --queue [--trials 20]
                                                      [--articles-per-outlet 8]
+                                                     [--articles 5000] [--no-restart]
 
 Each trial (tests/support/crash.py) starts ``broadsheet worker`` as a real process on a
 fresh store whose sources are the local sample publisher's five outlets, kills it with
@@ -24,6 +25,10 @@ at a random count and a fresh worker started; afterwards every article must be s
 once and in exactly one live story, no job left ``doing`` for the dead worker (the tick
 retries stalled jobs), no poll or placement job waiting, none failed. With the restart,
 two Procrastinate workers on a private cluster whose server is restarted mid-ingest.
+``--articles N`` (the issue's 5,000): N articles from publishers on several loopback
+addresses (at most 250 per feed, five feeds per address) instead of one publisher's
+``--articles-per-outlet``; each trial then gets N/2 s (at least 240 s) to reach its kill
+count and as long again to finish after the kill.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from pathlib import Path
 
 from broadsheet.demo.publisher import SamplePublisher
 from tests.support.crash import (
+    FINISH_WITHIN,
+    Publishers,
     QueueTrial,
     kill_trial,
     pg_available,
@@ -65,13 +72,18 @@ def _queue_row(n: int, t: QueueTrial) -> str:
 
 def queue_trials(args: argparse.Namespace, rng: random.Random) -> int:
     failed = 0
-    with (
-        SamplePublisher(articles_per_outlet=args.articles_per_outlet, latency=args.latency) as pub,
-        tempfile.TemporaryDirectory(prefix="broadsheet-chaos-") as tmp,
-    ):
-        print(f"{pub.article_count} articles from 5 local outlets; {args.trials} trials; two "
-              f"Procrastinate workers, one killed with SIGKILL at a random count, a fresh "
-              f"one started")  # fmt: skip
+    pub: SamplePublisher | Publishers = (
+        Publishers(args.articles, latency=args.latency) if args.articles
+        else SamplePublisher(articles_per_outlet=args.articles_per_outlet, latency=args.latency)
+    )  # fmt: skip
+    within = max(FINISH_WITHIN, (args.articles or 0) / 2)
+    with pub, tempfile.TemporaryDirectory(prefix="broadsheet-chaos-") as tmp:
+        print(
+            f"{pub.article_count} articles from {len(pub.outlets)} local outlets; "
+            f"{args.trials} trials; two Procrastinate workers, one killed with SIGKILL at "
+            f"a random count, a fresh one started ({within:.0f} s allowed each way)"
+        )
+        started = time.monotonic()
         print()
         print(
             "| trial | kill at | seen committed | lost | stored twice | missing | unplaced |"
@@ -82,13 +94,14 @@ def queue_trials(args: argparse.Namespace, rng: random.Random) -> int:
         oks = []
         for n in range(1, args.trials + 1):
             with private_database("bschaos") as url:
-                trial = queue_kill_trial(url, Path(tmp) / f"q{n}", pub, rng)
+                trial = queue_kill_trial(url, Path(tmp) / f"q{n}", pub, rng, within)
             print(_queue_row(n, trial), flush=True)
             oks.append(trial.ok)
         failed += oks.count(False)
         print()
-        print(f"Procrastinate workers: {sum(oks)}/{len(oks)} trials passed every check")
-        if not args.no_restart:
+        print(f"Procrastinate workers: {sum(oks)}/{len(oks)} trials passed every check "
+              f"({time.monotonic() - started:.0f} s)")  # fmt: skip
+        if not args.no_restart and isinstance(pub, SamplePublisher):
             failed += not restart(pub, Path(tmp) / "restart", workers=2)
     return 1 if failed else 0
 
@@ -128,6 +141,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--no-restart", action="store_true", help="skip the PostgreSQL restart")
     parser.add_argument("--queue", action="store_true", help="the Procrastinate workers")
+    parser.add_argument(
+        "--articles", type=int, default=0, help="--queue: articles in all (several publishers)"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     if args.queue:

@@ -62,6 +62,7 @@ class PeakMemory:
         self.interval = interval
         self.peak = 0
         self.by_pid: dict[int, int] = {}  # peak RSS of each process seen
+        self.cpu: dict[int, float] = {}  # CPU seconds (user + system) of each process seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="peak-rss", daemon=True)
 
@@ -73,6 +74,7 @@ class PeakMemory:
         except psutil.NoSuchProcess:
             return 0
         self.by_pid[root.pid] = max(self.by_pid.get(root.pid, 0), total)
+        self._cpu(root)
         for child in children:
             try:
                 rss = child.memory_info().rss
@@ -80,7 +82,15 @@ class PeakMemory:
                 continue  # a worker that just exited
             total += rss
             self.by_pid[child.pid] = max(self.by_pid.get(child.pid, 0), rss)
+            self._cpu(child)
         return total
+
+    def _cpu(self, process: psutil.Process) -> None:
+        try:
+            times = process.cpu_times()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            return
+        self.cpu[process.pid] = max(self.cpu.get(process.pid, 0.0), times.user + times.system)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -183,6 +193,7 @@ def run_serve(settings: Settings, args: argparse.Namespace, expected: int) -> di
         "ingest_wall": (end - first_at) if first_at else 0.0,
         "peak": memory.peak,
         "by_pid": memory.by_pid,
+        "cpu": memory.cpu,
         "failures": beat.get("failures", "?"),
         "failing sources": failing,
         "pool restarts": beat.get("pool_restarts", "?"),
@@ -310,6 +321,12 @@ def main(argv: list[str] | None = None) -> int:
     if by_pid:
         each = " + ".join(f"{rss / 2**20:.0f}" for rss in by_pid.values())
         rows.append(("peak RSS of each process (first: serve)", f"{each} MB"))
+    cpu: dict[int, float] = result.get("cpu") or {}  # type: ignore[assignment]
+    if cpu and new:
+        each = " + ".join(f"{seconds:.0f}" for seconds in cpu.values())
+        rows.append(("CPU seconds of each process (first: serve)", f"{each} s"))
+        per = sum(cpu.values()) / new * 1000
+        rows.append(("CPU per article, whole tree (start-up included)", f"{per:.0f} ms"))
     if args.mode == "serve":
         ingest_wall = float(result["ingest_wall"])  # type: ignore[arg-type]
         lag = result["lag"]

@@ -53,6 +53,7 @@ from rich.table import Table
 
 from broadsheet.stories import cluster as cluster_mod
 from broadsheet.stories import fold as fold_mod
+from broadsheet.stories import repeats as repeats_mod
 from broadsheet.stories.cluster import Clusterer
 from broadsheet.stories.fold import WireFolder
 from broadsheet.stories.index import TermIndex
@@ -407,6 +408,109 @@ def cross_validate(docs: list[dict], gold: list) -> list[tuple[str, str]]:
         f"shipped THRESHOLD = {cluster_mod.THRESHOLD:.3f}"
     )
     return [("ECB+ B-cubed F1, threshold chosen on the other half (2-fold)", f"{held:.3f}")]
+
+
+# --- one outlet's repeated text ------------------------------------------------------------
+REPEAT_SETTINGS = (None, 2, 3, 5)  # None: the rule off
+
+
+def outlet_repeats() -> list[tuple[str, str]]:
+    """The demo's five sample outlets (40 invented articles each, five shared events,
+    the rest each about its own subject) through the real stage (``cluster_records``:
+    store, understanding, folding, clustering) in publication order, with the outlet
+    repeated-text rule (``stories.repeats``) off and at several ``MIN_REPEATS``: wrongly
+    joined pairs (one story, two subjects), how many of them one outlet's, and whether
+    every shared event is still one story. The demo's outlets write every article from
+    stock sentences and a closing line of their own, the case the issue complains of."""
+    from broadsheet.cli_stories import cluster_records
+    from broadsheet.config import Settings
+    from broadsheet.demo.content import EVENTS, OUTLETS, article_body, plan_articles
+    from broadsheet.store import Store
+
+    now = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)  # as tests/demo
+    articles = sorted(
+        (a for o in OUTLETS for a in plan_articles(o, 40, now)),
+        key=lambda a: (a.published, a.key),
+    )
+    records = [
+        (
+            n,
+            {
+                "id": a.key,
+                "title": a.title,
+                "text": "\n\n".join(article_body(a)),
+                "published": a.published.isoformat(),
+                "source": a.outlet.name,
+                "url": f"https://{a.outlet.slug}.example{a.path}",
+            },
+        )
+        for n, a in enumerate(articles, 1)
+    ]
+    table = Table(
+        "MIN_REPEATS",
+        "stories",
+        "mixed stories",
+        "wrongly joined pairs",
+        "of them one outlet's",
+        "largest mixed story",
+        "shared events whole",
+        "s",
+        title=f"One outlet's repeated text ({len(articles)} demo articles, {len(OUTLETS)} "
+        f"outlets, {len(EVENTS)} shared events)",
+    )
+    figures = []
+    shipped = repeats_mod.MIN_REPEATS
+    try:
+        for setting in REPEAT_SETTINGS:
+            repeats_mod.MIN_REPEATS = 10**9 if setting is None else setting
+            t0 = time.perf_counter()
+            with tempfile.TemporaryDirectory() as tmp:
+                settings = Settings(
+                    data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/b.db", default_sources=False
+                )
+                store = Store.open(settings)
+                out = cluster_records(store, settings, records)
+                store.close()
+            members: dict[int, list] = defaultdict(list)
+            for a, o in zip(articles, out, strict=True):
+                members[o["story"]].append(a)
+            wrong = own = largest = mixed = 0
+            for arts in members.values():
+                topics = Counter(a.topic for a in arts)
+                if len(topics) > 1:
+                    mixed += 1
+                    largest = max(largest, len(arts))
+                for i, a in enumerate(arts):
+                    for b in arts[:i]:
+                        if a.topic != b.topic:
+                            wrong += 1
+                            own += a.outlet.name == b.outlet.name
+            whole = sum(
+                len({o["story"] for a, o in zip(articles, out, strict=True) if a.topic == e}) == 1
+                for e in EVENTS
+            )
+            name = "off" if setting is None else str(setting)
+            if setting == shipped:
+                name += " (shipped)"
+            table.add_row(
+                name,
+                str(len(members)),
+                str(mixed),
+                str(wrong),
+                str(own),
+                str(largest),
+                f"{whole} of {len(EVENTS)}",
+                f"{time.perf_counter() - t0:.0f}",
+            )
+            label = "off" if setting is None else f"MIN_REPEATS {setting}"
+            if setting is None or setting == shipped:
+                figures.append(
+                    (f"demo: wrongly joined pairs, repeated-text rule {label}", str(wrong))
+                )
+    finally:
+        repeats_mod.MIN_REPEATS = shipped
+    console.print(table)
+    return figures
 
 
 # --- wire copies --------------------------------------------------------------------------
@@ -895,6 +999,9 @@ def main() -> int:
     parser.add_argument(
         "--only-lookalike", action="store_true", help="only the look-alike table (ECB+)"
     )
+    parser.add_argument(
+        "--only-outlets", action="store_true", help="only the one-outlet repeated-text table"
+    )
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--scale-worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--with-store", action="store_true", help=argparse.SUPPRESS)
@@ -915,8 +1022,12 @@ def main() -> int:
         docs = with_entities(load_ecb(root))
         figures += lookalike(docs, [d["story"] for d in docs])
         args.skip_quality = args.skip_scale = True
+    if args.only_outlets:
+        figures += outlet_repeats()
+        args.skip_quality = args.skip_scale = True
     if not args.skip_quality:
         figures += quality(root, args.seeds)
+        figures += outlet_repeats()
         figures += fold_quality(load_ecb(root))
         figures += dense_sweep(args.datasets)
     if not args.skip_scale:

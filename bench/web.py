@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/web.py [DATASETS] [--articles 1000000] [--data-dir DIR] [--reuse]
                                   [--clients 1,10,50] [--seconds 10] [--fill-only]
-                                  [--processes N]
+                                  [--processes N] [--database-url URL] [--pages search,home]
 
 1. Fill: a fresh store with N synthetic articles (bench/websynth.py: real sentences of the
    data sets recombined into events, several languages, entities, places, topics, stories,
@@ -10,8 +10,13 @@
    (``Store.bulk_insert``: the rows ingest, understanding and clustering would write) in
    batches of 2,000 per transaction. The store stays in DIR (default: the system's temp
    directory, ``broadsheet-bench-web-N``); ``--reuse`` serves a store filled before.
+   Touching DIR/bench-web.stop ends a fill early (after the batch being written): the
+   store keeps the plan's oldest articles and the manifest says how many.
    DATASETS defaults to ../shared/datasets; without it the script says so and exits 0
    (``--corpus FILE.jsonl`` gives an invented corpus instead, as the test does).
+   ``--database-url postgresql+psycopg://…`` fills (and serves) that database instead of
+   DIR's SQLite file: a database you created for the bench and that holds no articles
+   (DIR keeps the manifest and the web log; drop and create the database to refill).
 2. Serve: a web-only process on 127.0.0.1 (``broadsheet serve --no-worker`` when the CLI
    has it, else bench/webserve.py: the same app under uvicorn without the poller); its RSS
    idle after start, at its peak under load, and idle again after.
@@ -21,9 +26,10 @@
    from keys sampled from the store (random articles, and their stories, outlets,
    entities, places, topics and title words).
 
-The URLs of the pages are in ``PAGES``, in one place: each page type lists candidate URL
-templates, and the first that answers 200 is measured (a page type none of them serves is
-reported as such, not measured).
+``--pages`` loads only the page types named (the keys of ``PAGES``, e.g. ``search``); the
+default is every one. The URLs of the pages are in ``PAGES``, in one place: each page type
+lists candidate URL templates, and the first that answers 200 is measured (a page type none
+of them serves is reported as such, not measured).
 """
 
 from __future__ import annotations
@@ -79,6 +85,7 @@ DEFAULT_TARGET_MS = 100.0
 BATCH = 2000
 MANIFEST = "bench-web.json"  # written when a fill is complete
 FILLING = "bench-web.filling"  # written when a fill starts: the directory is the bench's
+STOP = "bench-web.stop"  # made by hand during a fill: end it after the current batch
 
 
 # --- fill -----------------------------------------------------------------------------------
@@ -90,9 +97,11 @@ def _make_batch(lo: int) -> list:
     return _SYNTH.batch(lo, BATCH)
 
 
-def fill(store, synth, workers: int) -> dict:  # noqa: ANN001 (Store, Synth)
+def fill(store, synth, workers: int, stop: Path | None = None) -> dict:  # noqa: ANN001
     """Write the synthetic articles; ``workers`` processes make them meanwhile (0: this
-    process makes them, between writes)."""
+    process makes them, between writes). When the file ``stop`` appears, the fill ends
+    after the batch it is writing: the store then holds the plan's oldest articles (a
+    size reached when the whole plan cannot be written in the time there is)."""
     global _SYNTH
     started = time.perf_counter()
     n = synth.n
@@ -104,7 +113,7 @@ def fill(store, synth, workers: int) -> dict:  # noqa: ANN001 (Store, Synth)
                else (synth.batch(lo, BATCH) for lo in range(0, n, BATCH)))  # fmt: skip
     planned = time.perf_counter()
     marks: list[tuple[int, float, float]] = []
-    done, writing = 0, 0.0
+    done, writing, newest = 0, 0.0, synth.now
     try:
         for batch in batches:
             t0 = time.perf_counter()
@@ -112,6 +121,11 @@ def fill(store, synth, workers: int) -> dict:  # noqa: ANN001 (Store, Synth)
             writing += time.perf_counter() - t0
             synth.learn(stories)
             done += len(batch)
+            newest = max(item.fetched_at for item in batch)
+            if stop is not None and stop.exists() and done < n:
+                console.print(f"  {stop} found: stopping at {done:,} of {n:,} articles")
+                marks.append((done, round(time.perf_counter() - planned, 1), round(writing, 1)))
+                break
             if done * 10 // n != (done - len(batch)) * 10 // n or done == n:
                 elapsed = time.perf_counter() - planned
                 marks.append((done, round(elapsed, 1), round(writing, 1)))
@@ -130,20 +144,23 @@ def fill(store, synth, workers: int) -> dict:  # noqa: ANN001 (Store, Synth)
 
     t0 = time.perf_counter()
     digests = story_digest.refresh_changed(store, datetime(1970, 1, 1, tzinfo=UTC), 2)
+    store.trim_recent_search()  # the recent search index, as the worker keeps it
     store.optimize()
     digest_seconds = time.perf_counter() - t0
     console.print(f"  {digests:,} story digests and statistics in {digest_seconds:,.0f} s")
     return {
         "digests": digests,
         "digest_seconds": round(digest_seconds, 1),
-        "articles": n,
+        "articles": done,
+        "planned": n,
         "seed": synth.seed,
         "makers": workers,
         "filled_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "newest_article": synth.now.isoformat(),
+        "newest_article": newest.isoformat(),
+        "plan_now": synth.now.isoformat(),  # where the whole plan ends (bench/assign.py)
         "setup_seconds": round(planned - started, 1),
         "fill_seconds": round(seconds, 1),
-        "articles_per_second": round(n / seconds, 1),
+        "articles_per_second": round(done / seconds, 1),
         "write_seconds": round(writing, 1),
         "marks": marks,
         "stories": len(synth.story_ids),
@@ -194,11 +211,16 @@ def expand(template: str, values: dict[str, list[str]], count: int) -> list[str]
     return [template.format(**{k: values[k][i] for k in needed}) for i in range(count)]
 
 
-def choose_urls(base: str, values: dict[str, list[str]], count: int) -> dict[str, dict]:
-    """Per page type: the template that answers 200 and its URLs, or why none is used."""
+def choose_urls(
+    base: str, values: dict[str, list[str]], count: int, only: set[str] | None = None
+) -> dict[str, dict]:
+    """Per page type (those in ``only`` when given): the template that answers 200 and its
+    URLs, or why none is used."""
     chosen: dict[str, dict] = {}
     with httpx.Client(base_url=base, timeout=120.0) as client:
         for page, templates in PAGES.items():
+            if only and page not in only:
+                continue
             seen = []
             for template in templates:
                 urls = expand(template, values, count)
@@ -256,7 +278,7 @@ def loaded_libraries(proc: psutil.Process) -> list[str]:
 
 
 class Server:
-    def __init__(self, data_dir: Path, processes: int = 1) -> None:
+    def __init__(self, data_dir: Path, processes: int = 1, database_url: str | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         cmd, self.how = server_command(self.port, processes)
@@ -268,6 +290,8 @@ class Server:
             # most of its calls with 429 (the limit is tested, not benchmarked)
             BROADSHEET_LIMIT_API_IP="100000000/minute",
         )
+        if database_url:
+            env["BROADSHEET_DATABASE_URL"] = database_url
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
         self.log = data_dir / "web.log"  # the server's own output (its error traces)
         with open(self.log, "wb") as log:
@@ -370,11 +394,19 @@ def report(results: dict[int, dict], chosen: dict[str, dict], facts: dict) -> No
 
 
 # --- main -----------------------------------------------------------------------------------
-def open_store(data_dir: Path):  # noqa: ANN201 (Store)
+def open_store(data_dir: Path, database_url: str | None = None):  # noqa: ANN201 (Store)
     from broadsheet.config import Settings
     from broadsheet.store import Store
 
-    return Store.open(Settings(data_dir=data_dir, default_sources=False))
+    return Store.open(Settings(data_dir=data_dir, database_url=database_url, default_sources=False))
+
+
+def store_size(store, data_dir: Path) -> int:  # noqa: ANN001 (Store)
+    """Bytes the store takes: the SQLite files, or the PostgreSQL database's size."""
+    if store.engine.dialect.name == "sqlite":
+        return sum(f.stat().st_size for f in data_dir.glob("broadsheet.db*"))
+    with store.reader() as conn:
+        return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar())
 
 
 def prepare(args: argparse.Namespace) -> tuple[Path, dict] | None:
@@ -385,7 +417,7 @@ def prepare(args: argparse.Namespace) -> tuple[Path, dict] | None:
     manifest_path = data_dir / MANIFEST
     if args.reuse and manifest_path.exists():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("articles") != args.articles:
+        if args.articles not in (manifest.get("articles"), manifest.get("planned")):
             raise SystemExit(
                 f"{data_dir} holds {manifest.get('articles')} articles, not {args.articles}"
             )
@@ -400,6 +432,16 @@ def prepare(args: argparse.Namespace) -> tuple[Path, dict] | None:
     else:
         console.print(f"{args.datasets} not found: nothing to make articles from; skipping.")
         return None
+    if args.database_url:  # a database the bench's user created: it must hold no articles
+        store = open_store(data_dir, args.database_url)
+        try:
+            held = store.count_articles()
+        finally:
+            store.close()
+        if held:
+            raise SystemExit(
+                f"{args.database_url} holds {held:,} articles: drop and create it to refill"
+            )
     if data_dir.exists() and any(data_dir.iterdir()):
         ours = manifest_path.exists() or (data_dir / FILLING).exists()
         if not ours:  # never delete a directory the bench did not fill (a real data dir)
@@ -418,9 +460,10 @@ def prepare(args: argparse.Namespace) -> tuple[Path, dict] | None:
     synth = Synth(corpus, args.articles, seed=args.seed)
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / FILLING).write_text("bench/web.py is filling this store\n", encoding="utf-8")
-    store = open_store(data_dir)
+    store = open_store(data_dir, args.database_url)
     try:
-        manifest = fill(store, synth, args.makers)
+        manifest = fill(store, synth, args.makers, data_dir / STOP)
+        manifest["database"] = store.engine.dialect.name
     finally:
         store.close()
     manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -436,6 +479,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--reuse", action="store_true", help="serve the store filled before")
+    parser.add_argument(
+        "--database-url", default=None, help="a PostgreSQL database to fill instead of SQLite"
+    )
     parser.add_argument("--fresh", action="store_true", help="empty --data-dir and refill it")
     parser.add_argument("--fill-only", action="store_true")
     parser.add_argument("--corpus", type=Path, default=None, help="invented corpus (JSON lines)")
@@ -453,16 +499,23 @@ def main() -> None:
         "--makers", type=int, default=0, help="processes making articles (0: this one)"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument(
+        "--pages", default="", help="page types to load, comma-separated (default: all)"
+    )
     args = parser.parse_args()
+    pages = {p.strip() for p in args.pages.split(",") if p.strip()}
+    if pages - set(PAGES):
+        parser.error(f"unknown page types {sorted(pages - set(PAGES))}; known: {list(PAGES)}")
 
     prepared = prepare(args)
     if prepared is None:
         return
     data_dir, manifest = prepared
-    store = open_store(data_dir)
+    store = open_store(data_dir, args.database_url)
     try:
         keys = store.sample_keys(args.sample, args.seed)
         counts = (store.count_articles(), store.count_stories(), len(store.list_sources()))
+        size, backend = store_size(store, data_dir), store.engine.dialect.name
     finally:
         store.close()
     facts = {
@@ -470,7 +523,8 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.2f} at start",
         "store": f"{counts[0]:,} articles, {counts[1]:,} stories, {counts[2]:,} outlets; "
-        f"{sum(f.stat().st_size for f in data_dir.glob('broadsheet.db*')) / 2**20:,.0f} MB on disk",
+        f"{size / 2**20:,.0f} MB on disk ({backend}; "
+        f"{size / max(counts[0], 1) / 1024:,.1f} KB per article)",
         "fill": f"{manifest['fill_seconds']:,} s, {manifest['articles_per_second']:,} articles/s "
         f"(filled {manifest['filled_at']}; newest article {manifest['newest_article']})",
     }
@@ -486,13 +540,13 @@ def main() -> None:
     from broadsheet.config import Settings
 
     values = sample_urls(keys, args.sample, args.seed, max(1, counts[1] // Settings().page_size))
-    server = Server(data_dir, args.processes)
+    server = Server(data_dir, args.processes, args.database_url)
     results: dict[int, dict] = {}
     try:
         server.wait_ready()
         time.sleep(args.settle)
         idle = rss(server.proc)
-        chosen = choose_urls(server.base, values, args.sample)
+        chosen = choose_urls(server.base, values, args.sample, pages)
         server.watch()
         for clients in [int(c) for c in args.clients.split(",")]:
             console.print(f"  load: {clients} concurrent clients ...")

@@ -50,3 +50,26 @@ def test_steps_after_extraction_write_from_one_thread_off_the_loop(
     threads = {thread for _t, thread in steps}
     assert len(threads) == 1 and threading.current_thread().name not in threads, threads
     assert next(iter(threads)).startswith("broadsheet-writer")
+
+
+def test_a_long_lived_worker_keeps_a_bounded_number_of_feed_entries_per_outlet(
+    settings: Settings, store: Store
+) -> None:
+    """The worker keeps one ``SiteKnowledge`` for its whole life: the feed entries it
+    remembers per outlet (for teaser detection) are the newest RECENT_ARTICLES, not every
+    entry it ever saw."""
+    from broadsheet.extract.teasers import RECENT_ARTICLES
+    from broadsheet.models import FeedEntry
+    from broadsheet.orchestrate.site import SiteKnowledge
+
+    site = SiteKnowledge(settings, store)
+    entries = [
+        FeedEntry(url=f"https://harbour.example/news/{n}", title=f"Harbour story number {n}")
+        for n in range(RECENT_ARTICLES + 50)
+    ]
+    for start in range(0, len(entries), 10):  # polls of ten new entries each
+        site.note_entries(entries[start : start + 10])
+    known = site.known("harbour.example")
+    assert len(known) == RECENT_ARTICLES
+    assert known.urls[-1] == entries[-1].url  # the newest are kept
+    assert entries[0].url not in known.urls

@@ -18,12 +18,12 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from broadsheet.cli_errors import BroadsheetGroup, fail
-from broadsheet.config import Settings
 from broadsheet.errors import BroadsheetError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from broadsheet.config import Settings
     from broadsheet.pipeline import IngestReport
     from broadsheet.store import Store
 
@@ -91,8 +91,9 @@ def load_settings(**overrides: object) -> Settings:
     elif "data_dir" not in overrides:  # not a throw-away store's directory
         log_to(settings.data_dir, settings)
     else:
-        default = Settings.model_fields["data_dir"].get_default(call_default_factory=True)
-        log_to(Path(default), settings)
+        from broadsheet.plain_defaults import default_data_dir
+
+        log_to(default_data_dir(), settings)
     return settings
 
 

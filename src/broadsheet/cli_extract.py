@@ -96,6 +96,27 @@ def extract_one(
     }
 
 
+def page_limits(load_settings: Any, data_dir: Path | None) -> tuple[float, int, int]:
+    """The time budget, the parse cap and the read cap of a page. When the environment
+    sets no ``BROADSHEET_`` variable (``BROADSHEET_DATA_DIR`` aside) these are the
+    settings' defaults, taken as plain constants with the log set up as the defaults set it:
+    the command then starts without importing pydantic. Otherwise (or when the data
+    directory is not a directory, which the settings reject) ``load_settings()`` reads and
+    validates everything, as every command does."""
+    from broadsheet import plain_defaults as plain
+    from broadsheet.cli_errors import log_to
+
+    names = [k.upper() for k in os.environ]
+    if any(n.startswith("BROADSHEET_") and n != "BROADSHEET_DATA_DIR" for n in names):
+        settings = load_settings()
+        return settings.extract_timeout, settings.max_html_bytes, settings.max_body_bytes
+    directory = data_dir or plain.default_data_dir()
+    if directory.exists() and not directory.is_dir():
+        settings = load_settings()  # raises the settings' own message
+    log_to(directory)
+    return plain.EXTRACT_TIMEOUT, plain.MAX_HTML_BYTES, plain.MAX_BODY_BYTES
+
+
 def _star(args: tuple[str, str | None, int, float, int]) -> dict[str, Any]:
     return extract_one(*args)
 
@@ -144,7 +165,7 @@ def extract_all(
 
 
 def register(app: typer.Typer) -> None:
-    from broadsheet.cli import load_settings, opened_store, out
+    from broadsheet.cli import load_settings, opened_store, out, state
     from broadsheet.cli_errors import fail, say
 
     @app.command("extract")
@@ -165,9 +186,9 @@ def register(app: typer.Typer) -> None:
             raise fail("standard input (-) can be read only once", 2)
         if url is not None and not is_http_url(url):
             raise fail(f"--url: not an absolute http or https URL: {url!r}", 2)
-        settings = load_settings()
-        budget = max(1.0, settings.extract_timeout - 1.0)
-        jobs = [(p, url, settings.max_html_bytes, budget, settings.max_body_bytes) for p in paths]
+        timeout, max_html, max_body = page_limits(load_settings, state.data_dir)
+        budget = max(1.0, timeout - 1.0)
+        jobs = [(p, url, max_html, budget, max_body) for p in paths]
         workers = 1 if "-" in paths else min(len(jobs), os.cpu_count() or 1)
         failed = 0
         for result in extract_all(jobs, workers):

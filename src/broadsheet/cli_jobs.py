@@ -3,7 +3,6 @@ Procrastinate's job manager. On SQLite there is no queue (the worker polls in-pr
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -26,6 +25,8 @@ PURGE = "DELETE FROM procrastinate_jobs WHERE status = %(status)s::procrastinate
 
 
 def _with_app(settings: Settings, use: Callable[[App], Awaitable[T]]) -> T:
+    import asyncio
+
     from broadsheet.jobs.queue import apply_schema, make_app
 
     async def run() -> T:

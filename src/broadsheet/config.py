@@ -14,19 +14,20 @@ import re
 from pathlib import Path
 from typing import Any, Literal, Self
 
-import platformdirs
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from broadsheet.errors import ConfigError
+from broadsheet.plain_defaults import (
+    EXTRACT_TIMEOUT,
+    MAX_BODY_BYTES,
+    MAX_HTML_BYTES,
+    default_data_dir,
+)
 
 # "10/minute;50/hour": a subset of what limits.parse_many accepts, checked without it
 _ONE_RATE = r"\s*\d+\s*(/|\s+per\s+)\s*(\d+\s*)?(second|minute|hour|day|month|year)s?\s*"
 _RATE_LIMIT = re.compile(rf"^{_ONE_RATE}([,;|]{_ONE_RATE})*$", re.IGNORECASE)
-
-
-def _default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir("broadsheet", appauthor=False))
 
 
 class Settings(BaseSettings):
@@ -34,7 +35,7 @@ class Settings(BaseSettings):
 
     # --- storage ---------------------------------------------------------------------
     data_dir: Path = Field(
-        default_factory=_default_data_dir,
+        default_factory=default_data_dir,
         description="Directory for the SQLite database and caches.",
     )
     database_url: str | None = Field(
@@ -60,12 +61,18 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(default=20.0, gt=0, description="Total deadline per request, s.")
     connect_timeout: float = Field(default=10.0, gt=0, description="Connect timeout per hop, s.")
     max_body_bytes: int = Field(
-        default=8 * 1024 * 1024, ge=1024, description="Body size cap after decompression, bytes."
+        default=MAX_BODY_BYTES, ge=1024, description="Body size cap after decompression, bytes."
     )
     max_redirects: int = Field(
         default=10, ge=0, le=100, description="Redirect hops followed at most."
     )
     fetch_concurrency: int = Field(default=16, ge=1, description="Requests in flight in total.")
+    poll_concurrency: int = Field(
+        default=64,
+        ge=1,
+        description="Sources polled at once (a poll mostly waits for its host's turn); "
+        "their requests share fetch_concurrency and the per-host limits.",
+    )
     per_host_concurrency: int = Field(default=2, ge=1, description="Requests in flight per host.")
     per_host_delay: float = Field(
         default=1.0, ge=0, description="Minimum gap between two requests to one host, s."
@@ -126,14 +133,16 @@ class Settings(BaseSettings):
         ge=1,
         description="Processes that run extraction (CPU-bound).",
     )
-    extract_timeout: float = Field(default=30.0, gt=0, description="Time budget per page, s.")
+    extract_timeout: float = Field(
+        default=EXTRACT_TIMEOUT, gt=0, description="Time budget per page, s."
+    )
     site_learning: bool = Field(
         default=True,
         description="Learn each outlet's body boundaries, teasers of its other articles and "
         "its order of numeric dates from its pages, and clean its articles with them.",
     )
     max_html_bytes: int = Field(
-        default=3 * 1024 * 1024,
+        default=MAX_HTML_BYTES,
         ge=1024,
         description="Pages are trimmed to this size before parsing.",
     )

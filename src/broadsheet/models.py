@@ -244,6 +244,7 @@ class ArticleTeaser:
     language: str | None = None
     image: str | None = None
     lead: str = ""
+    comments: int = 0  # visible comments (the kept count), read with the teaser
 
     @property
     def shown_at(self) -> datetime:

@@ -17,8 +17,8 @@ import hashlib
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,7 +33,7 @@ from broadsheet.errors import (
     StoreUnavailable,
     failure_reason,
 )
-from broadsheet.extract import canonical_url, extract, extract_from_entry
+from broadsheet.extract import canonical_url, extract_from_entry, timed_extract
 from broadsheet.extract.learn import outlet_key
 from broadsheet.ingest.feeds import parse_feed
 from broadsheet.ingest.fetch import Fetcher
@@ -404,13 +404,6 @@ class Pipeline:
                 return
 
 
-def timed_extract(*args: Any, **kwargs: Any) -> tuple[Article, float]:
-    """``extract`` as run in a worker: the article and the seconds the worker spent on it."""
-    start = time.perf_counter()
-    article = extract(*args, **kwargs)
-    return article, time.perf_counter() - start
-
-
 def _charset(content_type: str) -> str | None:
     for part in content_type.split(";")[1:]:
         key, _, value = part.strip().partition("=")
@@ -433,6 +426,29 @@ def _fill_in(article: Article, entry: FeedEntry, source: Source) -> Article:
 
 
 # --- entry points ---------------------------------------------------------------------------
+@asynccontextmanager
+async def open_pipeline(
+    settings: Settings, store: Store, pool: WorkerPool, place_stories: bool = True
+) -> AsyncIterator[Pipeline]:
+    """A pipeline for as long as the block lasts, shared by every poll in it: one fetcher
+    (so ``fetch_concurrency`` bounds the requests of all polls together, and robots.txt
+    answers and connections are kept), one writer thread, one view of each outlet. What
+    the writer has queued is written before the block ends."""
+    async with Fetcher(settings, StoreTurns(store, settings)) as fetcher:
+        pipeline = Pipeline(settings, store, fetcher, pool, place_stories)
+        try:
+            yield pipeline
+        finally:
+            await pipeline.steps.close()
+
+
+async def poll_source(pipeline: Pipeline, source: Source) -> IngestReport:
+    """One poll of ``source`` through a shared pipeline (the worker's)."""
+    report = IngestReport()
+    await pipeline.poll(source, report)
+    return report
+
+
 async def ingest_once(
     settings: Settings,
     store: Store,
@@ -450,15 +466,14 @@ async def ingest_once(
     """
     report = IngestReport()
     due = sources if sources is not None else await asyncio.to_thread(store.due_sources)
-    limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
+    limit = asyncio.Semaphore(max(1, settings.poll_concurrency))  # requests: the fetcher's
     with ExitStack() as stack:
         if pool is None:
             pool = stack.enter_context(
                 WorkerPool(settings.extract_workers, solo_workers=settings.understand_workers)
             )
-        async with Fetcher(settings, StoreTurns(store, settings)) as fetcher:
-            pipeline = Pipeline(settings, store, fetcher, pool, place_stories)
-            await _repair(pipeline.steps, report)
+        async with open_pipeline(settings, store, pool, place_stories) as pipeline:
+            await repair(pipeline, report)
 
             async def one(source: Source) -> None:
                 async with limit:
@@ -466,18 +481,15 @@ async def ingest_once(
                 if progress:
                     progress("source", 1)
 
-            try:
-                await asyncio.gather(*(one(s) for s in due))
-            finally:
-                await pipeline.steps.close()  # what the writer thread has queued
+            await asyncio.gather(*(one(s) for s in due))
     return report
 
 
-async def _repair(steps: Steps, report: IngestReport) -> None:
+async def repair(pipeline: Pipeline, report: IngestReport) -> None:
     """Finish what a killed process left undone (understanding, stories) before polling."""
     try:
         with report.timed("repair"):
-            await steps.repair()
+            await pipeline.steps.repair()
     except Exception as exc:  # a bug here must not stop the poll; the next cycle retries
         log.exception("repair")
         report.failures.append(("repair", f"{type(exc).__name__}: {exc}"))

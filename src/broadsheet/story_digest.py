@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Hashable
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from broadsheet.errors import StoreError
 from broadsheet.models import Story, StoryMember
@@ -181,12 +182,36 @@ def refresh_changed(store: Store, since: datetime, min_articles: int = 2) -> int
     return done
 
 
-def load(store: Store, story: Story) -> dict[str, Any]:
+class Kept(Protocol):
+    """Where parsed digests are kept between views (``web.page_cache.Kept``: bounded)."""
+
+    def get(self, key: Hashable) -> dict[str, Any] | None: ...
+
+    def put(self, key: Hashable, value: dict[str, Any]) -> None: ...
+
+
+def load(store: Store, story: Story, kept: Kept | None = None) -> dict[str, Any]:
     """The story's digest for its page: the stored one when fresh, else computed now (and
-    stored, when the database lets this process write)."""
+    stored, when the database lets this process write).
+
+    With ``kept``, a stored digest is parsed once and kept under which one it is (story,
+    version, the story's ``updated_at``, when it was computed): a view reads that stamp,
+    not the value, and a digest written since (a changed story, a new version, a digest
+    computed again) is another key, so it shows at once. A big story's digest lists
+    hundreds of outlets (160 KB of JSON at 1M articles); the kept value is shared by every
+    view and must not be changed."""
+    if kept is not None:
+        stamp = store.story_digest_stamp(story.id)
+        if stamp is not None and _fresh(stamp[0], stamp[1], story):
+            found = kept.get((story.id, *stamp))
+            if found is not None:
+                return found
     stored = store.story_digest(story.id)
-    if stored is not None and stored[0] == VERSION and stored[1] == story.updated_at:
-        return _loaded(json.loads(stored[2]))
+    if stored is not None and _fresh(stored[0], stored[1], story):
+        value = parse(stored[2])
+        if kept is not None:
+            kept.put((story.id, stored[0], stored[1], stored[3]), value)
+        return value
     members = store.story_members([story.id])
     texts = store.article_texts([m.article_id for m in originals(story, members)])
     value = build(story, members, texts)
@@ -195,14 +220,27 @@ def load(store: Store, story: Story) -> dict[str, Any]:
             store.save_story_digests([_row(story, value, datetime.now(UTC))])
         except StoreError as exc:  # a read-only or busy database: the page still shows
             log.warning("story %s: digest not stored: %s", story.id, exc)
-    return _loaded(json.loads(json.dumps(value)))
+    return parse(json.dumps(value))
+
+
+def _fresh(version: str, updated_at: datetime, story: Story) -> bool:
+    return version == VERSION and updated_at == story.updated_at
+
+
+def parse(raw: str) -> dict[str, Any]:
+    """A stored digest's JSON, its dates back to datetimes (for the templates' filters)."""
+    return _loaded(json.loads(raw))
 
 
 def _loaded(value: dict[str, Any]) -> dict[str, Any]:
-    """Dates back to datetimes, for the templates' time filters."""
+    """Dates back to datetimes, for the templates' time filters; each outlet's languages a
+    tuple, so an outlet holds no container: the collector stops tracking such dicts and
+    tuples, and a kept digest of a thousand outlets is not walked by every full collection
+    (the web keeps 64 of them)."""
     cov = value["coverage"]
     for key in _DATES:
         cov[key] = datetime.fromisoformat(cov[key]) if cov[key] else None
     for outlet in cov["outlets"]:
         outlet["first_at"] = datetime.fromisoformat(outlet["first_at"])
+        outlet["languages"] = tuple(outlet["languages"])
     return value

@@ -79,10 +79,13 @@ def test_each_shared_event_is_one_story_across_outlets(
 
 
 # Measured 2026-11-29 (docs/notes/demo.md): 224 wrongly joined pairs, 5,495 before the
-# demo content was reworked. The goal is 0; routine articles of one outlet and beat still
-# share template wording (same-beat council or match reports a few hours apart). This
-# bound catches a regression in the content or in clustering until the goal is reached.
-MAX_WRONG_PAIRS = 260
+# demo content was reworked; 2026-12-06, with each outlet's repeated text left out of the
+# features (stories/repeats.py; docs/notes/issue-15-events.md): 121 and 128 in two runs
+# (231 and 235 without it; the figure moves a little from run to run). The
+# goal is 0; routine articles of one outlet and beat still share template wording with
+# slots (same-beat council or match reports a few hours apart). This bound catches a
+# regression in the content or in clustering until the goal is reached.
+MAX_WRONG_PAIRS = 160
 
 
 def test_unrelated_sample_articles_rarely_share_a_story(clustered: list[tuple[str, int]]) -> None:

@@ -5,8 +5,13 @@ here is written by the test (invented text)."""
 
 from __future__ import annotations
 
+import pytest
+
 from broadsheet.extract import extract
-from broadsheet.extract.cleanup import is_end_marker, is_notice
+from broadsheet.extract.blocks import Block
+from broadsheet.extract.cleanup import is_end_marker, is_figure_caption, is_notice
+from broadsheet.extract.furniture import drop_furniture
+from broadsheet.extract.site import finish
 
 URL = "https://harbour-post.test/news/ferry-timetable"
 BODY = [
@@ -130,3 +135,162 @@ def test_an_article_about_copyright_is_not_a_rights_notice() -> None:
     )
     assert is_notice("© 2026 Harbour Post. Reprinting without written permission is prohibited.")
     assert is_notice("Materiał chroniony prawem autorskim.")
+
+
+AUTHOR_META = "<meta name='author' content='Mara Lindqvist'>"
+
+
+def with_author(html: str) -> str:
+    return html.replace("<head>", f"<head>{AUTHOR_META}", 1)
+
+
+def test_the_authors_closing_biography_is_dropped() -> None:
+    bio = (
+        "<p>Mara Lindqvist is the Harbour Post's transport reporter. Before joining the "
+        "paper she covered the island councils for a local radio station.</p>"
+    )
+    article = extract(URL, with_author(page(after=bio)))
+    assert article.author == "Mara Lindqvist"
+    assert "transport reporter" not in article.text
+    assert article.text.endswith(BODY[-1])
+
+
+def test_the_author_named_in_the_story_is_kept() -> None:
+    # the name opening the first paragraph, or a paragraph that is only the name, is not
+    # a biography; nor is a closing paragraph that opens with somebody else's name
+    first = "<p>Mara Lindqvist rode the first late crossing on Monday to see how it went.</p>"
+    html = with_author(
+        page(
+            after="<p>Jonas Berg is the operators' spokesman and said the "
+            "third vessel is already chartered.</p>"
+        )
+    )
+    html = html.replace("<div class='article-body'>", f"<div class='article-body'>{first}")
+    article = extract(URL, html)
+    assert "rode the first late crossing" in article.text
+    assert "Jonas Berg is the operators' spokesman" in article.text
+
+
+# (an English or German "Read also:" is furniture of the phrase table, gone before the
+# end-of-article cut sees it; these labels are not)
+def test_the_article_goes_on_after_a_read_also_label() -> None:
+    # the label's link is dropped; two short paragraphs of prose follow: still the article
+    box = (
+        "<p>À lire aussi :</p><p><a href='/news/bridge'>Bridge repairs close the coast road</a></p>"
+        "<p>The council will review the timetable in spring. Residents can send comments "
+        "until March.</p><p>The next ferry talks are set for May. The operators agreed.</p>"
+    )
+    article = extract(URL, page(after=box))
+    assert "review the timetable in spring" in article.text
+    assert "next ferry talks are set for May" in article.text
+    assert "lire aussi" not in article.text
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        # headlines (no prose) after a read-also label: still the end
+        "<p>Lue myös:</p><p>Bridge repairs close the coast road</p>"
+        "<p>Island school gets a new roof before winter</p>",
+        # a related-articles section ends the article even when prose follows
+        "<h2>Sur le même sujet</h2><p>The council reviewed the bus timetable last spring. "
+        "Residents sent comments until March.</p>",
+    ],
+)
+def test_what_follows_an_end_label_that_is_not_the_article_goes(box: str) -> None:
+    article = extract(URL, page(after=box))
+    assert article.text.endswith(BODY[-1])
+
+
+def test_a_reply_form_heading_with_its_cancel_link_ends_the_article() -> None:
+    for heading in ("Leave a Reply Cancel reply", "Schreibe einen Kommentar Antworten abbrechen",
+                    "Deja una respuesta Cancelar la respuesta"):  # fmt: skip
+        assert is_end_marker(heading)
+        form = f"<h3>{heading}</h3><p>Your email address will not be published.</p>"
+        article = extract(URL, page(after=form))
+        assert article.text.endswith(BODY[-1]), heading
+    assert not is_end_marker("Leave a reply to the council's letter by Friday, it said")
+
+
+# An English or German label is also furniture of the phrase table, which drops it before
+# the end-of-article cut; the cut must still see it (issue 15, part 4). ("Mehr zum Thema"
+# is not here: trafilatura itself drops it and keeps the teasers.)
+TEASERS = (
+    "<p><a href='/news/bridge'>Bridge repairs close the coast road for a week</a></p>"
+    "<p>The island school gets a new roof before winter, the council said.</p>"
+    "<p><a href='/news/lighthouse'>Lighthouse keeper retires after forty years</a></p>"
+)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "<h2>Related articles</h2>",
+        "<p>Read also:</p>",
+        "<p>See also</p>",
+        "<p>Siehe auch:</p>",
+        "<p>Lesen Sie auch:</p>",
+        "<h2>À lire aussi</h2>",
+    ],
+)
+def test_teasers_under_an_end_label_the_furniture_table_drops_end_the_body(label: str) -> None:
+    article = extract(URL, page(after=label + TEASERS))
+    assert article.text.endswith(BODY[-1]), label
+    assert "Bridge repairs" not in article.text
+    assert "Lighthouse keeper" not in article.text
+
+
+@pytest.mark.parametrize("label", ["<p>Read also:</p>", "<p>Lesen Sie auch:</p>"])
+def test_a_read_also_label_mid_article_does_not_cut_the_rest(label: str) -> None:
+    more = (
+        f"{label}<p><a href='/news/bridge'>Bridge repairs close the coast road</a></p>"
+        "<p>The council will review the timetable in spring. Residents can send comments "
+        "until March.</p><p>The next ferry talks are set for May. The operators agreed.</p>"
+    )
+    article = extract(URL, page(after=more))
+    assert "review the timetable in spring" in article.text
+    assert article.text.endswith("The operators agreed.")
+    assert "Bridge repairs" not in article.text
+    assert "Read also" not in article.text and "Lesen Sie" not in article.text
+
+
+def test_an_end_label_before_the_article_has_begun_is_dropped_alone() -> None:
+    blocks = [Block("h2", "Related articles"), *(Block("p", p) for p in BODY)]
+    kept = finish(blocks, furniture=drop_furniture, site=None, url=None, title=None)
+    assert [b.text for b in kept] == BODY
+
+
+def test_a_see_also_section_followed_by_another_section_is_not_the_end() -> None:
+    # a README-like document: "See also" is one section among others, not the article's end
+    more = (
+        "<h2>See also</h2><ul><li><a href='/docs/start'>Getting started with the tool</a></li>"
+        "<li><a href='/docs/images'>Preparing your own images</a></li></ul>"
+        "<h2>Environment variables</h2><p>Several settings can be given in the environment:</p>"
+        "<ul><li>HARBOUR_API_URL, the base address of the timetable service</li></ul>"
+    )
+    article = extract(URL, page(after=more))
+    assert "HARBOUR_API_URL" in article.text
+    assert "See also" not in article.text
+
+
+def test_a_furniture_heading_after_the_related_section_does_not_make_it_a_section() -> None:
+    more = (
+        "<h3>Related articles</h3>" + TEASERS + "<h3>Download the app</h3>"
+        "<p>Get the Harbour Post on your phone, free for all readers.</p>"
+    )
+    article = extract(URL, page(after=more))
+    assert article.text.endswith(BODY[-1])
+
+
+def test_a_caption_that_names_itself_a_figure_is_not_text() -> None:
+    for caption in (
+        "Abbildung 4: Die neue Fährlinie im Überblick.",
+        "Figure 2: Crossings per hour, summer and winter.",
+        "Abb.: Der Hafen am Morgen",
+    ):
+        assert is_figure_caption(caption), caption
+    html = page().replace(f"<p>{BODY[1]}</p>", f"<p>{BODY[1]}</p><p>Abbildung 1: Der Hafen.</p>")
+    assert extract(URL, html).text == "\n\n".join(BODY)
+    # a sentence about a figure, or a long paragraph that opens with the label, stays
+    assert not is_figure_caption("Figures show 2,000 more crossings: a record, the port said.")
+    assert not is_figure_caption("Abbildung 1: " + " ".join(BODY))

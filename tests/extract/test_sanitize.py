@@ -215,3 +215,20 @@ def test_a_character_reference_to_a_control_character_is_dropped(raw: str) -> No
     out = sanitize_html(raw)
     assert not any(ord(c) < 32 and c not in "\t\n\r" or ord(c) == 0x7F for c in out), out
     assert sanitize_html(out) == out
+
+
+def test_soft_hyphens_and_word_joiners_are_not_stored() -> None:
+    # hyphenation hints are invisible: the stored word must match a search for it
+    assert clean_paragraph("Mit\xadtel\xadal\xadter und Ha\u2060fen") == "Mittelalter und Hafen"
+    assert clean_text("Fähr\xadver\xadbin\xaddung") == "Fährverbindung"
+
+
+def test_an_article_with_soft_hyphens_reads_as_plain_words() -> None:
+    from broadsheet.extract import extract
+
+    words = "Die Fähr&shy;ver&shy;bin&shy;dung zur Insel fährt ab Montag alle vierzig Minuten"
+    body = "".join(f"<p>{words}, sagte die Hafen&shy;behörde am {n}. Tag.</p>" for n in range(6))
+    html = f"<html><body><article><h1>Neuer Fahrplan</h1>{body}</article></body></html>"
+    article = extract("https://hafen.test/fahrplan", html)
+    assert "Fährverbindung zur Insel" in article.text
+    assert "\xad" not in article.text and "\xad" not in article.html

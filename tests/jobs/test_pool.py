@@ -13,9 +13,14 @@ from pathlib import Path
 import psutil
 import pytest
 
+from broadsheet.config import Settings
 from broadsheet.errors import WorkerLost
 from broadsheet.jobs.pool import RETRIES, WorkerPool
+from broadsheet.pipeline import ingest_once
+from broadsheet.store import Store
 from tests.jobs import crashers
+from tests.support.httpserver import TestServer
+from tests.test_pipeline import page, rss
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,3 +112,28 @@ def _alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/maps")
+def test_extraction_processes_load_no_stories_or_language_models(
+    server: TestServer, settings: Settings, store: Store
+) -> None:
+    """A process pool imports the module of the function it runs. The orchestrator's
+    extraction task must not bring the stories stage (scikit-learn, SciPy) or spaCy into
+    each extraction process: that was ~130 MB per process, measured in bench/ingest.py."""
+    server.route("/feed.xml", rss(server.base, [("Pier story 1", "/news/1", "s")]),
+                 headers={"content-type": "application/rss+xml"})  # fmt: skip
+    server.route("/news/1", page("Pier story 1", 1))
+    source = store.add_source(server.url("/feed.xml"))
+    settings = settings.model_copy(update={"understand": False})
+
+    async def scenario() -> tuple[int, list[list[str]]]:
+        with WorkerPool(2) as pool:
+            report = await ingest_once(settings, store, sources=[source], pool=pool)
+            maps = [Path(f"/proc/{pid}/maps").read_text() for pid in pool.pids()]
+        heavy = ("/sklearn/", "/scipy/", "/spacy/", "/thinc/")
+        return report.new_articles, [[lib for lib in heavy if lib in m] for m in maps]
+
+    new, loaded = asyncio.run(scenario())
+    assert new == 1  # the page went through an extraction process
+    assert len(loaded) == 2 and loaded == [[], []]

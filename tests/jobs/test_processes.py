@@ -5,6 +5,7 @@ scikit-learn; SIGTERM stops all three cleanly."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -22,7 +23,7 @@ from broadsheet.config import Settings
 from broadsheet.demo.publisher import SamplePublisher
 from broadsheet.store import Store
 from tests.support.postgres import pythonpath
-from tests.support.processes import broadsheet_env
+from tests.support.processes import broadsheet_env, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("/spacy/", "/sklearn/", "/thinc/")
@@ -148,7 +149,7 @@ from broadsheet.cli_worker import run_server
 from broadsheet.config import Settings
 from broadsheet.store import Store
 from tests.support.postgres import pythonpath
-from tests.support.processes import broadsheet_env
+from tests.support.processes import broadsheet_env, stop
 from broadsheet.web.app import create_app
 
 settings = Settings(data_dir=sys.argv[1], default_sources=False)
@@ -169,3 +170,63 @@ def test_a_web_only_process_imports_neither_spacy_nor_scikit_learn(tmp_path: Pat
     )
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.strip() == ""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT spreads on Linux")
+def test_kept_alive_connections_are_spread_over_the_web_processes(tmp_path: Path) -> None:
+    """With ``--processes 2`` both processes serve: on one shared socket the first to wake
+    took every waiting connection (9 or 10 of 10 measured), and a kept-alive connection
+    never moves, so one core did all the work. 24 connections all on one process of two
+    by chance: about one in eight million."""
+    port = _free_port()
+    proc = _start(
+        ["serve", "--no-worker", "--port", str(port), "--processes", "2"],
+        tmp_path / "data",
+        tmp_path / "web.log",
+    )
+    conns: list[http.client.HTTPConnection] = []
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+                break
+            except httpx.ConnectError:
+                assert proc.poll() is None and time.monotonic() < deadline, (
+                    tmp_path / "web.log"
+                ).read_text()
+                time.sleep(0.2)
+        web = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children()]
+        assert len(web) == 2
+        while not all(_listening(p, port) for p in web):  # both started
+            assert time.monotonic() < deadline, (tmp_path / "web.log").read_text()
+            time.sleep(0.2)
+        for _ in range(24):  # opened at once, as a load generator's clients open theirs
+            conns.append(http.client.HTTPConnection("127.0.0.1", port, timeout=10))
+            conns[-1].connect()
+        for conn in conns:
+            conn.request("GET", "/")
+            response = conn.getresponse()
+            assert response.status == 200
+            response.read()  # the connection stays open, kept alive
+        served = [
+            sum(
+                1
+                for c in p.net_connections(kind="tcp")
+                if c.status == "ESTABLISHED" and c.laddr.port == port
+            )
+            for p in web
+        ]
+        assert sum(served) == 24
+        assert min(served) >= 1, served
+    finally:
+        for conn in conns:
+            conn.close()
+        code = stop(proc)
+    assert code == 0, (tmp_path / "web.log").read_text()
+
+
+def _listening(process: psutil.Process, port: int) -> bool:
+    return any(
+        c.status == "LISTEN" and c.laddr.port == port for c in process.net_connections("tcp")
+    )

@@ -126,10 +126,18 @@ def _placed_by_one_process(store: Store, data: Path) -> set[frozenset[str]]:
         replayed.close()
 
 
+# Each run of a job: a start and the first end after it. A job retried after a failure
+# (a fetch timing out on a loaded machine) starts twice and succeeds once; pairing every
+# start with every end would make its two runs look as if they overlapped.
 RUNS = """
 SELECT j.lock, s.at, d.at FROM procrastinate_jobs j
 JOIN procrastinate_events s ON s.job_id = j.id AND s.type = 'started'
-JOIN procrastinate_events d ON d.job_id = j.id AND d.type IN ('succeeded', 'failed')
+JOIN LATERAL (
+    SELECT e.at FROM procrastinate_events e
+    WHERE e.job_id = j.id AND e.id > s.id
+      AND e.type IN ('succeeded', 'failed', 'deferred_for_retry', 'aborted', 'cancelled')
+    ORDER BY e.id LIMIT 1
+) d ON true
 WHERE j.task_name = :task ORDER BY s.at
 """
 
@@ -170,7 +178,10 @@ def test_two_workers_store_each_article_once_and_make_the_stories_of_one(
     assert list(placing) == ["stories"] and _one_at_a_time(placing["stories"])
     polls = _runs(two, "broadsheet.poll")
     assert len(polls) == len(publisher.outlets)  # a lock per source: source:<id>
-    assert all(lock.startswith("source:") and _one_at_a_time(r) for lock, r in polls.items())
+    overlapping = {
+        k: r for k, r in polls.items() if not k.startswith("source:") or not _one_at_a_time(r)
+    }
+    assert overlapping == {}, overlapping
     status = _cli(tmp_path / "two", "jobs", "list")
     assert "broadsheet.poll" in status and "broadsheet.stories" in status
     one.close()

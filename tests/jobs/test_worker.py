@@ -14,7 +14,7 @@ from broadsheet.jobs.worker import LEASE, Worker, WorkerThread
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
 from tests.jobs.test_failures_as_data import conditional_feed
-from tests.support.httpserver import TestServer
+from tests.support.httpserver import Reply, TestServer
 from tests.test_pipeline import page, rss
 from tests.web.asgi import get
 
@@ -114,3 +114,71 @@ def test_the_worker_drains_a_big_new_feed(
     finally:
         thread.stop()
     assert len(server.hits("/feed.xml")) == 4  # four polls back to back, not four intervals
+
+
+def _most_at_once(spans: list[tuple[float, float]]) -> int:
+    """The most intervals (start, end) that overlap at one moment."""
+    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    most = now = 0
+    for _, step in events:  # an end sorts before a start at the same instant
+        now += step
+        most = max(most, now)
+    return most
+
+
+def test_polls_outnumber_request_slots_and_share_one_fetcher(quick: Settings, store: Store) -> None:
+    """Polls in flight are not capped by the request slots: with 1 s between two requests
+    to a host, a poll mostly waits for its host's turn, so six polls run at once while
+    requests stay at most ``fetch_concurrency`` in total and the per-host gap holds. The
+    polls share one fetcher: robots.txt is asked once per host, not once per poll."""
+    settings = quick.model_copy(
+        update={
+            "fetch_concurrency": 2,
+            "poll_concurrency": 6,
+            "per_host_delay": 1.0,
+            "per_host_concurrency": 1,
+        }
+    )
+    servers = [TestServer().start() for _ in range(6)]
+    try:
+        sources = []
+        for s in servers:
+            items = [(f"Harbour {s.port} story {n}", f"/news/{n}", "s") for n in range(3)]
+            s.route(
+                "/feed.xml", rss(s.base, items), headers={"content-type": "application/rss+xml"}
+            )
+            s.route(
+                "/robots.txt", "User-agent: *\nAllow: /\n", headers={"content-type": "text/plain"}
+            )
+            for n, (title, _path, _summary) in enumerate(items):
+                s.route(f"/news/{n}", Reply(body=page(title, s.port * 10 + n), delay=0.2))
+            sources.append(store.add_source(s.url("/feed.xml")))
+        thread = WorkerThread(settings, store)
+        thread.start()
+        try:
+            # the icon is a poll's last step (the pages share furniture: some are folded)
+            wait_for(lambda: all(s.hits("/favicon.ico") for s in servers))
+            assert store.count_articles() >= 6
+            for source in sources:  # every source due again: a second poll of each
+                store.update_source(source.id, next_poll_at=datetime.now(UTC))
+            wait_for(lambda: all(len(s.hits("/feed.xml")) == 2 for s in servers))
+        finally:
+            thread.stop()
+        assert thread.error is None
+        # a page is answered 0.2 s after it arrives, so each page's request spans at least
+        # that (the server's clock; the client may end it before the server's books do)
+        pages = [
+            (h.started, h.started + 0.19) for s in servers for h in s.seen if "/news/" in h.path
+        ]
+        assert _most_at_once(pages) <= 2  # fetch_concurrency, over all polls together
+        first_polls = [sorted(h.started for h in s.seen)[:5] for s in servers]
+        polls = [(starts[0], starts[-1]) for starts in first_polls]  # robots .. last page
+        assert _most_at_once(polls) > 2  # more polls than request slots were under way
+        for s in servers:
+            starts = sorted(h.started for h in s.seen)
+            gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+            assert min(gaps) >= 0.8  # the 1 s gap holds (arrivals jitter on a busy machine)
+            assert len(s.hits("/robots.txt")) == 1  # one fetcher for every poll
+    finally:
+        for s in servers:
+            s.stop()

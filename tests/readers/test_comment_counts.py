@@ -15,7 +15,16 @@ from broadsheet.web.app import create_app
 from tests.readers.conftest import make_user
 from tests.web.asgi import get
 from tests.web.sample import NOW
-from tests.web.test_query_counts import LARGE, SMALL, Built, build, counted
+from tests.web.test_query_counts import (
+    COUNTRY,
+    ENTITY,
+    LARGE,
+    SMALL,
+    TOPIC,
+    Built,
+    build,
+    counted,
+)
 
 _COMMENTS = re.compile(
     r'class="teaser__comments" href="/(stories|articles)/(\d+)#comments">(\d+) comment'
@@ -100,3 +109,69 @@ def test_the_home_page_reads_counts_in_one_query(tmp_path: Path) -> None:
     assert large[2] > small[2]  # more teasers on the large store's home page
     assert small[1] == large[1]  # ... at the same number of statements
     assert small[1] - small[0] <= 1  # the counts: at most one statement more
+
+
+def test_article_lists_read_counts_with_their_teasers(tmp_path: Path) -> None:
+    """The latest, outlet, entity, topic and place lists read an article's kept count in
+    the teasers' own statement (a primary-key look-up per row), not in a query of their
+    own: the same statements with and without comments, and the counts shown."""
+    built = build(tmp_path, LARGE)
+    try:
+        store, settings = built.store, built.settings
+        app = create_app(settings, store, clock=lambda: NOW)
+        lists = {
+            "latest": "/latest",
+            "outlet": f"/sources/{built.source}",
+            "entity": f"/entities/{ENTITY}",
+            "topic": f"/topics/{TOPIC}",
+            "place": f"/places/{COUNTRY.lower()}",
+        }
+
+        def statements() -> dict[str, list[str]]:
+            fresh = create_app(settings, store, clock=lambda: NOW)  # caches cold each time
+            found = {}
+            for name, path in lists.items():
+                with counted(store) as seen:
+                    assert get(fresh, path).status_code == 200, path
+                found[name] = list(seen)
+            return found
+
+        before = statements()
+        shown = {name: re.findall(r'href="/articles/(\d+)"', get(app, p).text)
+                 for name, p in lists.items()}  # fmt: skip
+        uid, _mod, _first = _commenter(store, settings, int(shown["latest"][0]))
+        for name in lists:  # a second comment on the first teaser of every list
+            article = int(shown[name][0])
+            _cid, status = store.add_comment(article, uid, None, "Hm", NOW, None)
+            assert status == "visible"
+        after = statements()
+        for name, path in lists.items():
+            assert len(after[name]) == len(before[name]), name
+            assert not any(
+                "comment_counts" in s and "FROM articles" not in s for s in after[name]
+            ), name
+            counts = _shown(get(app, path).text)
+            assert counts.get(("articles", int(shown[name][0])), 0) >= 1, (name, counts)
+    finally:
+        built.store.close()
+
+
+def test_an_article_page_without_comments_reads_only_the_kept_count(tmp_path: Path) -> None:
+    """An anonymous reader's article page with no visible comment reads the kept count and
+    no comment; once one is published the page reads and shows it, with its count."""
+    built = build(tmp_path, SMALL)
+    try:
+        store, settings = built.store, built.settings
+        app = create_app(settings, store, clock=lambda: NOW)
+        path = f"/articles/{built.article}"
+        with counted(store) as seen:
+            assert get(app, path).status_code == 200
+        assert not [s for s in seen if "FROM comments" in s], seen
+        assert any("comment_counts" in s for s in seen)
+        _commenter(store, settings, built.article)  # "First!", published by a moderator
+        with counted(store) as seen:
+            page = get(app, path).text
+        assert any("FROM comments" in s for s in seen)
+        assert "First!" in page
+    finally:
+        built.store.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +13,12 @@ from broadsheet.models import Article
 from broadsheet.store import Store
 from broadsheet.store.bulk import Loaded
 from broadsheet.store.stories import Change
+from tests.support import postgres
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 VERSIONS = {"language": "1", "entities": "1/none", "countries": "1/1/none", "topics": "1"}
-TABLES = {  # every column but generated ids and write times
-    "articles": "source_id, url, canonical_url, title, published_at, sort_at, language, "
+TABLES = {  # every column but write times (ids: both stores start empty)
+    "articles": "id, source_id, url, canonical_url, title, published_at, sort_at, language, "
     "text, html, content_hash, word_count, duplicate_of",
     "article_features": "article_id, feature, version, value",
     "article_entities": "article_id, entity_id, label, name, mentions",
@@ -84,10 +85,13 @@ def _settings(path: Path) -> Settings:
 
 
 def _dump(store: Store) -> dict[str, list[tuple]]:
+    tables = dict(TABLES)
+    if store.engine.dialect.name == "postgresql":  # the search documents the trigger built
+        tables["articles_fts"] = "id, config::text, document::text"
     with store.reader() as conn:
         return {
             t: [tuple(r) for r in conn.execute(text(f"SELECT {cols} FROM {t} ORDER BY {cols}"))]
-            for t, cols in TABLES.items()
+            for t, cols in tables.items()
         } | {"fts": sorted(store.search_article_ids("ada"))}
 
 
@@ -151,6 +155,9 @@ def test_bulk_insert_writes_the_rows_of_the_normal_path(tmp_path: Path) -> None:
             store.close()
     normal, bulk = dumps
     assert normal["story_events"] and normal["story_terms"] and normal["fts"]
+    assert normal["fts"] == [r[0] for r in normal["articles"]]  # search finds every one
+    if postgres.wanted():  # the bulk store was written with COPY (store/pgcopy.py)
+        assert store.engine.dialect.name == "postgresql" and len(normal["articles_fts"]) == 5
     assert [r[-1] for r in normal["articles"]].count(None) == len(PLAN) - 1  # one copy
     assert bulk == normal
 
@@ -173,3 +180,39 @@ def test_bulk_stories_continue_across_batches_and_sample_reads_them(store: Store
     assert set(keys.entities) == {"person:ada", "place:t0", "place:t1", "place:t2", "place:t3"}
     assert set(keys.countries) == {"GB"} and set(keys.topics) == {"science"}
     assert keys.sources == [source.id] * 4 and "Headline" in keys.words
+
+
+def test_bulk_ids_follow_the_batch_and_times_and_search_survive(store: Store) -> None:
+    """Ids continue the sequence in the batch's order, a non-UTC time is stored as UTC, and
+    each article is found in its own language's search configuration (on PostgreSQL: the
+    COPY path, whose values go through the same bind processing as an INSERT)."""
+    source = store.add_source("https://news.example/feed", "News")
+    first = store.save_article(source.id, _article(0, "Ada Lovelace wrote notes"), T0)
+    paris = timezone(timedelta(hours=1))
+    texts = {
+        "fr": "Les chercheuses publiaient leurs\x00 découvertes",  # PostgreSQL drops the NUL
+        "de": "Die Forscherinnen veröffentlichten Entdeckungen",
+        "en": "The engineers were building engines",
+    }
+    batch = []
+    for n, (language, body) in enumerate(texts.items(), start=1):
+        article = _article(n, body)
+        article.language = language
+        article.published = (T0 + timedelta(hours=n)).astimezone(paris)
+        batch.append(Loaded(source.id, article, T0, _features(n), VERSIONS, -n))
+    ids, _stories = store.bulk_insert(batch)
+    assert first == 1 and ids == [2, 3, 4]
+    for article_id, item in zip(ids, batch, strict=True):
+        stored = store.get_article(article_id)
+        assert stored is not None and stored.url == item.article.url
+        kept = item.article.text
+        if store.engine.dialect.name == "postgresql":  # as every write there (store/engine.py)
+            kept = kept.replace("\x00", "")
+        assert stored.text == kept
+        assert stored.published == T0 + timedelta(hours=article_id - 1)
+        assert stored.published.tzinfo == UTC and stored.language == item.article.language
+    assert store.search_article_ids("Ada") == [1]
+    found = {w: store.search_article_ids(w) for w in ("découvertes", "engine", "Headline")}
+    assert found["découvertes"] == [2] and found["engine"] == [4]
+    assert sorted(found["Headline"]) == [1, 2, 3, 4]
+    assert store.count_articles() == 4

@@ -159,3 +159,25 @@ def test_optimize_gathers_the_planners_statistics(store: Store) -> None:
                 " WHERE relname = 'articles' AND last_analyze IS NOT NULL"
             ).scalar()
     assert analysed and store.integrity_ok()
+
+
+def test_a_storys_articles_page_by_the_copied_sort_key_which_follows_a_new_date(
+    store: Store,
+) -> None:
+    """story_articles carries its article's sort_at (so a story's latest articles are read
+    in index order); when the furniture stage corrects an article's date, the copies on its
+    story, entity, country and topic rows follow, so every list keeps its order."""
+    src = store.add_source("https://news.example/feed", name="News").id
+    ids = [_add(store, src, n, T0 - timedelta(hours=n)) for n in range(5)]
+    mention = {"entity_id": "person:ada", "label": "PERSON", "text": "Ada", "start": 0, "end": 3}
+    for aid in ids:
+        store.save_understanding(aid, {"entities": [mention]}, {"entities": "t"})
+    story = store.apply_story_changes([Change(article_id=i, story=-1) for i in ids])[-1]
+    first = store.story_member_page(story, 2)
+    rest = store.story_member_page(story, 3, before=first.older)
+    assert [m.article_id for m in first.items + rest.items] == ids  # newest first
+    assert rest.older is None
+    newest = T0 + timedelta(hours=1)  # the oldest article was really published last
+    store.save_dates([(ids[-1], newest, newest)])
+    assert [m.article_id for m in store.story_member_page(story, 5).items][0] == ids[-1]
+    assert store.listing_page("entity", "person:ada", 5).items[0].id == ids[-1]

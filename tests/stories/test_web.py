@@ -4,11 +4,13 @@ the home page's top stories."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from broadsheet import story_digest
 from broadsheet.config import Settings
 from broadsheet.models import StoryChange as Change
 from broadsheet.orchestrate.stories import cluster_stored
@@ -46,6 +48,53 @@ def test_story_page_shows_the_coverage_view(app: FastAPI, store: Store, news: di
     assert "Not covered by" not in html  # an anonymous reader follows no outlets
     assert "Timeline" in html and "First report" in html
     assert html.index(CHILE[0][0]) < html.index("Timeline")
+
+
+def test_a_kept_digest_is_not_parsed_again_and_a_changed_one_shows_at_once(
+    app: FastAPI, store: Store, add: Add, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    parse = story_digest.parse
+
+    def counting(raw: str) -> dict:
+        parsed.append(raw)
+        return parse(raw)
+
+    monkeypatch.setattr(story_digest, "parse", counting)
+    a = add("Andes Daily", *CHILE[0], at(0))
+    story = store.apply_story_changes([Change(article_id=a, story=-1)])[-1]
+    paths = (f"/stories/{story}", f"/api/v1/stories/{story}")
+    assert "Andes Daily" in get(app, paths[0]).text  # computed, stored (and parsed)
+    assert len(parsed) == 1
+    for n in range(3):  # the stored digest: parsed on the first of these views only
+        assert "Andes Daily" in get(app, paths[n % 2]).text
+    assert len(parsed) == 2
+    # the same story, its digest written anew (a new computed_at): shown at once
+    row = store.story_digest(story)
+    assert row is not None
+    store.save_story_digests(
+        [
+            dict(
+                story_id=story,
+                version=row[0],
+                story_updated_at=row[1],
+                article_count=1,
+                value=row[2].replace("Andes Daily", "Andes Evening"),
+                computed_at=datetime.now(UTC),
+            )
+        ]  # fmt: skip
+    )
+    for path in paths:  # (the list of articles still says the outlet's own name)
+        assert "Andes Evening" in get(app, path).text
+    assert len(parsed) == 3
+    # the story changes (a second outlet): its digest is computed again and shows at once
+    b = add("Pacific Times", *CHILE[1], at(2))
+    store.apply_story_changes([Change(article_id=b, story=story)])
+    html = get(app, paths[0]).text
+    assert "Pacific Times" in html and "2 outlets" in html
+    assert "Pacific Times" in get(app, paths[1]).text
+    assert len(parsed) == 5  # computed on the first view, the stored one read on the next
+    assert all(key[0] == story for key in app.state.story_digests.keys())
 
 
 def test_wire_copies_show_once_with_every_outlet(app: FastAPI, store: Store, news: dict) -> None:
@@ -125,3 +174,28 @@ def test_an_expired_ranking_is_served_while_a_thread_ranks_anew(app: FastAPI, ne
     assert len(app.state.stories_rank[1]) == 3
     assert get(app, "/").text.count('class="teaser"') == 3
     assert app.state.rank_lock.acquire(blocking=False)  # released after the refresh
+
+
+def test_a_stale_page_is_not_kept_under_the_ranking_that_replaced_it(
+    app: FastAPI, news: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The home page is kept under the ranking it was made from, read once: when the
+    background refresh replaces the ranking while a page of the old one is being made
+    (here: at once, the refresh run in the request's thread), that page is not kept as
+    the new ranking's, so the next request shows the new ranking."""
+    import threading
+
+    from broadsheet.web import stories as story_pages
+
+    class AtOnce(threading.Thread):
+        def start(self) -> None:
+            self.run()
+
+    assert app.state.settings.page_cache_seconds > 0  # the home page is kept
+    assert get(app, "/").text.count('class="teaser"') == 3
+    stamp, top = app.state.stories_rank
+    app.state.stories_rank = (stamp - story_pages.RANK_TTL - 1, top[:1])  # expired, and stale
+    monkeypatch.setattr(story_pages.threading, "Thread", AtOnce)
+    assert get(app, "/").text.count('class="teaser"') == 1  # served as it was ranked
+    assert len(app.state.stories_rank[1]) == 3  # and ranked anew meanwhile
+    assert get(app, "/").text.count('class="teaser"') == 3

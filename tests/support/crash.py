@@ -170,7 +170,48 @@ def wait_for(engine: Engine, count: int, proc: subprocess.Popen[bytes], within: 
     return time.monotonic() - started
 
 
-def prepare(data_dir: Path, database_url: str, publisher: SamplePublisher) -> None:
+class Publishers:
+    """Several sample publishers, each on its own loopback address (127.0.0.2, ...), seen
+    as one: the issue's 5,000 articles need more feeds than one publisher's five (a feed
+    lists at most ``feeds.MAX_ENTRIES`` entries)."""
+
+    PER_OUTLET = 250  # articles per feed at most: well inside a feed's entries
+
+    def __init__(self, articles: int, latency: float = 0.0) -> None:
+        from broadsheet.demo.content import OUTLETS
+
+        per_address = self.PER_OUTLET * len(OUTLETS)
+        addresses = max(1, -(-articles // per_address))
+        per_outlet = max(1, -(-articles // (addresses * len(OUTLETS))))
+        self.members = [
+            SamplePublisher(
+                articles_per_outlet=per_outlet, latency=latency, seed=i + 1, host=f"127.0.0.{i + 2}"
+            )  # fmt: skip
+            for i in range(addresses)
+        ]
+
+    def __enter__(self) -> Publishers:
+        for member in self.members:
+            member.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for member in self.members:
+            member.stop()
+
+    @property
+    def outlets(self) -> list:  # noqa: ANN401 (the members' ServedOutlet)
+        return [o for member in self.members for o in member.outlets]
+
+    @property
+    def article_count(self) -> int:
+        return sum(member.article_count for member in self.members)
+
+    def article_urls(self) -> list[str]:
+        return [u for member in self.members for u in member.article_urls()]
+
+
+def prepare(data_dir: Path, database_url: str, publisher: SamplePublisher | Publishers) -> None:
     store = Store.open(Settings(data_dir=data_dir, database_url=database_url,
                                 default_sources=False))  # fmt: skip
     try:
@@ -410,7 +451,11 @@ def queue_state(engine: Engine) -> dict[str, int]:
 
 
 def queue_kill_trial(
-    database_url: str, data_dir: Path, publisher: SamplePublisher, rng: random.Random
+    database_url: str,
+    data_dir: Path,
+    publisher: SamplePublisher | Publishers,
+    rng: random.Random,
+    within: float = FINISH_WITHIN,
 ) -> QueueTrial:
     """Two Procrastinate workers on a fresh PostgreSQL store at ``database_url``; one is
     killed with SIGKILL when a random number of articles is committed and a fresh worker
@@ -425,7 +470,7 @@ def queue_kill_trial(
     trial = QueueTrial(target=rng.randrange(publisher.article_count), seen_before_kill=0)
     victim = rng.randrange(QUEUE_WORKERS)
     try:
-        wait_for(engine, trial.target, workers[victim], FINISH_WITHIN)
+        wait_for(engine, trial.target, workers[victim], within)
         seen = stored_urls(engine)
         workers[victim].kill()
         workers[victim].wait()
@@ -434,7 +479,7 @@ def queue_kill_trial(
         trial.lost = sorted(set(seen) - set(stored_urls(engine)))
         workers.append(start_worker(data_dir, database_url, logs[-1]))
         live = workers[-1]
-        deadline = killed_at + FINISH_WITHIN
+        deadline = killed_at + within
         state = queue_state(engine)
         while time.monotonic() < deadline and live.poll() is None:
             state = queue_state(engine)

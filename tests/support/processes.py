@@ -5,6 +5,8 @@ PYTHONPATH, the local publisher allowed, no default feeds, no language models.""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 from pathlib import Path
 
 from tests.support.postgres import pythonpath
@@ -25,3 +27,13 @@ def broadsheet_env(**settings: str) -> dict[str, str]:
     )
     env.update({f"BROADSHEET_{k}": v for k, v in settings.items()})
     return env
+
+
+def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, grace: float = 60.0) -> int:
+    """Send ``sig``, wait ``grace`` s for the process to end, else kill it; its exit code."""
+    proc.send_signal(sig)
+    try:
+        return proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()

@@ -76,6 +76,9 @@ def test_app_passwords_on_the_account_page(site: str, tmp_path: Path) -> None:
             small.get_by_role("button", name="Sign in", exact=True).click()
             small.goto(site + "/account")
             small.get_by_role("button", name="Make it").click()
+            # the click submits a form: measure the page it leads to, not the one unloading
+            expect(small.locator(".credential-secret")).to_be_visible()
+            small.wait_for_load_state()
             width = small.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"the page is {width}px wide on a phone"
             shot(small, "phone")

@@ -114,23 +114,34 @@ def test_repair_is_bounded_and_resumes_where_it_stopped(
 def test_a_batch_waiting_for_the_pool_is_not_timed_out(
     settings: Settings, pipelines: Pipelines
 ) -> None:
-    """Each article's deadline counts its own work, not its wait behind the batch: 300
-    articles queued on one worker take longer than one article's 1 s budget. The worker
-    loads its language model first, outside any budget (under CI's load the first
-    article's load once took more than the second)."""
+    """Each article's deadline counts its own work, not its wait behind the batch: a batch
+    queued on one worker takes longer than one article's budget, and none times out.
+
+    The budget is hundreds of times one article's work (measured here, warm: the worker
+    loads its language model first, outside any budget), and the batch is sized from that
+    measure to take about three budgets: a stall of the machine under CI's load (once
+    more than 1 s for a 7 ms article) does not fail the test; counting the wait would."""
     from broadsheet.jobs.pool import WorkerPool
     from broadsheet.orchestrate.understanding import understand_many
 
-    quick = settings.model_copy(update={"extract_timeout": 1.0})
-    items = [(f"Pier {n} closes", PIER, "en") for n in range(300)]
+    budget = 4.0
+    quick = settings.model_copy(update={"extract_timeout": budget})
+    warm = settings.model_copy(update={"extract_timeout": 120.0})
 
     async def run() -> list[object]:
         with WorkerPool(1) as pool:
-            warm = settings.model_copy(update={"extract_timeout": 120.0})
-            assert not isinstance((await understand_many(warm, pool, items[:1]))[0], str)
+            took = []
+            for n in range(5):
+                started = time.monotonic()
+                one = await understand_many(warm, pool, [(f"Pier {n} closes", PIER, "en")])
+                took.append(time.monotonic() - started)
+                assert not isinstance(one[0], str)
+            each = max(sorted(took)[2], 0.001)
+            count = min(20_000, int(3 * budget / each) + 1)
+            items = [(f"Pier {n} closes", PIER, "en") for n in range(count)]
             started = time.monotonic()
             found = await understand_many(quick, pool, items)
-            assert time.monotonic() - started > quick.extract_timeout  # the point: a wait
+            assert time.monotonic() - started > budget  # the point: most of them waited
             return found
 
     found = asyncio.run(run())

@@ -10,6 +10,7 @@ import html as htmlmod
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -391,3 +392,54 @@ def test_not_covered_counts_only_the_outlets_a_reader_follows(
     assert "Not covered by 1 of the outlets you follow" in missing
     assert "Nippon Herald" in missing
     assert "Andes Daily" not in missing and "Quiet Weekly" not in missing
+
+
+def test_the_anchored_body_and_the_panel_are_made_once_per_version_of_the_article(
+    app: FastAPI,
+    store: Store,
+    add: stories.Add,
+    pipelines: Pipelines,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The article page keeps its body's sentence anchors and the panel's sentences under
+    the article's text, HTML and title (and the digest's picks): a second view makes
+    neither again, and a changed text shows at once."""
+    from sqlalchemy import update
+
+    from broadsheet.store.schema import articles
+    from broadsheet.web import anchors
+    from broadsheet.web import understand as understand_web
+
+    made = {"anchors": 0, "brief": 0}
+
+    def counted(name: str, real: Any) -> Any:
+        def call(*args: Any) -> Any:
+            made[name] += 1
+            return real(*args)
+
+        return call
+
+    monkeypatch.setattr(anchors, "anchor_sentences", counted("anchors", anchors.anchor_sentences))
+    monkeypatch.setattr(understand_web, "brief", counted("brief", understand_web.brief))
+    article_id = add("Harbour Gazette", *BRIDGE, at(1))
+    understood(store, pipelines, article_id)
+    first = get(app, f"/articles/{article_id}").text
+    assert get(app, f"/articles/{article_id}").text == first
+    assert made == {"anchors": 1, "brief": 1}
+    assert 'id="s-1"' in first and 'class="ai-panel"' in first
+
+    added = "A new closing sentence was added by the editors."
+    with store.writer() as conn:
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == article_id)
+            .values(
+                text=BRIDGE[1] + "\n\n" + added,
+                html=store.get_article(article_id).html + f"<p>{added}</p>",  # type: ignore[union-attr]
+            )
+        )
+    changed = get(app, f"/articles/{article_id}").text
+    assert made == {"anchors": 2, "brief": 2}
+    last = len(split_sentences(BRIDGE[1] + "\n\n" + added))
+    assert f'<span class="s" id="s-{last}">{added}</span>' in changed
+    assert f'id="s-{last}"' not in first

@@ -166,6 +166,9 @@ def test_search_as_you_type_with_filters(base_url: str, tmp_path: Path) -> None:
                 results = page.locator("#search-results")
                 expect(results).to_contain_text("auroras")
                 assert "Port workers" not in page.locator("#search-results").inner_text()
+                # the outlet filter follows: the outlets of what was typed (out of band)
+                expect(page.locator("#search-outlet")).to_contain_text("Nordic Wire")
+                assert "Harbour Gazette" not in page.locator("#search-outlet").inner_text()
                 # a filter that excludes the match: the helpful empty state
                 page.select_option("select[name=topic]", "sport")
                 expect(results).to_contain_text("No results")

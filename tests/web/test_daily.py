@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import feedparser
 import pytest
@@ -204,24 +205,26 @@ def test_a_story_naming_the_country_is_local_to_its_edition(
             "/feeds/daily/jp-ja.atom",
             {"accept_language": "fr-FR,fr;q=0.9"},
             "Les 8 du jour — Japon · 日本語 — Broadsheet",
-            "Les 8 du jour — Japon · 日本語 du 2024-05-16",
+            "Les 8 du jour — Japon · 日本語 du 16 mai 2024",
         ),
         (
             "/daily/feed.xml",
             {"cookie": "lang=ar"},
             "ثمانية اليوم — Broadsheet",
-            "ثمانية اليوم ليوم 2024-05-16",
+            "ثمانية اليوم ليوم 16 مايو 2024",
         ),
         ("/feeds/latest.rss", {"accept_language": "fr"}, "En continu — Broadsheet", None),
-        ("/feeds/daily.rss", {}, "The Daily 8 — Broadsheet", "The Daily 8 for 2024-05-16"),
+        ("/feeds/daily.rss", {}, "The Daily 8 — Broadsheet", "The Daily 8 for May 16, 2024"),
     ],
 )
 def test_feed_titles_speak_the_readers_language(
     app: FastAPI, news: dict, path: str, how: dict[str, str], title: str, entry: str | None
 ) -> None:
     """A feed asked for in French (Accept-Language) or Arabic (the language cookie) is
-    titled in it, its Daily 8 entries too; without either, English. The headlines are the
-    outlets' own, untouched; the feed still parses cleanly."""
+    titled in it, its Daily 8 entries too, their day written as the language writes a date
+    (not ISO inside a French or Arabic title; Latin digits in Arabic, like the rest of the
+    interface); without either, English. The headlines are the outlets' own, untouched; the
+    feed still parses cleanly."""
     response = get(app, path, **how)
     assert "Accept-Language" in response.headers["vary"]
     feed = feedparser.parse(response.content)
@@ -235,3 +238,26 @@ def test_feed_titles_speak_the_readers_language(
         assert feed.entries[0].title == entry
     else:
         assert any(CHILE[0][0] == e.title for e in feed.entries)
+
+
+ARABIC_INDIC = re.compile("[\u0660-\u0669\u06f0-\u06f9]")  # ٠-٩ and the Persian ۰-۹
+
+
+@pytest.mark.parametrize("accept", ["ar", "ar-EG,ar;q=0.9", "ar-SA"])
+def test_arabic_pages_write_every_number_in_latin_digits(
+    app: FastAPI, store: Store, news: dict, accept: str
+) -> None:
+    """Dates, relative times, counts and the Daily 8 feed's days in the Arabic interface
+    use Latin digits throughout, whichever Arabic locale the browser asks for (ar-EG and
+    ar-SA are where Arabic-Indic digits would come from): one numbering on every page."""
+    story = store.story_of_article(news["chile0"])
+    pages = ["/", "/latest", "/daily/2024-05-13", f"/stories/{story}",
+             f"/articles/{news['chile0']}", "/daily/feed.xml"]  # fmt: skip
+    for path in pages:
+        response = get(app, path, cookie="lang=ar", accept_language=accept)
+        assert response.status_code == 200, path
+        assert not ARABIC_INDIC.search(response.text), (path, ARABIC_INDIC.findall(response.text))
+    day = get(app, "/daily/2024-05-13", cookie="lang=ar", accept_language=accept).text
+    assert "13 مايو 2024" in day  # the day's date, Latin digits
+    feed = feedparser.parse(get(app, "/daily/feed.xml", cookie="lang=ar").content)
+    assert all(re.search(r"\d{1,2} \S+ 2024$", e.title) for e in feed.entries)

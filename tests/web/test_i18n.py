@@ -81,3 +81,48 @@ def test_absolute_datetime_in_zone_and_locale() -> None:
 def test_html_lang() -> None:
     assert html_lang(Locale.parse("zh_Hant_TW")) == "zh-Hant-TW"
     assert html_lang(Locale("de")) == "de"
+
+
+def _babel_relative(dt: datetime, now: datetime, locale: Locale) -> str:
+    """What relative_time said before it kept its texts: Babel on every call."""
+    from babel.dates import format_timedelta
+
+    minutes = min(round((dt - now).total_seconds() / 60), -1)
+    return format_timedelta(
+        timedelta(minutes=minutes), granularity="minute", add_direction=True, locale=locale
+    )
+
+
+def _babel_absolute(dt: datetime, tz: str, locale: Locale, width: str) -> str:
+    """What absolute_datetime said before it kept its parts: Babel on every call."""
+    from babel.dates import format_date, format_time, get_datetime_format, get_timezone
+
+    zone = get_timezone(tz)
+    local = dt.replace(second=0, microsecond=0).astimezone(zone)
+    short_time = locale.time_formats["short"].pattern
+    time_part = format_time(local, f"{short_time} z", tzinfo=zone, locale=locale)
+    date_part = format_date(local, width, locale=locale)
+    pattern = str(get_datetime_format(width, locale=locale)).replace("'", "")
+    return pattern.replace("{0}", time_part).replace("{1}", date_part)
+
+
+@pytest.mark.parametrize("locale_id", ["en", "en_GB", "fr", "ar", "de_CH", "ja", "ru"])
+def test_kept_date_texts_are_what_babel_says(locale_id: str) -> None:
+    """Relative and absolute times are kept by what their text depends on (the unit and
+    its number; the date, and the minute of the day with the zone's offset and DST):
+    across ages from a minute to years, and zones with and without daylight saving, each
+    text is Babel's own for that time."""
+    import random
+
+    locale = Locale.parse(locale_id)
+    rng = random.Random(locale_id)
+    ages = [*range(1, 200), *(rng.randint(1, 3 * 365 * 24 * 60) for _ in range(1500))]
+    for minutes in ages:
+        dt = NOW - timedelta(minutes=minutes, seconds=rng.randint(0, 59))
+        assert relative_time(dt, NOW, locale) == _babel_relative(dt, NOW, locale), minutes
+        for tz in ("UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata"):
+            for width in ("medium", "long"):
+                expected = _babel_absolute(dt, tz, locale, width)
+                assert absolute_datetime(dt, tz, locale, width) == expected, (dt, tz)
+    future = NOW + timedelta(minutes=5)  # clock skew: still "1 minute ago"
+    assert relative_time(future, NOW, locale) == _babel_relative(future, NOW, locale)

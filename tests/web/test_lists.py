@@ -102,3 +102,38 @@ def test_stories_index_pages_every_story(settings: Settings, store: Store) -> No
         next_path = _older(html)
     assert titles == [s.title for s in ARTICLES]  # newest report first
     assert get(app, "/stories?before=1_1").status_code == 404  # before everything: empty
+
+
+def test_story_page_bounds_its_outlets_table_with_a_link_to_all(
+    settings: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big story's table of outlets shows its first STORY_OUTLETS rows (by first report)
+    and a link to the whole table; the counts above it still count every outlet."""
+    ids = []
+    for n in range(5):
+        source = store.add_source(f"https://outlet{n}.example/rss", name=f"Outlet {n}").id
+        article = article_for(
+            ARTICLES[0],
+            url=f"https://outlet{n}.example/quay",
+            canonical_url=f"https://outlet{n}.example/quay",
+            title=f"Quay report {n}",
+            content_hash=f"quay{n}",
+            published=NOW - timedelta(hours=10 - n),  # outlet 0 reported first
+        )
+        saved = store.save_article(source, article, fetched_at=NOW)
+        assert isinstance(saved, int)
+        ids.append(saved)
+    story = store.apply_story_changes([Change(article_id=i, story=-1) for i in ids])[-1]
+    monkeypatch.setattr(story_pages, "STORY_OUTLETS", 2)
+    app = create_app(settings, store, clock=lambda: NOW)
+    rows = re.compile(r'class="outlets__name"><a href="/sources/\d+"><bdi>([^<]+)</bdi>')
+    html = get(app, f"/stories/{story}").text
+    assert rows.findall(html) == ["Outlet 0", "Outlet 1"]  # the first to report
+    assert "5 outlets" in html  # the facts count them all
+    link = f'href="/stories/{story}?outlets=all#who-title">All 5 outlets'
+    assert link in html
+    whole = get(app, f"/stories/{story}?outlets=all").text
+    assert rows.findall(whole) == [f"Outlet {n}" for n in range(5)]
+    assert "All 5 outlets" not in whole
+    monkeypatch.setattr(story_pages, "STORY_OUTLETS", 5)
+    assert "All 5 outlets" not in get(app, f"/stories/{story}").text  # nothing more to show

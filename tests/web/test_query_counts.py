@@ -9,6 +9,7 @@ Each page is rendered by a fresh app, so caches (the ranking of top stories) sta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -226,3 +227,141 @@ def test_older_pages_cost_the_same_as_first_pages(sizes: dict[str, dict[str, int
     large = sizes["large"]
     for name in ("latest", "story members", "entity", "source"):
         assert large[f"{name} (older)"] == large[f"{name} (again)"], name
+
+
+def test_the_article_page_counts_no_outlets_articles(tmp_path: Path) -> None:
+    """The article page's header links the outlet's country; it read the whole outlet
+    (``get_source``), whose article count is a count(*) over the outlet's articles on every
+    article view: a cost that grows with the store. It reads the one column."""
+    built = build(tmp_path, LARGE)
+    try:
+        page = _without_counting_articles(built, f"/articles/{built.article}")
+        assert 'href="/places/gb"' in page.text  # the outlet's country, linked
+    finally:
+        built.store.close()
+
+
+def _without_counting_articles(built: Built, path: str) -> Any:
+    """The answer to ``path`` (a 200), having checked it ran no count(*) over articles."""
+    app = create_app(built.settings, built.store, clock=lambda: NOW)
+    with counted(built.store) as statements:
+        answer = get(app, path)
+    assert answer.status_code == 200
+    counting = [s for s in statements if re.search(r"count\(\*\)[^()]*FROM articles", s)]
+    assert counting == [], counting
+    return answer
+
+
+def test_the_api_article_counts_no_outlets_articles(tmp_path: Path) -> None:
+    """The JSON API's article names its outlet's site, country and language: the three
+    columns, not ``get_source`` (whose count(*) over the outlet's articles grew with the
+    store on every call)."""
+    built = build(tmp_path, LARGE)
+    try:
+        answer = _without_counting_articles(built, f"/api/v1/articles/{built.article}")
+        outlet = answer.json()["outlet"]
+        source = built.store.get_source(outlet["id"])
+        assert source is not None
+        assert (outlet["country"], outlet["language"]) == ("GB", "en")
+        assert outlet["url"] == source.site_url
+        # its entities by their spelling (this endpoint answered 500 on any entity before)
+        assert answer.json()["entities"] == [
+            {"id": ENTITY, "name": "Ada Lovelace", "label": "PERSON"}
+        ]
+        app = create_app(built.settings, built.store, clock=lambda: NOW)
+        missing = get(app, "/api/v1/articles/999999")
+        assert missing.status_code == 404
+    finally:
+        built.store.close()
+
+
+def _names_chosen(statements: list[str]) -> int:
+    """Statements choosing an entity's name (``entity_name``'s group-by of its mentions)."""
+    return sum(1 for s in statements if "GROUP BY" in s and "article_entities" in s)
+
+
+def test_the_entity_page_chooses_its_name_once_in_a_while(tmp_path: Path) -> None:
+    """The entity page's name (the commonest spelling among the latest 200 mentions) is
+    chosen once and kept for a few minutes by the app, bounded: the next views of the page
+    (and the API's list of its articles) run no group-by; a kept name is chosen anew once
+    its time is up (then a new spelling shows); an unknown entity is a 404 and not kept."""
+    built = build(tmp_path, LARGE)
+    try:
+        app = create_app(built.settings, built.store, clock=lambda: NOW)
+        with counted(built.store) as first:
+            assert "Ada Lovelace" in get(app, f"/entities/{ENTITY}").text
+        assert _names_chosen(first) == 1
+        with counted(built.store) as again:
+            assert "Ada Lovelace" in get(app, f"/entities/{ENTITY}").text
+        assert _names_chosen(again) == 0
+        begin = 1 if built.store.engine.dialect.name == "sqlite" else 0  # SQLite's BEGIN
+        assert len(again) == len(first) - 1 - begin  # the group-by (and its BEGIN), no more
+        with counted(built.store) as api:
+            assert get(app, f"/api/v1/entities/{ENTITY}/articles").status_code == 200
+        assert _names_chosen(api) == 0
+
+        # a new spelling outnumbers the old among the latest mentions
+        for article_id in built.store.understood_article_ids("entity", ENTITY, 150):
+            m = {"entity_id": ENTITY, "label": "PERSON", "text": "Augusta Ada King"}
+            built.store.save_understanding(
+                article_id, {"entities": [{**m, "start": 0, "end": 16}]}, {"entities": "v2"}
+            )
+        assert "Augusta Ada King" not in get(app, f"/entities/{ENTITY}").text  # still kept
+        app.state.entity_names.kept.seconds = 0.0  # its time is up
+        with counted(built.store) as renamed:
+            assert "Augusta Ada King" in get(app, f"/entities/{ENTITY}").text
+        assert _names_chosen(renamed) == 1
+
+        for _ in range(2):
+            with counted(built.store) as unknown:
+                assert get(app, "/entities/person:nobody-at-all").status_code == 404
+            assert _names_chosen(unknown) == 1  # asked each time: not kept
+
+        names = app.state.entity_names
+        names.kept.seconds, names.kept.max_items = 300.0, 1
+        names.get(built.store, ENTITY)
+        names.get(built.store, "person:nobody-at-all")
+        assert names.kept.keys() == [ENTITY]  # bounded (and None is not kept)
+    finally:
+        built.store.close()
+
+
+@pytest.mark.parametrize("page_of", ["article", "story"])
+def test_the_article_and_story_pages_read_on_one_connection(tmp_path: Path, page_of: str) -> None:
+    """The article page's ten or so reads (article, outlet, story, coverage, related
+    stories, understanding, comments...) and the story page's (story, digest, members,
+    related stories, history, comments) check out one connection and, on SQLite, begin
+    one transaction; they each took their own before. The page is the same."""
+    built = build(tmp_path, LARGE)
+    try:
+        app = create_app(built.settings, built.store, clock=lambda: NOW)
+        get(app, f"/stories/{built.story}")  # its digest computed and stored (a write)
+        checkouts: list[object] = []
+
+        def checkout(*_args: Any) -> None:
+            checkouts.append(1)
+
+        path = f"/articles/{built.article}" if page_of == "article" else f"/stories/{built.story}"
+        event.listen(built.store.engine.pool, "checkout", checkout)
+        try:
+            with counted(built.store) as statements:
+                page = get(app, path)
+        finally:
+            event.remove(built.store.engine.pool, "checkout", checkout)
+        assert page.status_code == 200
+        assert len(checkouts) == 1
+        reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        assert len(reads) >= 7  # the reads are all still made, on the one connection
+        if built.store.engine.dialect.name == "sqlite":
+            assert [s for s in statements if s.strip().upper().startswith("BEGIN")] == ["BEGIN"]
+        if page_of == "article":
+            assert f'href="/stories/{built.story}"' in page.text  # its story and coverage
+            assert "Ada Lovelace" in page.text  # its understanding
+        else:
+            assert f'href="/stories/{built.story}/articles?before=' in page.text  # members
+            assert "How this story was assembled" in page.text  # its history
+        # and the store's reads outside a page still take (and give back) their own
+        assert built.store.get_article(built.article) is not None
+        assert getattr(built.store._together, "conn", None) is None
+    finally:
+        built.store.close()

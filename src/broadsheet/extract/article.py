@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import codecs
 import re
+import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import trafilatura
@@ -160,10 +162,12 @@ def _drop_headline(blocks: list[Block], title: str, author: str | None) -> list[
 
 def _page_clean(blocks: list[Block], title: str, author: str | None) -> list[Block]:
     """Page-level rules that keep the body's shape: the headline once, metadata lines,
-    cross-links and calls to action. Furniture (the phrase table's too) and the end of
-    the article come in ``site.finish``: an outlet's "Related articles" heading is where
-    its articles end, which its learned boundaries need to see."""
-    return cleanup.drop_metadata_lines(_drop_headline(blocks, title, author))
+    cross-links and calls to action, the author's closing biography. Furniture (the
+    phrase table's too) and the end of the article come in ``site.finish``: an outlet's
+    "Related articles" heading is where its articles end, which its learned boundaries
+    need to see."""
+    kept = cleanup.drop_metadata_lines(_drop_headline(blocks, title, author))
+    return cleanup.drop_author_bio(kept, author)
 
 
 def _glued_head(blocks: list[Block]) -> tuple[list[Block], str | None]:
@@ -401,3 +405,14 @@ def extract_from_entry(entry: FeedEntry, *, furniture: FurnitureFilter = drop_fu
         extraction="feed",
         content_hash=content_hash(text),
     )
+
+
+def timed_extract(*args: Any, **kwargs: Any) -> tuple[Article, float]:
+    """``extract`` as a worker process runs it: the article and the seconds spent on it.
+
+    It lives here, not in the orchestrator, because a process pool imports the module of
+    the function it runs: ``broadsheet.pipeline`` would bring the stories stage
+    (scikit-learn, SciPy: ~130 MB) into every extraction process."""
+    start = time.perf_counter()
+    article = extract(*args, **kwargs)
+    return article, time.perf_counter() - start

@@ -8,7 +8,9 @@ Three passes over the blocks trafilatura (or another strategy) kept, in order:
   "Das könnte Sie auch interessieren", "À lire aussi", "Comments", a paywall prompt) in the
   second half of the body ends the article: it and everything after it go;
 * ``drop_metadata_lines``: blocks that are only a date, a time, a category label, an image
-  credit or a loading placeholder are metadata or furniture, not article text.
+  credit, a figure's caption or a loading placeholder, and blocks where the outlet talks
+  to its reader (a promotion, an appeal, a disclosure, a pointer to a link:
+  ``appeals.py``) are metadata or furniture, not article text.
 
 All patterns are anchored on whole (short) blocks, in the languages Broadsheet's default
 sources use; a long paragraph is never dropped for what it starts with.
@@ -20,6 +22,7 @@ import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
+from broadsheet.extract.appeals import is_link_pointer, is_reader_appeal
 from broadsheet.extract.blocks import Block
 from broadsheet.extract.canonical import normalize_for_hash
 
@@ -46,7 +49,7 @@ _END = (
     r"(latest|top) (news|stories|articles|headlines)",
     r"(\d+ )?(comments?|responses?|replies)( \(\d+\))?",
     r"(media |press )?contacts?( us)?|sources?|references|tags|topics",
-    r"(leave|post|add|write) a (comment|reply)",
+    r"(leave|post|add|write) a (comment|reply)( cancel reply)?",
     r"join the (conversation|discussion)",
     r"about the authors?",
     r"while you('| a)re here.{0,3}",
@@ -61,13 +64,16 @@ _END = (
     r" (auch|ebenfalls|außerdem) interessieren",
     r"(auch|ebenfalls) interessant",
     r"(lesen|sehen|hören) sie (auch|mehr|weiter)",
+    r"siehe auch",
     r"(mehr|weiteres) (zum|zu diesem) thema( auf .{1,30})?",
     r"weitere (themen|artikel|beiträge|nachrichten|meldungen|news|videos|tourentipps|"
     r"rezepte|links)( zum thema| (aus|in|zu|zum|zur|von|über|rund um) .{1,30})?",
     r"mehr (themen|artikel|beiträge|nachrichten|news)( .{1,30})?",
     r"(auch|mehr) (auf|bei) [\w.-]{2,30}",
     r"(meist)?kommentierte (artikel|beiträge)",
-    r"(schreibe|schreiben sie|hinterlasse|hinterlassen sie) (einen|ein) (kommentar|antwort)",
+    # (WordPress's reply form heading carries its "cancel reply" link in every language)
+    r"(schreibe|schreiben sie|hinterlasse|hinterlassen sie) (einen|ein) (kommentar|antwort)"
+    r"( antworten abbrechen)?",
     r"original ?publikation(en)?|originalveröffentlichung|original publication",
     r"(ähnliche|empfohlene|verwandte|passende|beliebte|neueste) (beiträge|artikel|themen|"
     r"nachrichten|rezepte)",
@@ -81,7 +87,7 @@ _END = (
     r"(über|zum|zur) (den |die )?autor(in|en)?",
     r"vorschau auf den nächsten artikel",
     r"(das|diese) (könnte|dürfte) (dich|sie) auch interessieren",
-    r"zum weiterlesen",
+    r"(zum )?weiterlesen",
     r"empfehlungen( der redaktion)?",
     r"schon gelesen",
     r"lesen sie (auch )?(die folgenden|diese) (beiträge|artikel)",
@@ -97,6 +103,7 @@ _END = (
     r"(articles?|contenus?) (similaires|liés|associés|recommandés)",
     r"(les )?plus (lus|partagés|commentés)",
     r"(\d+ )?commentaires?",
+    r"laisser un commentaire( annuler la réponse)?",
     r"pour (lire|accéder|continuer) .{0,80}",
     # Spanish / Portuguese / Italian
     r"(te|le|les) (puede|podría) (interesar|gustar)",
@@ -110,6 +117,8 @@ _END = (
     r"(\d+ )?(comentarios|comentários|commenti)",
     r"temas|etiquetas|contacto|fuentes",
     r"potrebbe interessarti( anche)?",
+    r"deja (una|un) (respuesta|comentario)( cancelar (la )?respuesta)?",
+    r"lascia un commento( annulla risposta)?",
     # Polish / Dutch / Scandinavian / Finnish
     r"(czytaj|zobacz) (też|także|również|więcej)",
     r"(polecamy|podobne artykuły|najczęściej czytane|komentarze)",
@@ -190,8 +199,8 @@ _CROSS_LINK = re.compile(
 # most CTA_MAX_CHARS with two or more of these is a promotion box, not reporting.
 CTA_MAX_CHARS = 320
 _CTA = re.compile(
-    r"\b(subscrib\w*|newsletters?|sign(ing)? up|log ?in|follow (us|\w+ on)|download (the|our)|"
-    r"apps? (for|on) (ios|android)|telegram|whatsapp|instagram|facebook|twitter|"
+    r"\b(subscrib\w*|newsletters?|sign(ing)? up|log ?in|follow (us|(\w+ ){1,3}on)|"
+    r"download (the|our)|apps? (for|on) (ios|android)|telegram|whatsapp|instagram|facebook|twitter|"
     r"donat\w+|support (us|our)|inbox|e-?mail (address|alerts?)|paywall|logged in|"
     r"eingeloggt|kommentare? (zu )?schreiben|"
     r"abonn\w*|anmeld\w*|registrier\w*|folge[nt]? (sie |du )?uns|posteingang|"
@@ -210,9 +219,10 @@ _DISCLOSURE = (
     re.compile(r"\b(affiliate|provision|(earn|receive)s? (a )?(small )?commission|compensat\w*|"
                r"werbepartner\w*|vergütung|"
                r"comisión)\b", re.I),
-    re.compile(r"\b(links?|verlinkung\w*|anbieter\w*|enlaces?|click|klick\w*)\b", re.I),
+    re.compile(r"\b(links?|verlinkung\w*|anbieter\w*|enlaces?|click|klick\w*|partners?|"
+               r"advertis\w*)\b", re.I),
     re.compile(r"\b(we|our|us|wir|uns|unsere?|this (post|article|page)|diese[rs]? (artikel|"
-               r"beitrag|seite))\b", re.I),
+               r"beitrag|seite)|(es )?handelt (es )?sich um)\b", re.I),
 )  # fmt: skip
 _RIGHTS = (  # a notice opens with the sign or names itself; an article about copyright does not
     re.compile(r"^\W{0,3}(©|\(c\)|copyright)|\b(copyrighted property|urheberrechtlich geschützt|"
@@ -244,11 +254,16 @@ def is_cross_link(text: str) -> bool:
 # newsletter, a plea to subscribe, a box titled "<Outlet> Newsletter".
 OWN_PROMO_MAX_CHARS = 200
 _OWN_PROMO = re.compile(
-    r"\b(our|unser(em|en|e)?|notre|nuestro|nasz\w*) newsletter\b|^[\w .&'-]{1,40} newsletter$|"
+    r"\b(our|unser(em|en|e)?|notre|nuestro|nasz\w*) \w*newsletter\b|^[\w .&'-]{1,40} newsletter$|"
     r"\bplease subscribe\b|\bsubscribe (now|today)\b|\bsign up to get\b|"
     r"\bjetzt (abonnieren|anmelden)\b|\babonnez-vous\b|\bsuscríbete\b",
     re.IGNORECASE,
 )
+
+
+# Platforms named together ("on Facebook and Twitter") are what a story about them says;
+# with a verb of the outlet's ("Follow us on", "subscribe") they are a promotion box.
+_PLATFORMS = frozenset({"telegram", "whatsapp", "instagram", "facebook", "twitter"})
 
 
 def is_call_to_action(text: str) -> bool:
@@ -257,7 +272,7 @@ def is_call_to_action(text: str) -> bool:
     if len(text) <= OWN_PROMO_MAX_CHARS and _OWN_PROMO.search(text):
         return True
     hits = {m.group(0).lower() for m in _CTA.finditer(text)}
-    return len(hits) >= 2
+    return len(hits) >= 2 and bool(hits - _PLATFORMS)
 
 
 def is_end_marker(text: str) -> bool:
@@ -271,11 +286,32 @@ def is_metadata_line(text: str) -> bool:
     return _DATE_ONLY.match(text) is not None or _METADATA_LINE.match(text) is not None
 
 
+# A label that points at one other article ("Read also:", "Lue myös:") is an inline box
+# whose links trafilatura already dropped: after it, a paragraph of two sentences or more
+# is the article going on, however short (a teaser is a headline or one sentence).
+_INLINE_LABEL = re.compile(
+    r"^[\s#*•·»>|:.\-–—\[(]*(?:(read|see) also|also read|(lesen|sehen) sie (auch|hier)|"
+    r"auch lesen|siehe auch|weiterlesen|(à |a )?lire (aussi|également)|voir aussi|"
+    r"(lea|lee|leia|leggi) (también|tambem|também|anche)|(czytaj|zobacz) (też|także|również)|"
+    r"lees ook|(läs|les) (också|også)|lue (aiheesta )?(lisää|myös))[\s:.…!?»>\-–—)\]]*$",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"'»”)]*\s+[\"'«„“(]*(\w)")
+
+
+def is_prose(block: Block) -> bool:
+    """A paragraph of two sentences or more (the second opening with a capital)."""
+    if block.kind != "p" or block.text.rstrip()[-1:] not in ".!?…\"'»”)":
+        return False
+    return any(m.group(1).isupper() for m in _SENTENCE_BREAK.finditer(block.text))
+
+
 def cut_tail(blocks: Sequence[Block]) -> list[Block]:
     """Drop an end-of-article section: a marker block and everything after it.
 
-    When the article visibly goes on after the marker (a long paragraph follows), the
-    marker was an inline "Read also" box: only it and the short blocks under it go.
+    When the article visibly goes on after the marker (a long paragraph follows, or prose
+    after a "Read also" label), the marker was an inline box: only it and the short
+    blocks under it go.
     """
     blocks = list(blocks)
     total = sum(len(b.text) for b in blocks)
@@ -292,6 +328,8 @@ def cut_tail(blocks: Sequence[Block]) -> list[Block]:
                 (j for j in range(i + 1, len(blocks)) if len(blocks[j].text) >= RESUME_CHARS),
                 None,
             )
+            if resume is None and _INLINE_LABEL.match(block.text):
+                resume = next((j for j in range(i + 1, len(blocks)) if is_prose(blocks[j])), None)
             if resume is None:
                 return blocks[:i]
             del blocks[i:resume]
@@ -303,21 +341,87 @@ def cut_tail(blocks: Sequence[Block]) -> list[Block]:
 
 def trim_promo_tail(blocks: list[Block]) -> list[Block]:
     """Drop short blocks at the very end that promote the outlet (one call-to-action word
-    is enough there: "Subscribe now to our e-edition for the full story.")."""
+    is enough there: "Subscribe now to our e-edition for the full story."; a platform's
+    name alone is not: "He posted the video on Facebook.")."""
     while len(blocks) > 1:
         text = blocks[-1].text
-        if len(text) > TAIL_PROMO_MAX_CHARS or not (_CTA.search(text) or is_end_marker(text)):
+        promo = any(m.group(0).lower() not in _PLATFORMS for m in _CTA.finditer(text))
+        if len(text) > TAIL_PROMO_MAX_CHARS or not (promo or is_end_marker(text)):
             break
         blocks = blocks[:-1]
     return blocks
 
 
-def is_noise(text: str) -> bool:
-    """A block that is metadata, a notice, a cross-link or a call to action wherever it
-    stands."""
+# A caption that names itself a figure ("Abbildung 4: …", "Figure 2: …", "Abb.: …"): the
+# picture is not stored with the text, so its caption is not text either.
+FIGURE_CAPTION_MAX_CHARS = 300
+_FIGURE_CAPTION = re.compile(
+    r"^(abbildung|abb\.|figure|fig\.|grafik|grafique|figura|rycina|ryc\.)\s*(\d{1,3}[a-z]?)?\s*:",
+    re.IGNORECASE,
+)
+
+
+def is_figure_caption(text: str) -> bool:
     return (
-        is_metadata_line(text) or is_cross_link(text) or is_call_to_action(text) or is_notice(text)
+        len(text) <= FIGURE_CAPTION_MAX_CHARS
+        and "\n" not in text
+        and _FIGURE_CAPTION.match(text) is not None
     )
+
+
+def is_label_list(text: str) -> bool:
+    """Two or more lines, each an end-of-article label ("Weitere Artikel zum Thema" /
+    "Kommentierte Artikel"): the tabs of a navigation box whose links are gone."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return len(lines) >= 2 and all(is_end_marker(line) for line in lines)
+
+
+def is_noise(text: str) -> bool:
+    """A block that is metadata, a notice, a cross-link, a call to action, the outlet's
+    appeal to its reader, a pointer to a link, a list of navigation labels or a figure's
+    caption wherever it stands."""
+    return (
+        is_metadata_line(text)
+        or is_cross_link(text)
+        or is_call_to_action(text)
+        or is_notice(text)
+        or is_reader_appeal(text)
+        or is_link_pointer(text)
+        or is_label_list(text)
+        or is_figure_caption(text)
+    )
+
+
+# The writer's short biography closing the article ("Jane Doe is a reporter at ..."): it is
+# about the author, not the story. One of the last BIO_LAST blocks, at most BIO_MAX_CHARS,
+# opening with the byline's full name (two words or more) and going on past it.
+BIO_LAST = 3
+BIO_MAX_CHARS = 700
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\by\b|\bet\b)\s*", re.IGNORECASE)
+
+
+def _author_names(author: str | None) -> list[str]:
+    names = _NAME_SPLIT.split(author or "")
+    return [n.strip().lower() for n in names if len(n.split()) >= 2]
+
+
+def is_author_bio(text: str, author: str | None) -> bool:
+    if len(text) > BIO_MAX_CHARS:
+        return False
+    head = text.lower()
+    return any(
+        head.startswith(name) and len(head) > len(name) + 20 and not head[len(name)].isalnum()
+        for name in _author_names(author)
+    )
+
+
+def drop_author_bio(blocks: Sequence[Block], author: str | None) -> list[Block]:
+    """The body without the author's biography among its last blocks (never the first)."""
+    blocks = list(blocks)
+    if not _author_names(author):
+        return blocks
+    start = max(1, len(blocks) - BIO_LAST)
+    return blocks[:start] + [b for b in blocks[start:] if not is_author_bio(b.text, author)]
 
 
 def drop_metadata_lines(blocks: Sequence[Block]) -> list[Block]:

@@ -39,9 +39,13 @@ DROP_WITH_CONTENT = frozenset(
 )  # fmt: skip
 
 # NUL, C0/C1 controls except tab and newlines, lone surrogates, non-characters, BOM,
-# zero-width space. Other format characters (ZWJ, ZWNJ, bidi marks) are real text.
+# zero-width space, word joiner, and the soft hyphen: a hint where a renderer may break a
+# word, invisible otherwise ("Mit&shy;tel&shy;al&shy;ter"), that would keep the stored
+# word from matching a search for it. Other format characters (ZWJ, ZWNJ, bidi marks)
+# are real text.
 _INVALID_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\ufeff\u200b]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\ufeff"
+    "\u200b\u2060]"
 )
 _SPACES = re.compile(r"\s+")
 _LINE_SPACES = re.compile(r"[^\S\n]+")

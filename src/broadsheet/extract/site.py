@@ -11,7 +11,8 @@ the same knowledge. It starts from the body after the page-level rules (what
 ``Article.unfiltered_html`` keeps) and applies, in order: the outlet's boundary cut,
 teasers dropped, the outlet's learned furniture (and the phrase table), the headline once
 more (learned furniture may have hidden it from the first pass), and the page-level
-end-of-article cut (``cleanup.cut_tail``).
+end-of-article cut (``cleanup.cut_tail``), which still sees the end-of-article labels the
+furniture filter dropped ("Related articles"), so that the teasers under them go too.
 """
 
 from __future__ import annotations
@@ -67,7 +68,35 @@ def finish(
         blocks = cut_at_boundary(blocks, site.boundaries, lambda i: id(blocks[i]) in own)
     if site is not None:
         blocks = drop_teasers(blocks, site.known, url=url, title=title)
-    blocks = apply_furniture(blocks, furniture)
+    # An end-of-article label the furniture filter drops ("Related articles", "Read also",
+    # "Siehe auch") stays as a marker until the end-of-article cut has seen it: it still
+    # goes, but the teasers under it go with it. Not a heading that a later section of its
+    # rank follows (one the body keeps): that document goes on in sections (a README's "See
+    # also" list, then its "Environment variables").
+    kept = {id(b) for b in apply_furniture(blocks, furniture)}
+    labels = {
+        id(b)
+        for i, b in enumerate(blocks)
+        if id(b) not in kept
+        and cleanup.is_end_marker(b.text)
+        and not _section_follows(blocks, i, kept)
+    }
+    blocks = [b for b in blocks if id(b) in kept or id(b) in labels]
     if headline is not None:
         blocks = headline(blocks)
-    return cleanup.cut_tail(blocks)
+    return [b for b in cleanup.cut_tail(blocks) if id(b) not in labels]
+
+
+def _section_follows(blocks: list[Block], i: int, kept: set[int]) -> bool:
+    """Block ``i`` is a heading, and a later heading of its rank or above opens a section
+    that the body keeps (``kept``: not furniture) and that is not an end of the article."""
+    rank = blocks[i].kind
+    if rank not in _RANKS:
+        return False
+    return any(
+        b.kind in _RANKS and b.kind <= rank and id(b) in kept and not cleanup.is_end_marker(b.text)
+        for b in blocks[i + 1 :]
+    )
+
+
+_RANKS = ("h2", "h3", "h4")  # "h2" < "h3" < "h4": a smaller name is a higher rank

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib.util
 import math
 import ssl
+import sys
 import zlib
 from base64 import b64encode
 from collections.abc import Iterator
@@ -42,6 +44,14 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # brotli is not installed, so "br" is neither asked for nor accepted.
 ACCEPT_ENCODING = "gzip, deflate"
 _PIECE = 64 * 1024  # most bytes one decompression step may produce
+
+# httpcore runs ``import sniffio`` each time a response is closed; without sniffio
+# installed (it is optional) Python does not remember the failure and searches every
+# sys.path entry again: a dozen stat calls per request on the event loop (seen in a
+# py-spy profile of serve's worker). ``None`` in sys.modules makes the import fail at once,
+# which httpcore already handles (it then assumes asyncio).
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[assignment]
 
 
 class Fetcher:

@@ -35,8 +35,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psycopg
 from procrastinate import App, PsycopgConnector, RetryStrategy
-from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException, UniqueViolation
 from procrastinate.jobs import Status
 from sqlalchemy.engine import make_url
 
@@ -163,12 +164,16 @@ class Work:
     async def place_leftovers(self) -> None:
         """A placement job if any article is in no story (its poll's defer was lost: the
         worker died between the save and the defer). An anti-join over the articles, so
-        once a minute (housekeeping) and at start, not every tick; from the first article
-        only at the process's first check: after a check that found nothing, the next
-        starts past the highest id seen one check earlier (not the last one: PostgreSQL
-        hands out ids before the commit, so a save in flight may still land below it)."""
+        once a minute (housekeeping) and at start, not every tick. The process's first
+        check reads the articles of the stories' window (older ones are not placed); after
+        a check that found nothing, the next starts past the highest id seen one check
+        earlier (not the last one: PostgreSQL hands out ids before the commit, so a save
+        in flight may still land below it), or past the story engine's floor if higher."""
+        from broadsheet.orchestrate.stories import engine_for
+
+        engine = engine_for(self.store, self.settings)
         top = await asyncio.to_thread(self.store.last_article_id)
-        first = await asyncio.to_thread(self.store.first_unplaced_article, self.leftovers_from)
+        first = await asyncio.to_thread(engine.unplaced, self.leftovers_from)
         if first is not None:
             await self.defer_stories()
         else:
@@ -176,16 +181,28 @@ class Work:
         self.leftovers_top = top
 
     async def retry_stalled(self) -> int:
+        """Retry the jobs of workers that stopped beating; the number retried. Ticks can
+        overlap (a loaded machine runs them late, several at once): a job another tick
+        retried or aborted meanwhile is left to it (Procrastinate's SQL refuses the
+        second change of status), not an error that fails this tick."""
         manager = self.app.job_manager
         stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=self.stalled_after))
+        retried = 0
         for job in stalled:
             assert job.id is not None
-            log.warning("retrying job %s (%s): its worker stopped", job.id, job.task_name)
             try:
-                await manager.retry_job(job)
-            except UniqueViolation:  # a newer job of its queueing lock waits: that one runs
-                await manager.finish_job_by_id_async(job.id, Status.ABORTED, delete_job=False)
-        return len(stalled)
+                try:
+                    await manager.retry_job(job)
+                except UniqueViolation:  # a newer job of its queueing lock waits: it runs
+                    await manager.finish_job_by_id_async(job.id, Status.ABORTED, delete_job=False)
+            except ConnectorException as exc:
+                if not isinstance(exc.__cause__, psycopg.errors.RaiseException):
+                    raise
+                log.info("job %s: retried or finished by another tick", job.id)
+                continue
+            log.warning("retried job %s (%s): its worker stopped", job.id, job.task_name)
+            retried += 1
+        return retried
 
     async def poll(self, source_id: int) -> dict[str, int]:
         from broadsheet.pipeline import ingest_once  # the orchestrator: heavy imports

@@ -29,12 +29,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from broadsheet.config import Settings
 from broadsheet.errors import BroadsheetError
 from broadsheet.jobs.pool import WorkerPool
 from broadsheet.models import Source
 from broadsheet.store import Store
+
+if TYPE_CHECKING:
+    from broadsheet.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,7 @@ DIGEST_EVERY = 60.0  # seconds between rounds of story digests
 OPTIMIZE_EVERY = 3600.0  # seconds between refreshes of the planner's statistics
 STOP_GRACE = 10.0  # s polls in flight get to finish when the worker stops
 IO_THREADS = 16  # threads for the polls' database calls (asyncio.to_thread)
+REPAIR_EVERY = 60.0  # s between two repairs of what failed steps left undone
 EXTRACT_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)  # s
 
 
@@ -91,6 +96,7 @@ class Worker:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.stats = WorkerStats()
         self.pool: WorkerPool | None = None
+        self.pipeline: Pipeline | None = None
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.ready = threading.Event()  # set once the lease is held and the pool is up
         self.standby = threading.Event()  # set while another worker holds the database
@@ -99,6 +105,7 @@ class Worker:
         self._wake: asyncio.Event | None = None
         self._stopping = threading.Event()
         self._cooldown: dict[int, float] = {}  # source id -> loop time before which not
+        self._repairing = False
 
     # --- lifecycle ----------------------------------------------------------------------
     async def run(self) -> None:
@@ -117,20 +124,27 @@ class Worker:
             return
         helpers: list[asyncio.Task[None]] = []
         _preload()  # before the lag probe starts: imports are start-up, not ingestion
+        from broadsheet.pipeline import open_pipeline
+
         try:
             pool_size = self.settings.extract_workers
             with WorkerPool(pool_size, solo_workers=self.settings.understand_workers) as pool:
                 self.pool = pool
-                helpers = [
-                    asyncio.create_task(self._heartbeat(), name="heartbeat"),
-                    asyncio.create_task(self._probe_lag(), name="lag-probe"),
-                    asyncio.create_task(self._maintain(), name="maintenance"),
-                    asyncio.create_task(self._digests(), name="daily8-digest"),
-                    asyncio.create_task(self._webhooks(), name="webhooks"),
-                ]
-                self.ready.set()
-                await self._dispatch()
-                await self._finish_polls()
+                # one pipeline for the worker's life: every poll shares its fetcher (the
+                # total request limit, robots.txt, connections) and its writer thread
+                async with open_pipeline(self.settings, self.store, pool) as pipeline:
+                    self.pipeline = pipeline
+                    helpers = [
+                        asyncio.create_task(self._heartbeat(), name="heartbeat"),
+                        asyncio.create_task(self._probe_lag(), name="lag-probe"),
+                        asyncio.create_task(self._maintain(), name="maintenance"),
+                        asyncio.create_task(self._digests(), name="daily8-digest"),
+                        asyncio.create_task(self._webhooks(), name="webhooks"),
+                        asyncio.create_task(self._repairs(), name="repairs"),
+                    ]
+                    self.ready.set()
+                    await self._dispatch()
+                    await self._finish_polls()
         finally:
             for task in helpers:
                 task.cancel()
@@ -166,8 +180,13 @@ class Worker:
 
     # --- polling ------------------------------------------------------------------------
     async def _dispatch(self) -> None:
+        """Start a poll task for each due source while there is room. Polls in flight
+        (``poll_concurrency``) outnumber requests in flight (``fetch_concurrency``): a
+        poll spends most of its time waiting for its host's next turn (1 s apart by
+        default), so as many polls as request slots would leave most slots idle."""
         assert self._stop is not None and self._wake is not None
-        room = max(1, self.settings.fetch_concurrency)
+        room = max(1, self.settings.poll_concurrency)
+        await self._repair()  # before the first poll: what a killed worker left undone
         while not self._stop.is_set():
             self._wake.clear()
             free = room - len(self.in_flight)
@@ -190,12 +209,34 @@ class Worker:
             for w in waits:
                 w.cancel()
 
-    async def _poll(self, source: Source) -> None:
-        from broadsheet.pipeline import ingest_once  # the orchestrator: heavy imports
+    async def _repairs(self) -> None:
+        """A repair every REPAIR_EVERY seconds, beside the polls (it skips the articles
+        they are understanding): what a failed step left undone is not left for long."""
+        while True:
+            await asyncio.sleep(REPAIR_EVERY)
+            await self._repair()
 
-        assert self.pool is not None and self._wake is not None
+    async def _repair(self) -> None:
+        """Understand and place what a killed process (or a failed step) left undone."""
+        from broadsheet.pipeline import IngestReport, repair
+
+        assert self.pipeline is not None
+        if self._repairing:  # the one before the first poll is still going: not twice
+            return
+        self._repairing = True
         try:
-            report = await ingest_once(self.settings, self.store, sources=[source], pool=self.pool)
+            report = IngestReport()
+            await repair(self.pipeline, report)
+            self.stats.failures += len(report.failures)
+        finally:
+            self._repairing = False
+
+    async def _poll(self, source: Source) -> None:
+        from broadsheet.pipeline import poll_source  # the orchestrator: heavy imports
+
+        assert self.pipeline is not None and self._wake is not None
+        try:
+            report = await poll_source(self.pipeline, source)
             self.stats.polls += report.sources_polled
             self.stats.new_articles += report.new_articles
             self.stats.failures += len(report.failures)
@@ -274,8 +315,9 @@ class Worker:
 
     async def _maintain(self) -> None:
         """Housekeeping off the loop: the story pages' digests of the stories changed
-        since the last round (each busy story rebuilt once a round, not per batch), and
-        the planner's statistics every hour."""
+        since the last round (each busy story rebuilt once a round, not per batch), the
+        search's index of the newest articles trimmed back to its size (SQLite), and the
+        planner's statistics every hour."""
         from broadsheet import story_digest
 
         # the first round looks at every story: digests missing or left by an older version
@@ -288,6 +330,7 @@ class Worker:
             try:
                 await asyncio.to_thread(story_digest.refresh_changed, self.store, since)
                 since = started
+                await asyncio.to_thread(self.store.trim_recent_search)
                 if time.monotonic() - last_optimize >= OPTIMIZE_EVERY:
                     await asyncio.to_thread(self.store.optimize)
                     last_optimize = time.monotonic()

@@ -59,7 +59,11 @@ class SiteKnowledge:
             raw = entry.summary or entry.content or ""
             text = " ".join(b.text for b in fragment_blocks(raw[:STANDFIRST_CHARS]))
             with self._lock:
-                self._entries[outlet][entry.url] = (entry.url, entry.title or "", text)
+                entries = self._entries[outlet]
+                entries.pop(entry.url, None)  # noted again: the newest
+                entries[entry.url] = (entry.url, entry.title or "", text)
+                while len(entries) > RECENT_ARTICLES:  # a worker keeps this for days
+                    del entries[next(iter(entries))]
                 self._known.pop(outlet, None)
 
     def known(self, outlet: str) -> KnownArticles:

@@ -101,6 +101,8 @@ class Steps:
         self.sites = sites  # issue 15: the outlets' layouts learned with their furniture
         self.engine = engine_for(store, settings)
         self._writer: ThreadPoolExecutor | None = None
+        # articles saved by ``add`` whose understanding is under way (a repair skips them)
+        self.understanding: set[int] = set()
 
     # --- the writer thread --------------------------------------------------------------
     def _thread(self) -> ThreadPoolExecutor:
@@ -156,16 +158,20 @@ class Steps:
             await self.write(learn_from, self.store, result, article, self.sites,
                              stage="furniture", timed=timed)  # fmt: skip
         if self.settings.understand:
-            with timed("understand"):
-                found = await understand_one(
-                    self.settings, self.pool, article.title, article.text, article.language
-                )
-            if isinstance(found, str):
-                log.warning("article %s: %s", result, found)
-                added.failures.append(f"{found} ({article.canonical_url})")
-            else:
-                await self.write(self.store.save_understanding, result, *found,
-                                 stage="understand", timed=timed)  # fmt: skip
+            self.understanding.add(result)  # a repair meanwhile leaves it to this call
+            try:
+                with timed("understand"):
+                    found = await understand_one(
+                        self.settings, self.pool, article.title, article.text, article.language
+                    )
+                if isinstance(found, str):
+                    log.warning("article %s: %s", result, found)
+                    added.failures.append(f"{found} ({article.canonical_url})")
+                else:
+                    await self.write(self.store.save_understanding, result, *found,
+                                     stage="understand", timed=timed)  # fmt: skip
+            finally:
+                self.understanding.discard(result)
         if self.place_stories:
             failed = await self.write(self.place, result, stage="stories", timed=timed)
             if failed:
@@ -235,8 +241,9 @@ class Steps:
                 await self.write(self.store.save_understandings, results)
 
             done.understood, last = await understand_backlog(
-                self.settings, self.store, self.pool, after_id=after, limit=limit, save=save
-            )
+                self.settings, self.store, self.pool, after_id=after, limit=limit, save=save,
+                skip=self.understanding,
+            )  # fmt: skip
             _backlog_after[self.store] = last
             if last > after and await asyncio.to_thread(
                 self.store.articles_without_understanding, last, 1
@@ -247,7 +254,7 @@ class Steps:
         return done
 
     def _catch_up(self, upto: int | None) -> int:
-        if not self.engine.ready and self.store.first_unplaced_article() is None:
+        if not self.engine.ready and self.engine.unplaced() is None:
             return 0  # nothing to place: the window is rebuilt when an article comes
         with self.engine.lock:
             read = self.engine.catch_up(upto)

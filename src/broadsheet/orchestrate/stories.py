@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from broadsheet.config import Settings
 from broadsheet.models import StoryChange
@@ -31,6 +31,8 @@ from broadsheet.stories.state import Placed, StoryState
 
 BATCH = 64  # decisions written per transaction at most
 FLUSH_SECONDS = 1.0  # queued decisions older than this are written with the next article
+SETTLE_SECONDS = 60.0  # a save commits within this of taking its id (PostgreSQL hands ids
+# out before the commit): the to-do check's floor trails the ids seen by this much
 
 
 class StoryEngine:
@@ -42,6 +44,12 @@ class StoryEngine:
         self.lock = threading.RLock()
         self.high_water = 0  # the highest article id seen
         self.ready = False
+        # the to-do check (``unplaced``) starts past ``floor``: every article up to it is in
+        # a story, or dated before ``window_from`` (the window read at start), which this
+        # engine never places. ``marks``: (monotonic time, high water) of recent checks.
+        self.floor = 0
+        self.window_from: datetime | None = None
+        self.marks: list[tuple[float, int]] = []
         self.pending: list[StoryChange] = []  # decisions not yet written
         self.since = 0.0  # when the oldest of them was made (monotonic)
 
@@ -75,12 +83,13 @@ class StoryEngine:
         with self.lock:
             oldest = None
             if not self.ready:
-                newest = self.store.latest_articles(1)
-                if newest:
-                    oldest = newest[0].shown_at - timedelta(seconds=self.state.window)
+                oldest = self.window_start()
+                self.window_from = oldest
                 self.ready = True
             done = 0
             for row in self.store.articles_for_clustering(self.high_water, oldest, upto):
+                if oldest is not None and not done:  # the window's first article: none
+                    self.floor = row["id"] - 1  # below it is dated in the window
                 self.high_water = max(self.high_water, row["id"])
                 if row["story_id"] is None:
                     if not self.pending:
@@ -92,6 +101,40 @@ class StoryEngine:
                     self.state.remember(row)
                 done += 1
             return done
+
+    def window_start(self) -> datetime | None:
+        """Where the window read at start begins: the newest article's date less the
+        window (the newest, not the clock, so old archives cluster too)."""
+        newest = self.store.latest_articles(1)
+        return newest[0].shown_at - timedelta(seconds=self.state.window) if newest else None
+
+    def unplaced(self, after_id: int = 0, first: bool = False) -> int | None:
+        """The first article after ``after_id`` in no story yet that this engine places
+        (or a rebuilt one, for an article below its high water), or None: the to-do check
+        of the placement job and of the housekeeping. Its cost follows the window, not the
+        store: before the engine is built, any one of the articles dated in the window
+        (the first only if ``first``: in id order the database walks the ids up to the
+        window, which the engine's first read does too, once per process); after, the
+        first past ``floor``, which follows the placed articles ``SETTLE_SECONDS`` behind
+        (a save slower than that to commit, below the floor, is found by the next
+        engine)."""
+        with self.lock:
+            if not self.ready:
+                since = self.window_start()
+                if since is None:
+                    return None  # no article at all
+                return self.store.first_unplaced_article(after_id, since, first=first)
+            first = self.store.first_unplaced_article(
+                max(after_id, self.floor), self.window_from, self.high_water
+            )
+            now = time.monotonic()
+            settled = [top for at, top in self.marks if now - at >= SETTLE_SECONDS]
+            if settled and after_id <= self.floor:  # the check covered all past the floor
+                top = max(settled)  # every id up to it is committed by now
+                self.floor = max(self.floor, top if first is None else min(top, first - 1))
+            self.marks = [m for m in self.marks if now - m[0] < SETTLE_SECONDS]
+            self.marks.append((now, self.high_water))
+            return first
 
     def placed(self, article_id: int) -> Placed | None:
         root = self.state.root_of.get(article_id)
@@ -139,7 +182,7 @@ def place_unplaced(store: Store, settings: Settings, understood_only: bool = Fal
     """
     engine = engine_for(store, settings)
     with engine.lock:
-        first = store.first_unplaced_article()
+        first = engine.unplaced(first=understood_only)  # the first: ``upto`` follows it
         if first is None:
             return 0
         if engine.ready and first <= engine.high_water:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from broadsheet.config import Settings
@@ -68,19 +68,22 @@ async def understand_backlog(
     batch: int = BACKLOG_BATCH,
     save: Callable[[list[tuple[int, dict[str, Any], dict[str, str]]]], Awaitable[None]]
     | None = None,
+    skip: Collection[int] = (),
 ) -> tuple[int, int]:
     """Understand stored articles that have no understanding yet (after ``after_id``, at
     most ``limit``), ``batch`` at a time, each batch stored by ``save`` (default: here, in
-    one transaction); (articles understood, last id looked at)."""
+    one transaction); (articles understood, last id looked at). Articles in ``skip`` are
+    being understood right now by this process's ingest: left to it."""
     done = looked = 0
     while limit is None or looked < limit:
         size = batch if limit is None else min(batch, limit - looked)
         rows = await asyncio.to_thread(store.articles_without_understanding, after_id, size)
         if not rows:
             break
-        found = await understand_many(settings, pool, [(t, x, lang) for _i, t, x, lang in rows])
+        todo = [row for row in rows if row[0] not in skip]
+        found = await understand_many(settings, pool, [(t, x, lang) for _i, t, x, lang in todo])
         results = []
-        for (article_id, *_rest), result in zip(rows, found, strict=True):
+        for (article_id, *_rest), result in zip(todo, found, strict=True):
             if isinstance(result, str):
                 log.warning("article %s: %s", article_id, result)
             else:

@@ -101,6 +101,7 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
         self.engine = engine
         self.settings = settings
         self._write_lock = threading.RLock()
+        self._together = threading.local()  # the connection of reading_together, per thread
         self._pid = 0
         self._owner = ""
 
@@ -128,12 +129,38 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
 
     @contextmanager
     def reader(self) -> Iterator[Connection]:
-        """A connection to read with; a connection lost on the way is a StoreError."""
+        """A connection to read with; a connection lost on the way is a StoreError. Inside
+        :meth:`reading_together` on this thread, the one connection shared by its reads."""
+        shared = getattr(self._together, "conn", None)
+        if shared is not None:
+            try:
+                yield shared
+            except (OperationalError, InterfaceError) as exc:
+                raise _failure("read", exc) from exc
+            return
         with self._connect("read") as conn:
             try:
                 yield conn
             except (OperationalError, InterfaceError) as exc:
                 raise _failure("read", exc) from exc
+
+    @contextmanager
+    def reading_together(self) -> Iterator[None]:
+        """Every read this thread makes inside the block (through :meth:`reader`) on one
+        connection, in one read transaction: a page of many small reads (the article
+        page's story, coverage, related stories, understanding...) checks out one
+        connection and begins one transaction instead of one per read, and sees one
+        snapshot. Writes still take their own connection (:meth:`writer`); nested blocks
+        share the outer one."""
+        if getattr(self._together, "conn", None) is not None:
+            yield
+            return
+        with self._connect("read") as conn:
+            self._together.conn = conn
+            try:
+                yield
+            finally:
+                self._together.conn = None
 
     @contextmanager
     def writer(self) -> Iterator[Connection]:
@@ -215,10 +242,22 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
         with self.reader() as conn:
             return sources.name_of(conn, source_id)
 
-    def enabled_outlets(self) -> list[tuple[int, str]]:
-        """(id, name) of the enabled sources, without counting their articles."""
+    def source_country(self, source_id: int) -> str | None:
+        """A source's country (ISO code), without counting its articles (for pages)."""
         with self.reader() as conn:
-            return sources.enabled_outlets(conn)
+            return sources.country_of(conn, source_id)
+
+    def outlet_of(self, source_id: int) -> tuple[str | None, str | None, str | None]:
+        """(site URL, country, language) of a source, without counting its articles (the
+        API's article endpoint: ``get_source`` counts them, a cost growing with the store)."""
+        with self.reader() as conn:
+            return sources.outlet_of(conn, source_id)
+
+    def enabled_outlets(self, ids: list[int] | None = None) -> list[tuple[int, str]]:
+        """(id, name) of the enabled sources (of ``ids`` only, when given), without counting
+        their articles."""
+        with self.reader() as conn:
+            return sources.enabled_outlets(conn, ids)
 
     def get_icon(self, source_id: int) -> tuple[bytes, str] | None:
         with self.reader() as conn:
@@ -341,6 +380,26 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
             else:
                 conn.exec_driver_sql("ANALYZE")
 
+    def trim_recent_search(self) -> int:
+        """Trim the SQLite search's recent index (store/search.py ``trim_recent``) back to
+        its size, one batch a transaction (~0.4 s of write lock a batch of 2,000; built
+        again in one, ~7 s, when it holds more than twice its size, after a bulk import),
+        then a few bounded merge steps (``merge_recent``, ~0.1 s each) if it trimmed; how
+        many articles left it. Nothing on PostgreSQL. For the worker's housekeeping and
+        after bulk imports."""
+        trimmed = 0
+        while True:
+            with self.writer() as conn:
+                done = search.trim_recent(conn)
+            trimmed += done
+            if done != search.RECENT_TRIM_BATCH:  # fewer: done; more: built again
+                break
+        for _step in range(search.RECENT_MERGE_STEPS if trimmed else 0):
+            with self.writer() as conn:
+                if not search.merge_recent(conn):
+                    break
+        return trimmed
+
     def iter_articles(self) -> Iterator[StoredArticle]:
         with self.reader() as conn:
             yield from articles.iter_all(conn)
@@ -349,16 +408,23 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
         with self.reader() as conn:
             return search.search_ids(conn, words, limit)
 
+    def search_beginnings_may_help(self, query: search.ParsedQuery) -> bool:
+        """See ``store.search.beginnings_may_help``."""
+        with self.reader() as conn:
+            return search.beginnings_may_help(conn, query)
+
     def search(
         self,
         query: search.ParsedQuery,
         filters: search.SearchFilters,
         limit: int = 20,
         offset: int = 0,
+        outlets: bool = False,
     ) -> search.SearchResults:
-        """Ranked, story-grouped results (see store/search.py)."""
+        """Ranked, story-grouped results (see store/search.py); with ``outlets`` the
+        outlets of the matches too."""
         with self.reader() as conn:
-            return search.search(conn, query, filters, _now(), limit, offset)
+            return search.search(conn, query, filters, _now(), limit, offset, outlets)
 
     # --- the Daily 8 (issue 12; queries in store/daily.py) ---------------------------------
     def daily_candidates(
@@ -592,9 +658,13 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
         with self.reader() as conn:
             return story_pages.member_page(conn, story_id, limit, before, after)
 
-    def story_digest(self, story_id: int) -> tuple[str, datetime, str] | None:
+    def story_digest(self, story_id: int) -> tuple[str, datetime, str, datetime] | None:
         with self.reader() as conn:
             return story_pages.digest(conn, story_id)
+
+    def story_digest_stamp(self, story_id: int) -> tuple[str, datetime, datetime] | None:
+        with self.reader() as conn:
+            return story_pages.digest_stamp(conn, story_id)
 
     def save_story_digests(self, rows: list[dict[str, Any]]) -> None:
         with self.writer() as conn:
@@ -618,10 +688,18 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
         with self.reader() as conn:
             return story_queries.events(conn, story_id)
 
-    def first_unplaced_article(self, after_id: int = 0) -> int | None:
-        """The first article after ``after_id`` in no story yet (the stories' to-do)."""
+    def first_unplaced_article(
+        self,
+        after_id: int = 0,
+        since: datetime | None = None,
+        seen: int | None = None,
+        first: bool = True,
+    ) -> int | None:
+        """The first article after ``after_id`` in no story yet (the stories' to-do); with
+        ``since``, dated from then on or with an id above ``seen`` (with ``since`` alone
+        and not ``first``: any one such)."""
         with self.reader() as conn:
-            return story_queries.first_unplaced(conn, after_id)
+            return story_queries.first_unplaced(conn, after_id, since, seen, first)
 
     def last_article_id(self) -> int:
         """The highest article id stored (0 when none): one read of the primary key."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from broadsheet.models import Comment
@@ -98,15 +98,17 @@ def kept_counts(conn: Connection, kind: str, ids: list[int]) -> dict[int, int]:
     out: dict[int, int] = {}
     unique = sorted(set(ids))
     for i in range(0, len(unique), 500):
-        rows = conn.execute(
-            select(comment_counts.c.target_id, comment_counts.c.visible).where(
-                comment_counts.c.kind == kind,
-                comment_counts.c.target_id.in_(unique[i : i + 500]),
-                comment_counts.c.visible > 0,
-            )
-        )
+        rows = conn.execute(_KEPT_COUNTS, {"kind": kind, "ids": unique[i : i + 500]})
         out.update({int(t): int(n) for t, n in rows})
     return out
+
+
+# Built once (every story and article page, and every list of teasers, reads it)
+_KEPT_COUNTS = select(comment_counts.c.target_id, comment_counts.c.visible).where(
+    comment_counts.c.kind == bindparam("kind"),
+    comment_counts.c.target_id.in_(bindparam("ids", expanding=True)),
+    comment_counts.c.visible > 0,
+)
 
 
 def get(conn: Connection, comment_id: int) -> Comment | None:

@@ -15,7 +15,19 @@ from sqlalchemy import Connection, func, select, update
 
 from broadsheet.models import OutletLayout
 from broadsheet.store import upsert
-from broadsheet.store.schema import article_extraction, articles, outlet_furniture, outlet_layout
+from broadsheet.store.schema import (
+    article_countries,
+    article_entities,
+    article_extraction,
+    article_topics,
+    articles,
+    outlet_furniture,
+    outlet_layout,
+    story_articles,
+)
+
+# tables holding a copy of an article's sort_at (so their lists read in index order)
+SORT_COPIES = (story_articles, article_entities, article_countries, article_topics)
 
 KNOWN_TEXT_CHARS = 4000  # of each recent article: its lead, for teaser matching
 
@@ -113,10 +125,15 @@ def articles_showing(conn: Connection, ids: list[int], titles: set[str]) -> list
 
 
 def save_dates(conn: Connection, dates: list[tuple[int, datetime, datetime]]) -> None:
-    """Corrected (article id, published, sort date) of stored articles."""
+    """Corrected (article id, published, sort date) of stored articles, and the copies of
+    the sort date that lists are read by (story members, entity, country and topic rows)."""
     for article_id, published, sort_at in dates:
         conn.execute(
             update(articles)
             .where(articles.c.id == article_id)
             .values(published_at=published, sort_at=sort_at)
         )
+        for table in SORT_COPIES:
+            conn.execute(
+                update(table).where(table.c.article_id == article_id).values(sort_at=sort_at)
+            )

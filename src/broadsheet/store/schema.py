@@ -191,7 +191,11 @@ article_entities = Table(
     Column("mentions", Integer, nullable=False),
     # the article's sort_at, copied so a page lists the latest without sorting them all
     Column("sort_at", UTCDateTime),
-    Index("ix_article_entities_entity_id_sort", "entity_id", "sort_at", "article_id"),
+    # the name and label too: the page's name is chosen from the latest 200 mentions, read
+    # from the index alone (0026)
+    Index(
+        "ix_article_entities_entity_named", "entity_id", "sort_at", "article_id", "name", "label"
+    ),
 )
 article_countries = Table(
     "article_countries",
@@ -303,7 +307,9 @@ story_articles = Table(
     Column("similarity", Float, nullable=False, default=0.0),  # to its closest story-mate
     Column("agency", String(40)),  # the news agency its text credits, if any
     Column("assigned_at", UTCDateTime, nullable=False),
-    Index("ix_story_articles_story_id", "story_id"),
+    # the article's sort_at, copied so a story's latest articles are read in index order
+    Column("sort_at", UTCDateTime),
+    Index("ix_story_articles_story_sort", "story_id", "sort_at", "article_id"),
 )
 story_events = Table(
     "story_events",
@@ -325,8 +331,9 @@ story_terms = Table(  # a story's main features, for related stories (an inverte
     Column("story_id", Id, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
     Column("term", String(100), primary_key=True),
     Column("weight", Float, nullable=False),
-    # the newest stories using a term, in order (related stories read a bounded posting)
-    Index("ix_story_terms_term_story", "term", "story_id"),
+    # the newest stories using a term, in order (related stories read a bounded posting),
+    # with their weight: the posting is read from the index alone (0030)
+    Index("ix_story_terms_term_story_weight", "term", "story_id", "weight"),
 )
 
 # --- pages (issue 10): counts kept by the writes, and the story page's stored digest --------

@@ -10,13 +10,15 @@ text) and recency, and folds hits of one story into one result.
 
 from __future__ import annotations
 
+import collections
+import functools
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, TextClause, bindparam, text
 
 # Newest matching articles ranked per search at most. Each costs its bm25 and a look-up of
 # its date and story (~7 µs of CPU, more when the rows are not in memory): 1,000 was ~10 ms
@@ -25,8 +27,35 @@ from sqlalchemy import Connection, text
 # rarer word has fewer matches than that and is ranked whole.
 WINDOW = 400
 MAX_TOKENS = 20
+# Matches of the words a filtered search looks at, newest first. A filter is checked per
+# match (~3 µs with its look-ups): an outlet filter on a common word read every match, 1 s
+# at 1M articles for "with"; this bounds it to ~15 ms.
+FILTERED_MATCHES = 5_000
+# the outlet filter offers the outlets with the most matches among the window's, at most
+# this many: a common word's 400 matches came from ~200 outlets at 2,500 (their names'
+# look-up and <option>s ~14 % of a served search at 1M); each result links to its outlet
+OUTLET_CHOICES = 30
+# a submitted search that finds nothing tries its last word as a beginning, unless that
+# word is a word of more articles than this (see beginnings_may_help)
+COMMON_WORD = 1_000
+# Newest articles in the second FTS5 index, articles_fts_recent (migration 0027), searched
+# first: bm25's IDF reads each word's whole posting list once per statement (a common
+# word's, 10-25 ms at 1M articles, growing with the store); in this index the lists are
+# bounded by its size, and a word with more than WINDOW matches in it has the same newest
+# WINDOW matches as in the whole index. The worker trims it back to this size
+# (trim_recent), RECENT_TRIM_BATCH articles a transaction.
+RECENT_ARTICLES = 50_000
+RECENT_TRIM_BATCH = 2_000
+RECENT_MERGE_STEPS = 10  # merge steps (merge_recent) at most per trim, after it
+# When the recent index has too few matches the whole index is searched; then a word of
+# more articles than about this is left out of the relevance (bm25 over the other words
+# and phrases; the matches are still those of the whole query): its IDF would read its
+# whole posting list and, being common, it weighs little in bm25 anyway. A query of
+# common words only is ranked by its rarest (see _scoring).
+SCORED_WORD = 10_000
 TITLE_WEIGHT = 4.0  # bm25 weight of the title column against the text's 1.0
 RECENCY_HALF_LIFE_DAYS = 7.0  # relevance halves for every week of age
+RECENT, WHOLE = "articles_fts_recent", "articles_fts"  # the SQLite indexes (0027, 0001)
 SNIPPET_TOKENS = 28
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # FTS5 highlight markers; no text contains them
 
@@ -42,6 +71,10 @@ PG_CONFIGS = {
 }  # fmt: skip
 PG_WEIGHTS = "{0.0, 0.0, 0.25, 1.0}"  # ts_rank weights of D, C, B (text), A (title)
 PG_SLICES = (20_000, 200_000)  # newest ids searched first, before the whole index
+# Candidates read from the GIN index per window place: each is then checked under its own
+# language's configuration (which may turn a few down) with its document read; the reads
+# stop at this many, so a common word reads 802 documents, not every match in its slice.
+PG_CANDIDATES = 2
 PG_TEXT_CHARS = 100_000  # text indexed (and highlighted) per article, as migration 0011
 PG_TOKEN_CHARS = 200  # longer tokens are cut (no article word is longer; tsquery limits)
 
@@ -171,6 +204,13 @@ class SearchResults:
     matched: int = 0  # articles matched, counted up to WINDOW
     groups: int = 0  # results (stories and story-less articles) among them
     capped: bool = False  # more than WINDOW articles matched
+    # filters were checked on the newest FILTERED_MATCHES matches of the words only: older
+    # ones may match too
+    filtered_newest: bool = False
+    # (id, name) of the outlets with the most matched articles (at most OUTLET_CHOICES),
+    # by name: the outlet filter's choices (a big site follows thousands of outlets; a
+    # list of all, or of the ~200 a common word's window holds at 2,500, is no choice)
+    outlets: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _filter_sql(f: SearchFilters, dialect: str = "sqlite") -> tuple[str, dict[str, Any]]:
@@ -202,6 +242,15 @@ def _filter_sql(f: SearchFilters, dialect: str = "sqlite") -> tuple[str, dict[st
     return "".join(f" AND {w}" for w in where), params
 
 
+@functools.lru_cache(maxsize=512)
+def _sql(statement: str) -> TextClause:
+    """``text(statement)`` built once, its ``:ids`` expanded at execution. A search's
+    statements vary only by index and filters; a TextClause built per call parsed its
+    binds and made its cache key again each time (~6 statements a search)."""
+    clause = text(statement)
+    return clause.bindparams(bindparam("ids", expanding=True)) if ":ids" in statement else clause
+
+
 def search(
     conn: Connection,
     query: ParsedQuery,
@@ -209,31 +258,136 @@ def search(
     now: datetime,
     limit: int = 20,
     offset: int = 0,
+    outlets: bool = False,
 ) -> SearchResults:
-    """Ranked, story-grouped results for ``query``; at most ``WINDOW`` articles read."""
+    """Ranked, story-grouped results for ``query``; at most ``WINDOW`` articles read;
+    with ``outlets``, the outlets of the matches as well (the page's filter)."""
     results = SearchResults(query)
     if query.empty:
         return results
     if conn.dialect.name == "postgresql":
-        return _pg_search(conn, query, filters, now, limit, offset)
+        return _pg_search(conn, query, filters, now, limit, offset, outlets)
     expr = query.fts()
     extra, params = _filter_sql(filters)
-    # first the ranking, reading as little as possible per match (up to WINDOW of them)
-    rows = conn.execute(
-        text(
-            "SELECT a.id, a.sort_at, sa.story_id,"
-            f" -bm25(articles_fts, {TITLE_WEIGHT}, 1.0)"
-            " FROM articles_fts"
-            " JOIN articles a ON a.id = articles_fts.rowid"
-            " LEFT JOIN story_articles sa ON sa.article_id = a.id"
-            f" WHERE articles_fts MATCH :q{extra}"
-            " ORDER BY articles_fts.rowid DESC LIMIT :window"
-        ),
-        {"q": expr, "window": WINDOW + 1, **params},
-    ).all()
-    _rank(conn, results, rows, now, limit, offset)
-    _add_snippets(conn, expr, results.hits)
+    params["now"] = _stored(now)
+    # The newest articles' index when it holds the same newest matches as the whole one,
+    # so that bm25 reads bounded posting lists: without filters, when it has more than
+    # WINDOW matches; with filters (checked on the newest FILTERED_MATCHES matches of the
+    # words), when it has more than FILTERED_MATCHES. A probe tells (the next match's id,
+    # no bm25: ~0.1-0.5 ms); a filtered search's probe is its floor. Otherwise the whole
+    # index, ranked by the query's rarer words (_scoring).
+    probe = _newest(conn, RECENT, expr, FILTERED_MATCHES if extra else WINDOW)
+    if probe is not None:
+        table = RECENT
+        rows, floor = _window(conn, RECENT, expr, expr, extra, params, probe if extra else None)
+    else:
+        table = WHOLE
+        floor = _newest(conn, WHOLE, expr, FILTERED_MATCHES) if extra else None
+        rows, floor = _window(conn, WHOLE, expr, _scoring(conn, query, expr), extra, params, floor)
+    _rank(conn, results, rows, now, limit, offset, outlets)
+    results.filtered_newest = floor is not None and len(rows) <= WINDOW
+    _add_snippets(conn, table, expr, results.hits, one_pass=not extra)
     return results
+
+
+def _window(
+    conn: Connection,
+    table: str,
+    expr: str,
+    scoring: str,
+    extra: str,
+    params: dict[str, Any],
+    floor: int | None,
+) -> tuple[list[Any], int | None]:
+    """The newest WINDOW + 1 matches of ``expr`` in ``table`` (an FTS5 index) above
+    ``floor`` that pass the filters (``extra``), with their age, story, relevance (bm25
+    of ``scoring``) and outlet; and ``floor``. A filtered search looks at the newest
+    FILTERED_MATCHES matches of the words only (a filter is checked per match): its floor
+    is the id of the next one, or None when there are no more."""
+    params = dict(params)
+    if floor is not None:
+        extra += f" AND {table}.rowid > :floor"
+        params["floor"] = floor
+    if scoring != expr:  # ranked by some of the words, matching all of them: first the
+        # newest matches (no bm25), then bm25 of ``scoring`` over their id range for those
+        # only (``+rowid``: a look-up per id would evaluate ``scoring`` again for each)
+        joined = f" JOIN articles a ON a.id = {table}.rowid" if extra else ""  # filters
+        ids = list(
+            conn.execute(
+                _sql(
+                    f"SELECT {table}.rowid FROM {table}{joined}"
+                    f" WHERE {table} MATCH :q{extra} ORDER BY {table}.rowid DESC LIMIT :window"
+                ),
+                {"q": expr, "window": WINDOW + 1, **params},
+            ).scalars()
+        )
+        if not ids:
+            return [], floor
+        # the ids as one JSON array: up to WINDOW + 1 bound parameters expanded one by one
+        # cost more than the statement's compilation they replaced
+        extra = (
+            f" AND {table}.rowid BETWEEN :lo AND :hi"
+            f" AND +{table}.rowid IN (SELECT value FROM json_each(:listed))"
+        )
+        params.update(lo=ids[-1], hi=ids[0], listed="[" + ",".join(str(int(i)) for i in ids) + "]")
+    # the ranking, reading as little as possible per match (up to WINDOW of them)
+    rows = conn.execute(
+        _sql(
+            "SELECT a.id, julianday(:now) - julianday(a.sort_at), sa.story_id,"
+            f" -bm25({table}, {TITLE_WEIGHT}, 1.0), a.source_id"
+            f" FROM {table}"
+            f" JOIN articles a ON a.id = {table}.rowid"
+            " LEFT JOIN story_articles sa ON sa.article_id = a.id"
+            f" WHERE {table} MATCH :scoring{extra}"
+            f" ORDER BY {table}.rowid DESC LIMIT :window"
+        ),
+        {"q": expr, "scoring": scoring, "window": WINDOW + 1, **params},
+    ).all()
+    return rows, floor
+
+
+def _newest(conn: Connection, table: str, expr: str, skip: int) -> int | None:
+    """The id of the match of ``expr`` after the newest ``skip`` in ``table``, or None."""
+    return conn.execute(
+        _sql(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH :q"
+            " ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
+        ),
+        {"q": expr, "skip": skip},
+    ).scalar()
+
+
+def _scoring(conn: Connection, query: ParsedQuery, expr: str) -> str:
+    """The expression whose bm25 ranks a search of the whole index: ``query``'s words and
+    phrases of at most about SCORED_WORD articles each (a phrase counts if all its words
+    do; excluded words never weigh); when every word is commoner, the rarest word alone
+    (its IDF reads its posting list only: "Egypt been" reads Egypt's, ~0.6 ms at 1M
+    articles, not been's, ~9 ms); ``expr`` when that is all of it.
+
+    A word's count is estimated from the recent index (its matches among the newest
+    RECENT_ARTICLES, counted up to 4 times the share SCORED_WORD is of the store), so
+    the estimate reads a bounded part of its posting list whatever the store's size."""
+    top = conn.execute(_sql("SELECT max(id) FROM articles")).scalar() or 0
+    share = max(1, SCORED_WORD * RECENT_ARTICLES // max(top, RECENT_ARTICLES))
+    counted = _sql(
+        f"SELECT count(*) FROM (SELECT 1 FROM {RECENT} WHERE {RECENT} MATCH :q LIMIT :cap)"
+    )
+    words = [*query.words, *(t for p in query.phrases for t in p)]
+    counts = {w: conn.execute(counted, {"q": f'"{w}"', "cap": 4 * share}).scalar() for w in words}
+    common = {w for w, n in counts.items() if n > share}
+    if common == set(counts):  # the rarest word alone (the first of ties)
+        rarest = min(words, key=lambda w: counts[w])
+        if rarest not in query.words:  # a phrase's: the word, not the phrase, ranks
+            return ParsedQuery((rarest,), prefix_last=False).fts()
+        common.discard(rarest)
+    if not common and not query.excluded:
+        return expr
+    kept = ParsedQuery(
+        tuple(w for w in query.words if w not in common),
+        tuple(p for p in query.phrases if not common.intersection(p)),
+        prefix_last=query.prefix_last and bool(query.words) and query.words[-1] not in common,
+    )
+    return expr if kept.empty else kept.fts()
 
 
 def _rank(
@@ -243,34 +397,41 @@ def _rank(
     now: datetime,
     limit: int,
     offset: int,
+    outlets: bool = False,
 ) -> None:
-    """Fold ``rows`` (id, sort_at, story, relevance: the higher the better) into story
-    groups ranked by relevance and recency; one page of them, with titles, as the hits."""
+    """Fold ``rows`` (id, age in days, story, relevance: the higher the better, outlet)
+    into story groups ranked by relevance and recency; one page of them, with titles, as
+    the hits; with ``outlets`` the OUTLET_CHOICES outlets with the most of them. The age
+    comes from the statement (a date parsed per row was ~5 % of a served search)."""
     results.capped = len(rows) > WINDOW
     rows = rows[:WINDOW]
     results.matched = len(rows)
-    best: dict[Any, tuple[float, int, str, int | None]] = {}  # key -> score, id, at, story
+    best: dict[Any, tuple[float, int, int | None]] = {}  # key -> score, id, story
     more: dict[Any, int] = {}
-    for article_id, sort_at, story_id, relevance in rows:
-        age_days = max(0.0, (now - _aware(sort_at)).total_seconds() / 86400.0)
-        score = float(relevance) * math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
+    decay = math.log(0.5) / RECENCY_HALF_LIFE_DAYS
+    for article_id, age_days, story_id, relevance, _source_id in rows:
+        score = float(relevance) * math.exp(decay * max(0.0, float(age_days)))
         key = ("story", story_id) if story_id is not None else ("article", article_id)
         if key in best:
             more[key] = more.get(key, 0) + 1
             if score <= best[key][0]:
                 continue
-        best[key] = (score, article_id, sort_at, story_id)
+        best[key] = (score, article_id, story_id)
     ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
     results.groups = len(ranked)
     page = ranked[offset : offset + limit]
     details = _details(conn, [v[1] for _k, v in page])
-    for key, (score, article_id, sort_at, story_id) in page:
-        title, source_id, source_name, language = details.get(article_id, ("", 0, "", None))
+    for key, (score, article_id, story_id) in page:
+        title, source_id, source_name, language, sort_at = details.get(
+            article_id, ("", 0, "", None, now)
+        )
         hit = SearchHit(
             article_id, title, source_id, source_name, _aware(sort_at), language, story_id, score
         )
         hit.more_reports = more.get(key, 0)
         results.hits.append(hit)
+    if outlets:
+        results.outlets = _outlets(conn, collections.Counter(int(r[4]) for r in rows))
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -327,6 +488,7 @@ def _pg_search(
     now: datetime,
     limit: int,
     offset: int,
+    outlets: bool = False,
 ) -> SearchResults:
     results = SearchResults(query)
     tsq = _pg_tsquery(conn, query, filters.language)
@@ -334,27 +496,76 @@ def _pg_search(
         return results
     extra, params = _filter_sql(filters, "postgresql")
     top = conn.execute(text("SELECT max(id) FROM articles_fts")).scalar() or 0
+    most = PG_CANDIDATES * (WINDOW + 1)
     rows: list[Any] = []
+    candidates: list[int] = []
+    matches: list[int] = []
+    # the matches read per slice: enough for the window, or with a filter (checked on each,
+    # joined to its article) the newest FILTERED_MATCHES, as on SQLite
+    reads = FILTERED_MATCHES if extra else most
     for width in (*PG_SLICES, None):
         floor = top - width if width is not None else None
-        rows = conn.execute(
-            text(
-                "SELECT a.id, a.sort_at, sa.story_id,"
-                f" ts_rank(CAST('{PG_WEIGHTS}' AS real[]), f.document, CAST(:q AS tsquery))"
-                " FROM articles_fts f"
-                " JOIN articles a ON a.id = f.id"
-                " LEFT JOIN story_articles sa ON sa.article_id = a.id"
-                f" WHERE f.document @@ CAST(:q AS tsquery){tsq.check}"
-                + (" AND f.id > :floor" if floor is not None else "")
-                + f"{extra} ORDER BY f.id DESC LIMIT :window"
-            ),
-            {"q": tsq.find, "floor": floor, "window": WINDOW + 1, **tsq.params, **params},
-        ).all()
-        if len(rows) > WINDOW or floor is None or floor <= 0:
+        # The newest matches, from the GIN bitmap ANDed with the id range: no document is
+        # read (each is a TOASTed tsvector, ~15 µs to read for the check or the rank). The
+        # planner's own pick for ORDER BY id LIMIT n walks back along the primary key
+        # testing each document (it does not price reading them): 50-130 ms at 50k
+        # articles. Plain index scans are off for this one statement (SET LOCAL, within
+        # the read transaction), so it takes the bitmaps.
+        conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
+        matches = list(
+            conn.execute(
+                text(
+                    "SELECT f.id FROM articles_fts f WHERE f.document @@ CAST(:q AS tsquery)"
+                    + (" AND f.id > :floor" if floor is not None else "")
+                    + " ORDER BY f.id DESC LIMIT :reads"
+                ),
+                {"q": tsq.find, "floor": floor, "reads": reads},
+            ).scalars()
+        )
+        conn.exec_driver_sql("SET LOCAL enable_indexscan = on")
+        candidates = matches
+        if extra and matches:  # the filters, with their indexes
+            candidates = list(
+                conn.execute(
+                    text(
+                        "SELECT a.id FROM articles a WHERE a.id = ANY(CAST(:ids AS bigint[]))"
+                        f"{extra} ORDER BY a.id DESC LIMIT :most"
+                    ),
+                    {"ids": matches, "most": most, **params},
+                ).scalars()
+            )
+        rows = _pg_window(conn, tsq, candidates, now)
+        if len(rows) > WINDOW or len(matches) >= reads or floor is None or floor <= 0:
             break
-    _rank(conn, results, rows, now, limit, offset)
+    _rank(conn, results, rows, now, limit, offset, outlets)
+    # candidates the per-language check turned down still count as read: the window is
+    # "the newest matches" whether or not all of them were kept
+    results.capped = results.capped or len(candidates) >= most
+    results.filtered_newest = bool(extra) and len(matches) >= reads and not results.capped
     _pg_snippets(conn, tsq.find, results.hits)
     return results
+
+
+def _pg_window(conn: Connection, tsq: _PgQuery, candidates: list[int], now: datetime) -> list[Any]:
+    """The newest ``WINDOW`` + 1 of ``candidates`` that pass the check, with their age in
+    days at ``now``, story, relevance and outlet; ts_rank computed for those only."""
+    if not candidates:
+        return []
+    listed = ",".join(str(int(i)) for i in candidates)
+    return conn.execute(
+        text(
+            "SELECT w.id, EXTRACT(EPOCH FROM CAST(:now AS timestamp) - a.sort_at) / 86400.0,"
+            " sa.story_id,"
+            f" ts_rank(CAST('{PG_WEIGHTS}' AS real[]), w.document, CAST(:q AS tsquery)),"
+            " a.source_id FROM ("
+            f"SELECT f.id, f.document FROM articles_fts f WHERE f.id IN ({listed}){tsq.check}"
+            " ORDER BY f.id DESC LIMIT :window) w"
+            " JOIN articles a ON a.id = w.id"
+            " LEFT JOIN story_articles sa ON sa.article_id = a.id"
+            " ORDER BY w.id DESC"
+        ),
+        {"q": tsq.find, "window": WINDOW + 1, "now": _stored(now, "postgresql"), **tsq.params},
+    ).all()
 
 
 def _pg_snippets(conn: Connection, tsq: str, hits: list[SearchHit]) -> None:
@@ -379,31 +590,64 @@ def _pg_snippets(conn: Connection, tsq: str, hits: list[SearchHit]) -> None:
         hit.snippet = by_id.get(hit.article_id, "")
 
 
-def _details(conn: Connection, ids: list[int]) -> dict[int, tuple[str, int, str, str | None]]:
-    """Title, outlet and language of one page of hits, in one query."""
+# one statement each, the ids bound (expanded at execution): with the ids written into the
+# SQL every search compiled two new statements (~0.15 ms a search at 1M, of ~12)
+_DETAILS = _sql(
+    "SELECT a.id, a.title, a.source_id, s.name, a.language, a.sort_at FROM articles a"
+    " JOIN sources s ON s.id = a.source_id WHERE a.id IN :ids"
+)
+_OUTLETS = _sql("SELECT id, name FROM sources WHERE id IN :ids")
+
+
+def _details(conn: Connection, ids: list[int]) -> dict[int, tuple[str, int, str, str | None, Any]]:
+    """Title, outlet, language and date of one page of hits, in one query."""
     if not ids:
         return {}
-    listed = ",".join(str(int(i)) for i in ids)
-    rows = conn.execute(
-        text(
-            "SELECT a.id, a.title, a.source_id, s.name, a.language FROM articles a"
-            f" JOIN sources s ON s.id = a.source_id WHERE a.id IN ({listed})"
-        )
-    ).all()
-    return {int(r[0]): (r[1], int(r[2]), r[3], r[4]) for r in rows}
+    rows = conn.execute(_DETAILS, {"ids": [int(i) for i in ids]}).all()
+    return {int(r[0]): (r[1], int(r[2]), r[3], r[4], r[5]) for r in rows}
 
 
-def _add_snippets(conn: Connection, expr: str, hits: list[SearchHit]) -> None:
-    """Highlighted extracts for one page of hits, in one query."""
+def _outlets(conn: Connection, counts: collections.Counter[int]) -> list[tuple[int, str]]:
+    """(id, name) of the ``OUTLET_CHOICES`` outlets with the most matches (``counts``:
+    matches per outlet id; ties to the lower id), by name."""
+    ids = [sid for sid, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    ids = ids[:OUTLET_CHOICES]
+    if not ids:
+        return []
+    rows = conn.execute(_OUTLETS, {"ids": sorted(ids)}).all()
+    return sorted(((int(r[0]), r[1]) for r in rows), key=lambda r: (r[1].casefold(), r[0]))
+
+
+def _add_snippets(
+    conn: Connection, table: str, expr: str, hits: list[SearchHit], one_pass: bool = True
+) -> None:
+    """Highlighted extracts for one page of hits, in one query.
+
+    FTS5 answers ``rowid IN (…)`` with one look-up per id, and each look-up evaluates the
+    whole expression again: a word beginning reads every indexed word it begins each time
+    (120 ms for 20 hits of "with*" at 150k articles, 2-3 ms for a whole word). Without
+    filters (``one_pass``) the hits lie among the window's newest matches of ``expr``, so
+    it is evaluated once over the hits' id range (``+rowid`` keeps the list out of FTS5's
+    hands: at most ``WINDOW`` matches read) and snippet() runs for the hits only; with
+    filters that range may hold any number of other matches, so each hit is looked up."""
     if not hits:
         return
-    ids = ",".join(str(int(h.article_id)) for h in hits)
+    ids = [int(h.article_id) for h in hits]
+    where = "rowid BETWEEN :lo AND :hi AND +rowid IN :ids" if one_pass else "rowid IN :ids"
     rows = conn.execute(
-        text(
-            "SELECT rowid, snippet(articles_fts, 1, :open, :close, '…', :n)"
-            f" FROM articles_fts WHERE articles_fts MATCH :q AND rowid IN ({ids})"
+        _sql(
+            f"SELECT rowid, snippet({table}, 1, :open, :close, '…', :n)"
+            f" FROM {table} WHERE {table} MATCH :q AND {where}"
         ),
-        {"q": expr, "open": MARK_OPEN, "close": MARK_CLOSE, "n": SNIPPET_TOKENS},
+        {
+            "q": expr,
+            "open": MARK_OPEN,
+            "close": MARK_CLOSE,
+            "n": SNIPPET_TOKENS,
+            "lo": min(ids),
+            "hi": max(ids),
+            "ids": ids,
+        },
     ).all()
     by_id = {int(r[0]): r[1] or "" for r in rows}
     for hit in hits:
@@ -447,3 +691,99 @@ def search_ids(conn: Connection, words: str, limit: int = 50) -> list[int]:
         {"q": query, "n": limit},
     )
     return [int(r[0]) for r in rows]
+
+
+def beginnings_may_help(conn: Connection, query: ParsedQuery) -> bool:
+    """Whether a search that found nothing with whole words should be tried again with
+    its last word as a beginning ("ukra" finding "Ukraine", "year" finding "years"): not
+    when that word is itself a word of more than ``COMMON_WORD`` articles. The reader
+    typed a whole word then, and a common word's beginning reads its whole posting list
+    and every other word it begins ("said*": 22-38 ms at 1M articles, growing with the
+    store; a tenth of the bench's searches), for nothing more often than not. SQLite only
+    (reading the word's first ``COMMON_WORD`` + 1 entries); on PostgreSQL, where a word
+    matches under each article's own language, always tried."""
+    if not query.words or conn.dialect.name != "sqlite":
+        return bool(query.words)
+    found = conn.execute(
+        text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q LIMIT 1 OFFSET :n"),
+        {"q": f'"{query.words[-1]}"', "n": COMMON_WORD},
+    ).first()
+    return found is None
+
+
+def trim_recent(conn: Connection) -> int:
+    """Take the oldest articles out of the recent index (articles_fts_recent) until it
+    holds the newest RECENT_ARTICLES, at most RECENT_TRIM_BATCH of them; how many were
+    taken out.
+    SQLite only (0 elsewhere). The index's own list of its articles (its docsize table,
+    by id) says which are in it; each is deleted with the title and text it was indexed
+    with, which the triggers keep equal to the article's."""
+    if conn.dialect.name != "sqlite":
+        return 0
+    floor = conn.execute(
+        text("SELECT id FROM articles_fts_recent_docsize ORDER BY id DESC LIMIT 1 OFFSET :keep"),
+        {"keep": RECENT_ARTICLES},
+    ).scalar()
+    if floor is None:
+        return 0
+    beyond = conn.execute(
+        text(
+            "SELECT id FROM articles_fts_recent_docsize WHERE id <= :floor"
+            " ORDER BY id DESC LIMIT 1 OFFSET :keep"
+        ),
+        {"floor": floor, "keep": RECENT_ARTICLES},
+    ).scalar()
+    if beyond is not None:  # more to take out than to keep (a bulk import): built again
+        return _rebuild_recent(conn, floor)
+    ids = list(
+        conn.execute(
+            text(
+                "SELECT id FROM articles_fts_recent_docsize WHERE id <= :floor ORDER BY id LIMIT :n"
+            ),
+            {"floor": floor, "n": RECENT_TRIM_BATCH},
+        ).scalars()
+    )
+    conn.execute(
+        _sql(
+            "INSERT INTO articles_fts_recent(articles_fts_recent, rowid, title, text)"
+            " SELECT 'delete', id, title, text FROM articles WHERE id IN :ids"
+        ),
+        {"ids": ids},
+    )
+    return len(ids)
+
+
+def _rebuild_recent(conn: Connection, floor: int) -> int:
+    """The recent index emptied and filled again with the articles above ``floor``: the
+    cost of indexing RECENT_ARTICLES (~7 s at 50,000), whatever it held (a store filled
+    by a bulk import holds every article: taking 950,000 out one by one would re-read
+    each). How many left it."""
+    held = conn.execute(text("SELECT count(*) FROM articles_fts_recent_docsize")).scalar() or 0
+    conn.exec_driver_sql(
+        "INSERT INTO articles_fts_recent(articles_fts_recent) VALUES ('delete-all')"
+    )
+    conn.execute(
+        text(
+            "INSERT INTO articles_fts_recent(rowid, title, text)"
+            " SELECT id, title, text FROM articles WHERE id > :floor"
+        ),
+        {"floor": floor},
+    )
+    kept = conn.execute(text("SELECT count(*) FROM articles_fts_recent_docsize")).scalar() or 0
+    return int(held) - int(kept)
+
+
+def merge_recent(conn: Connection) -> bool:
+    """One bounded step (~500 pages, ~0.1 s at 50,000 articles) of merging the recent
+    index's segments; whether it had work to do. A trimmed article's entries stay in its
+    segment, read by every search of its words, until that segment is merged: FTS5's own
+    merging leaves them for long (30,000 articles trimmed from 50,000 read as slowly as
+    50,000: 1.1 ms against 0.47 for "with"); these steps drop them. SQLite only."""
+    if conn.dialect.name != "sqlite":
+        return False
+    raw = conn.connection.driver_connection
+    before = raw.total_changes
+    conn.exec_driver_sql(
+        "INSERT INTO articles_fts_recent(articles_fts_recent, rank) VALUES ('merge', -500)"
+    )
+    return raw.total_changes - before > 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from broadsheet.models import Source
 from broadsheet.store.articles import add_to_count
@@ -113,12 +113,31 @@ def name_of(conn: Connection, source_id: int) -> str | None:
     return conn.execute(select(sources.c.name).where(sources.c.id == source_id)).scalar()
 
 
-def enabled_outlets(conn: Connection) -> list[tuple[int, str]]:
-    """(id, name) of every enabled source, without counting their articles."""
-    rows = conn.execute(
-        select(sources.c.id, sources.c.name).where(sources.c.enabled.is_(True))
-    ).all()
-    return [(r.id, r.name) for r in rows]
+_COUNTRY_OF = select(sources.c.country).where(sources.c.id == bindparam("id"))  # built once
+
+
+def country_of(conn: Connection, source_id: int) -> str | None:
+    """Read on every article view: the statement is built once."""
+    return conn.execute(_COUNTRY_OF, {"id": source_id}).scalar()
+
+
+def outlet_of(conn: Connection, source_id: int) -> tuple[str | None, str | None, str | None]:
+    """(site URL, country, language) of a source, without counting its articles."""
+    row = conn.execute(
+        select(sources.c.site_url, sources.c.country, sources.c.language).where(
+            sources.c.id == source_id
+        )
+    ).first()
+    return (row.site_url, row.country, row.language) if row else (None, None, None)
+
+
+def enabled_outlets(conn: Connection, ids: list[int] | None = None) -> list[tuple[int, str]]:
+    """(id, name) of every enabled source (or of those of ``ids``), without counting their
+    articles."""
+    query = select(sources.c.id, sources.c.name).where(sources.c.enabled.is_(True))
+    if ids is not None:
+        query = query.where(sources.c.id.in_(ids))
+    return [(r.id, r.name) for r in conn.execute(query).all()]
 
 
 def update_fields(conn: Connection, source_id: int, **values: Any) -> None:

@@ -7,14 +7,15 @@ The rows are shaped by the helpers of ``store/stories.py``; nothing here writes 
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from broadsheet.models import Cursor, Page, Story, StoryMember
 from broadsheet.store import keyset, upsert
-from broadsheet.store.schema import articles, stories, story_articles, story_digests
+from broadsheet.store.schema import stories, story_articles, story_digests
 from broadsheet.store.stories import _member, _member_select, _story, _story_select
 
 
@@ -26,20 +27,28 @@ def latest_page(
     return keyset.page(conn, query, stories.c.last_at, stories.c.id, _story, limit, before, after)
 
 
+# Built once (the article page's related stories read it on every view).
+_BY_IDS = _story_select().where(
+    stories.c.id.in_(bindparam("ids", expanding=True)),
+    stories.c.merged_into.is_(None),
+    stories.c.article_count > 0,
+)
+
+
 def by_ids(conn: Connection, story_ids: list[int]) -> list[Story]:
     """These stories (without members), in the order asked, in one query; merged or
     emptied stories are left out."""
     if not story_ids:
         return []
-    rows = conn.execute(
-        _story_select().where(
-            stories.c.id.in_(story_ids),
-            stories.c.merged_into.is_(None),
-            stories.c.article_count > 0,
-        )
-    )
+    rows = conn.execute(_BY_IDS, {"ids": story_ids})
     found = {s.id: s for s in map(_story, rows)}
     return [found[i] for i in story_ids if i in found]
+
+
+@functools.cache  # built once: read on every article and story page
+def _members() -> keyset.Keyed:
+    query = _member_select().where(story_articles.c.story_id == bindparam("sid"))
+    return keyset.Keyed(query, story_articles.c.sort_at, story_articles.c.article_id)
 
 
 def member_page(
@@ -49,22 +58,31 @@ def member_page(
     before: Cursor | None = None,
     after: Cursor | None = None,
 ) -> Page[StoryMember]:
-    """A story's articles, newest first, a page at a time."""
-    query = _member_select().where(story_articles.c.story_id == story_id)
-    return keyset.page(
-        conn, query, articles.c.sort_at, articles.c.id, _member, limit, before, after
-    )
+    """A story's articles, newest first, a page at a time: read in the order of
+    ``ix_story_articles_story_sort`` (the article's sort_at copied onto its membership), so
+    a page of a story of thousands of articles reads a page of rows, not all of them."""
+    return _members().page(conn, _member, limit, before, after, {"sid": story_id})
 
 
 # --- the story page's digest (what it shows about the whole story, computed once) ----------
-def digest(conn: Connection, story_id: int) -> tuple[str, datetime, str] | None:
-    """(version, the story's updated_at it was computed for, JSON value), if stored."""
-    row = conn.execute(
-        select(
-            story_digests.c.version, story_digests.c.story_updated_at, story_digests.c.value
-        ).where(story_digests.c.story_id == story_id)
-    ).first()
+def digest(conn: Connection, story_id: int) -> tuple[str, datetime, str, datetime] | None:
+    """(version, the story's updated_at it was computed for, JSON value, when it was
+    computed), if stored."""
+    row = conn.execute(_DIGEST, {"sid": story_id}).first()
+    return (row[0], row[1], row[2], row[3]) if row else None
+
+
+def digest_stamp(conn: Connection, story_id: int) -> tuple[str, datetime, datetime] | None:
+    """(version, the story's updated_at it was computed for, when it was computed), if
+    stored: which digest is stored, without reading (or parsing) its value."""
+    row = conn.execute(_STAMP, {"sid": story_id}).first()
     return (row[0], row[1], row[2]) if row else None
+
+
+_STAMP_COLUMNS = (story_digests.c.version, story_digests.c.story_updated_at)
+_WHERE = story_digests.c.story_id == bindparam("sid")
+_DIGEST = select(*_STAMP_COLUMNS, story_digests.c.value, story_digests.c.computed_at).where(_WHERE)
+_STAMP = select(*_STAMP_COLUMNS, story_digests.c.computed_at).where(_WHERE)
 
 
 def save_digests(conn: Connection, rows: list[dict[str, Any]]) -> None:

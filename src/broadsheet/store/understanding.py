@@ -7,12 +7,13 @@ The entity, country and topic rows are derived from those features for the pages
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, select
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select
 
 from broadsheet.models import ArticleTeaser, Cursor, Page
 from broadsheet.store import keyset, upsert
@@ -41,12 +42,14 @@ def versions(conn: Connection, article_id: int) -> dict[str, str]:
     return {r.feature: r.version for r in rows}
 
 
+# Read on every article view: built once (statements are immutable).
+_FEATURES = select(article_features.c.feature, article_features.c.value).where(
+    article_features.c.article_id == bindparam("id")
+)
+
+
 def features(conn: Connection, article_id: int) -> dict[str, Any]:
-    rows = conn.execute(
-        select(article_features.c.feature, article_features.c.value).where(
-            article_features.c.article_id == article_id
-        )
-    )
+    rows = conn.execute(_FEATURES, {"id": article_id})
     return {r.feature: json.loads(r.value) for r in rows}
 
 
@@ -151,6 +154,26 @@ _LISTED = {
 }
 
 
+@functools.cache  # built once: read on every entity, place and topic page
+def _listed(kind: str) -> keyset.Keyed:
+    table, column = _LISTED[kind]
+    query = (
+        teaser_select()
+        .join(table, table.c.article_id == articles.c.id)
+        .where(column == bindparam("key"), articles.c.duplicate_of.is_(None))
+    )
+    return keyset.Keyed(query, table.c.sort_at, table.c.article_id)
+
+
+@functools.cache  # built once (as _listed)
+def _from_outlets() -> keyset.Keyed:
+    outlets = select(sources.c.id).where(sources.c.country == bindparam("country"))
+    query = teaser_select().where(
+        articles.c.source_id.in_(outlets.scalar_subquery()), articles.c.duplicate_of.is_(None)
+    )
+    return keyset.Keyed(query, articles.c.sort_at, articles.c.id)
+
+
 def listing_page(
     conn: Connection,
     kind: str,
@@ -161,15 +184,7 @@ def listing_page(
 ) -> Page[ArticleTeaser]:
     """The latest original reports naming an entity / about a country / in a topic, read
     through the (key, sort_at, article_id) index in order: no sort of every match."""
-    table, column = _LISTED[kind]
-    query = (
-        teaser_select()
-        .join(table, table.c.article_id == articles.c.id)
-        .where(column == key, articles.c.duplicate_of.is_(None))
-    )
-    return keyset.page(
-        conn, query, table.c.sort_at, table.c.article_id, to_teaser, limit, before, after
-    )
+    return _listed(kind).page(conn, to_teaser, limit, before, after, {"key": key})
 
 
 def place_page(
@@ -185,17 +200,7 @@ def place_page(
     ``article_countries``; each of the country's outlets' ``(source_id, sort_at, id)``),
     merged: an article both about the country and from one of its outlets shows once."""
     about = listing_page(conn, "country", country, limit, before, after)
-    outlets = select(sources.c.id).where(sources.c.country == country).scalar_subquery()
-    local = keyset.page(
-        conn,
-        teaser_select().where(articles.c.source_id.in_(outlets), articles.c.duplicate_of.is_(None)),
-        articles.c.sort_at,
-        articles.c.id,
-        to_teaser,
-        limit,
-        before,
-        after,
-    )
+    local = _from_outlets().page(conn, to_teaser, limit, before, after, {"country": country})
     unique = {t.id: t for t in about.items + local.items}
     if after is not None:  # the closest newer ones, shown newest first
         closest = sorted(unique.values(), key=lambda t: (t.sort_at, t.id))
@@ -225,21 +230,28 @@ def listed_ids(conn: Connection, kind: str, key: str, limit: int) -> list[int]:
     return [t.id for t in listing_page(conn, kind, key, limit).items]
 
 
-def entity_name(conn: Connection, entity_id: str) -> tuple[str, str] | None:
-    """The most used spelling of an entity and its label, among its latest mentions."""
+def _entity_name_statement() -> Any:
     recent = (
         select(article_entities.c.name, article_entities.c.label)
-        .where(article_entities.c.entity_id == entity_id)
+        .where(article_entities.c.entity_id == bindparam("entity"))
         .order_by(article_entities.c.sort_at.desc(), article_entities.c.article_id.desc())
         .limit(NAME_SAMPLE)
         .subquery()
     )
-    row = conn.execute(
+    return (
         select(recent.c.name, recent.c.label, func.count().label("n"))
         .group_by(recent.c.name, recent.c.label)
         .order_by(func.count().desc(), func.length(recent.c.name).desc())
         .limit(1)
-    ).first()
+    )
+
+
+_ENTITY_NAME = _entity_name_statement()  # built once: read on every entity page not kept
+
+
+def entity_name(conn: Connection, entity_id: str) -> tuple[str, str] | None:
+    """The most used spelling of an entity and its label, among its latest mentions."""
+    row = conn.execute(_ENTITY_NAME, {"entity": entity_id}).first()
     return (row.name, row.label) if row else None
 
 

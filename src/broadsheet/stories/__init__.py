@@ -3,6 +3,7 @@
 fold.py      wire copies, shortened ones too, by shingle containment: folded
 agency.py    which news agency a text credits
 text.py      article text -> weighted features
+repeats.py   text an outlet repeats on its pages, left out of the features
 index.py     the term index: candidate retrieval without scanning stories
 cluster.py   the online rule: join a story or start one; moves and merges
 state.py     the stage itself: its memory, one article in, one decision out (no I/O)

@@ -28,6 +28,7 @@ from broadsheet.stories.agency import agency_credit
 from broadsheet.stories.cluster import Clusterer, Decision
 from broadsheet.stories.fold import WireFolder
 from broadsheet.stories.index import TermIndex
+from broadsheet.stories.repeats import RepeatedText
 from broadsheet.stories.text import entity_features, features, main_year
 
 log = logging.getLogger("broadsheet.stories")
@@ -39,11 +40,15 @@ TERM_PREFIXES = ("w:", "e:", "E:", "C:")
 MAIN_TERMS = 12
 
 
-def _features(row: dict[str, Any]) -> dict[str, float]:
+def _features(row: dict[str, Any], repeats: RepeatedText | None = None) -> dict[str, float]:
     """An article row's clustering features: its words and names, and its entities when
-    the understanding stage has run (``row["entities"]``: id, label, mentions)."""
+    the understanding stage has run (``row["entities"]``: id, label, mentions). With
+    ``repeats``, the text its outlet repeats on many pages is left out of the body."""
     extra = entity_features(row.get("entities") or ())
-    return features(row["title"], row["text"] or "", extra)
+    text = row["text"] or ""
+    if repeats is not None:
+        text = repeats.strip(row.get("source_id"), text)
+    return features(row["title"], text, extra)
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class StoryState:
             half_life_seconds=settings.story_half_life_hours * 3600.0,
         )
         self.folder = WireFolder()
+        self.repeats = RepeatedText()  # each outlet's repeated text, kept out of features
         self.now = float("-inf")  # the newest article time seen (stream time)
         self.root_of: dict[int, int] = {}  # copy -> the first stored copy
         self.copies: dict[int, list[int]] = defaultdict(list)  # root -> its copies
@@ -128,7 +134,7 @@ class StoryState:
             root = self.root_of.get(row["duplicate_of"], row["duplicate_of"])
             self._copy(row, root, story, mh, size, t)
             return
-        slot = self.index.add(row["id"], _features(row), t, self._year(row))
+        slot = self.index.add(row["id"], _features(row, self.repeats), t, self._year(row))
         self.clusterer.place(slot, story)
         self.folder.add(row["id"], mh, size, source=row.get("source_id"))
         heapq.heappush(self._expiry, (t, slot, row["id"]))
@@ -191,7 +197,7 @@ class StoryState:
                 agency=agency,
                 duplicate_of=root if exact is None else None,
             )
-        slot = self.index.add(article_id, _features(row), t, self._year(row))
+        slot = self.index.add(article_id, _features(row, self.repeats), t, self._year(row))
         heapq.heappush(self._expiry, (t, slot, article_id))
         self.folder.add(article_id, mh, size, source=row.get("source_id"))
         decision = self.clusterer.assign(slot, oldest=self.now - self.window)

@@ -128,7 +128,11 @@ def shingle_hashes(text: str, size: int = 5) -> np.ndarray:
 
 def shingle_sequence(text: str, size: int = 5) -> np.ndarray:
     """The hashes of :func:`shingle_hashes` in text order, repeats kept."""
-    words = WORD.findall(text.lower())
+    return mixed_shingles(WORD.findall(text.lower()), size)
+
+
+def mixed_shingles(words: list[str], size: int = 5) -> np.ndarray:
+    """The 32-bit hashes (as uint64) of the ``size``-grams of ``words``, in order."""
     if not words:
         return np.empty(0, dtype=np.uint64)
     h = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))

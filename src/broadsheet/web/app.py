@@ -8,7 +8,6 @@ referrer policy); every error becomes HTML in one place, ``install_error_pages``
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,8 +18,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,8 +25,9 @@ from broadsheet.config import Settings
 from broadsheet.web import i18n, pages
 from broadsheet.web.http import HeadAsGet, TrailingSlash
 from broadsheet.web.i18n import N_
-from broadsheet.web.page_cache import PageCache
+from broadsheet.web.page_cache import ARTICLE_PARTS, STORY_DIGESTS, EntityNames, Kept, PageCache
 from broadsheet.web.sync import is_sync
+from broadsheet.web.templating import make_templates
 
 if TYPE_CHECKING:
     from broadsheet.store import Store
@@ -102,43 +100,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-def _without_bidi_controls(value: object) -> object:
-    """Every value a template prints loses the bidi embeddings, overrides and isolates it
-    carries: stored text from before ingest dropped them (or from anywhere else) cannot
-    reverse the page around it. Markup stays Markup."""
-    if isinstance(value, str) and _BIDI_RE.search(value):
-        cleaned = str.translate(value, _BIDI_CONTROLS)
-        return Markup(cleaned) if isinstance(value, Markup) else cleaned
-    return value
-
-
-def make_templates() -> Environment:
-    """The Jinja environment: autoescaped; ``|safe`` appears once, on sanitized bodies."""
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-        finalize=_without_bidi_controls,
-    )
-    # ``_()`` / ``{% trans %}`` translate into the request's language (web/i18n.py).
-    env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=i18n.gettext, ngettext=i18n.ngettext, pgettext=i18n.pgettext, newstyle=True
-    )
-    env.globals["languages"] = i18n.LANGUAGES
-    env.globals["site_name"] = "Broadsheet"
-    env.filters["iso_datetime"] = i18n.iso_datetime
-    env.filters["number"] = i18n.format_number
-    env.filters.update(pages.FILTERS)
-    return env
 
 
 def error_page(request: Request, status_code: int) -> HTMLResponse:
@@ -315,6 +276,9 @@ def create_app(
     app.state.templates = make_templates()
     app.state.rank_lock = threading.Lock()  # one background ranking of top stories at a time
     app.state.page_cache = PageCache(settings.page_cache_seconds)
+    app.state.entity_names = EntityNames()  # entity pages' names, a few minutes each
+    app.state.story_digests = Kept(STORY_DIGESTS)  # parsed story digests (story_digest.load)
+    app.state.article_parts = Kept(ARTICLE_PARTS)  # per article version (pages.article_version)
     from broadsheet.web.ops import Metrics, RequestMetrics
 
     app.state.metrics = Metrics(app.state)

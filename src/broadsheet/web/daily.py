@@ -194,6 +194,17 @@ def feed(request: Request, code: str) -> Feed:
     return Feed(_titled(name), link, "", updated, items)
 
 
+def feed_day(day: str) -> str:
+    """A Daily 8 entry's day as its title says it, in the reader's language ("May 16, 2024",
+    "16 mai 2024", "16 مايو 2024": Latin digits, like every number of the interface); the
+    entry's id and link keep the ISO day."""
+    from babel.dates import format_date
+
+    from broadsheet.web.i18n import current_language
+
+    return str(format_date(date.fromisoformat(day), "long", locale=current_language()))
+
+
 def _item(base: str, link: str, name: str, kept: dict[str, Any]) -> Item:
     day = kept["day"]
     parts, plain = [], []
@@ -206,7 +217,7 @@ def _item(base: str, link: str, name: str, kept: dict[str, Any]) -> Item:
         plain.append(f"{n}. {item['title']}")
     return Item(
         id=f"{link}/{day}",
-        title=_("%(name)s for %(day)s") % {"name": name, "day": day},
+        title=_("%(name)s for %(day)s") % {"name": name, "day": feed_day(day)},
         link=f"{link}/{day}",
         updated=kept["computed_at"],
         summary="\n".join(plain),

@@ -22,11 +22,17 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_time, format_timedelta, get_datetime_format
+from babel.dates import (
+    TIMEDELTA_UNITS,
+    format_date,
+    format_time,
+    format_timedelta,
+    get_datetime_format,
+)
 from babel.dates import get_timezone as babel_timezone
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -240,32 +246,75 @@ def relative_time(dt: datetime, now: datetime, locale: Locale) -> str:
     return _relative_minutes(min(minutes, -1), locale)
 
 
-@functools.lru_cache(maxsize=4096)
+RELATIVE_THRESHOLD = 0.85  # Babel's default: where format_timedelta moves to a larger unit
+
+
 def _relative_minutes(minutes: int, locale: Locale) -> str:
-    return format_timedelta(
-        timedelta(minutes=minutes), granularity="minute", add_direction=True, locale=locale
-    )
+    """Babel's ``format_timedelta`` of ``minutes``, kept under what its text depends on:
+    the unit it chooses and the whole number of that unit (so "3 months ago" is formatted
+    once, not once per minute of those months: a large store's times are nearly all
+    different minutes)."""
+    seconds = minutes * 60
+    key: tuple[Any, ...] = ("minute", minutes, seconds >= 0, locale)
+    for unit, per_unit in TIMEDELTA_UNITS:  # Babel's own choice of unit and number
+        value = abs(seconds) / per_unit
+        if value >= RELATIVE_THRESHOLD or unit == "minute":
+            if unit == "minute" and value > 0:
+                value = max(1, value)
+            key = (unit, int(round(value)), seconds >= 0, locale)
+            break
+    found = _RELATIVE.get(key)
+    if found is None:
+        found = format_timedelta(
+            timedelta(minutes=minutes), granularity="minute", add_direction=True, locale=locale
+        )
+        if len(_RELATIVE) >= KEPT_RELATIVE:
+            _RELATIVE.clear()
+        _RELATIVE[key] = found
+    return found
+
+
+KEPT_RELATIVE = 8192  # (unit, number, direction, locale): a few hundred per locale in use
+_RELATIVE: dict[tuple[Any, ...], str] = {}
 
 
 def absolute_datetime(dt: datetime, tz: str, locale: Locale, width: str = "long") -> str:
     """The date and time in ``tz``, locale-aware, to the minute, with the zone.
 
     ``width`` is Babel's date width (``medium`` or ``long``); the time is always the
-    locale's short time plus the zone ("March 5, 2024 at 2:30 PM UTC").
+    locale's short time plus the zone ("March 5, 2024 at 2:30 PM UTC"). The date and the
+    time are formatted apart and kept (a day's date, a minute of the day in a zone's
+    offset): a large store's times are nearly all different minutes, and formatting one
+    with Babel costs some 50 µs.
     """
-    minute = _aware(dt).replace(second=0, microsecond=0)
-    return _absolute_minute(minute, tz, locale, width)
+    zone = _zone(tz)
+    local = _aware(dt).astimezone(zone)
+    offset, dst = local.utcoffset(), local.dst()
+    key = (local.hour, local.minute, offset, dst, tz, locale)
+    time_part = _TIMES.get(key)
+    if time_part is None:  # the short time and the zone's name (by its offset and DST)
+        short_time = locale.time_formats["short"].pattern
+        time_part = str(format_time(local, f"{short_time} z", tzinfo=zone, locale=locale))
+        if len(_TIMES) >= KEPT_TIMES:
+            _TIMES.clear()
+        _TIMES[key] = time_part
+    date_part = _local_date(local.date(), locale, width)
+    return _datetime_pattern(width, locale).replace("{0}", time_part).replace("{1}", date_part)
+
+
+KEPT_TIMES = 16384  # minutes of the day by zone offset and locale (1,440 per pair)
+_TIMES: dict[tuple[Any, ...], str] = {}
+_zone = functools.lru_cache(maxsize=64)(babel_timezone)
 
 
 @functools.lru_cache(maxsize=4096)
-def _absolute_minute(dt: datetime, tz: str, locale: Locale, width: str) -> str:
-    zone = babel_timezone(tz)
-    local = dt.astimezone(zone)
-    short_time = locale.time_formats["short"].pattern
-    time_part = format_time(local, f"{short_time} z", tzinfo=zone, locale=locale)
-    date_part = format_date(local, width, locale=locale)
-    pattern = str(get_datetime_format(width, locale=locale)).replace("'", "")
-    return pattern.replace("{0}", time_part).replace("{1}", date_part)
+def _local_date(day: date, locale: Locale, width: str) -> str:
+    return str(format_date(day, width, locale=locale))
+
+
+@functools.lru_cache(maxsize=64)
+def _datetime_pattern(width: str, locale: Locale) -> str:
+    return str(get_datetime_format(width, locale=locale)).replace("'", "")
 
 
 def iso_datetime(dt: datetime) -> str:

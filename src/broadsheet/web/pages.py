@@ -7,6 +7,7 @@ exception is ``article.html``, sanitized with nh3 before it was stored.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import zlib
@@ -59,8 +60,13 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     def reltime(dt: datetime) -> str:
         return i18n.relative_time(dt, now, locale)
 
+    shown: dict[tuple[datetime, str], str] = {}  # a story page shows half its times twice
+
     def absdate(dt: datetime, width: str = "long") -> str:
-        return i18n.absolute_datetime(dt, settings.timezone, locale, width)
+        text = shown.get((dt, width))
+        if text is None:
+            text = shown[dt, width] = i18n.absolute_datetime(dt, settings.timezone, locale, width)
+        return text
 
     body = state.templates.get_template(template).render(
         request=request,
@@ -244,15 +250,27 @@ def fetching_status(sources: list[Any]) -> dict[str, Any]:
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: str) -> HTMLResponse:
-    article = request.app.state.store.get_article(_db_id(article_id))
+    """An article, its story's coverage, related stories, understanding and comments: some
+    ten small reads, made on one connection in one read transaction (not one each)."""
+    key = _db_id(article_id)
+    with request.app.state.store.reading_together():
+        return _article_page(request, key)
+
+
+def _article_page(request: Request, article_id: int) -> HTMLResponse:
+    article = request.app.state.store.get_article(article_id)
     if article is None:
         raise HTTPException(status_code=404)
     from broadsheet.web.anchors import anchor_sentences
 
-    # sanitized upstream; anchors (#s-N) only wrap its text in spans
-    body = Markup(
-        anchor_sentences(strip_leading_headline(article.html, article.title), article.text)
-    )
+    version = article_version(article)
+
+    def anchored() -> Markup:  # sanitized upstream; anchors (#s-N) only wrap text in spans
+        return Markup(
+            anchor_sentences(strip_leading_headline(article.html, article.title), article.text)
+        )
+
+    body = request.app.state.article_parts.get_or_make(("body", *version), anchored)
     original = web_url(article.canonical_url) or web_url(article.url)
     from broadsheet.web.readers import article_extras
     from broadsheet.web.stories import article_sections
@@ -265,16 +283,28 @@ def article_page(request: Request, article_id: str) -> HTMLResponse:
         body=body,
         original=original,
         outlet_country=outlet_country(request, article.source_id),
-        panel=panel(request, article),
+        panel=panel(request, article, version),
         sections=article_sections(request, article),
         readers=article_extras(request, article),
     )
 
 
+def article_version(article: StoredArticle) -> tuple[int, bytes]:
+    """What the article page's own work on an article (its anchored body, the understanding
+    panel's sentences) is kept under (``app.state.article_parts``): the id and a digest of
+    the title, text and HTML, so an article whose text changes is worked on again."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (article.title, article.text, article.html):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return article.id, digest.digest()
+
+
 def outlet_country(request: Request, source_id: int) -> str | None:
-    """The outlet's country (ISO code), for the article's header to link its place page."""
-    source = request.app.state.store.get_source(source_id)
-    return source.country if source is not None and source.country else None
+    """The outlet's country (ISO code), for the article's header to link its place page:
+    the one column (``get_source`` counts the outlet's articles, a cost that grows with
+    the store, on every article view)."""
+    return request.app.state.store.source_country(source_id) or None
 
 
 @router.get("/icons/{source_id}")

@@ -8,18 +8,29 @@ with a note, never an error page; what the reader typed reaches the store only a
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
-from broadsheet.store.search import MARK_CLOSE, MARK_OPEN, SearchFilters, parse_query
+from broadsheet.store.search import (
+    MARK_CLOSE,
+    MARK_OPEN,
+    SearchFilters,
+    SearchResults,
+    parse_query,
+)
 from broadsheet.web import pages
 from broadsheet.web.i18n import gettext as _
+
+if TYPE_CHECKING:
+    from broadsheet.store import Store
 
 router = APIRouter()
 
@@ -98,17 +109,38 @@ def _filter_choices(request: Request, form: Form) -> dict[str, list[tuple[str, s
     from broadsheet.web import editions, i18n
 
     offered = editions.available(request).values()
-    ui = i18n.current_language()
     languages = {e.language for e in offered} | ({form.lang.lower()} if form.lang else set())
     countries = {e.country for e in offered} | ({form.country.upper()} if form.country else set())
+    ui = i18n.current_language()
     return {
-        "language_choices": sorted(
-            ((c, i18n.language_name(c, ui)) for c in languages), key=lambda x: x[1].casefold()
-        ),
-        "country_choices": sorted(
-            ((c, i18n.country_name(c, ui)) for c in countries), key=lambda x: x[1].casefold()
-        ),
+        "language_choices": _named(frozenset(languages), ui, "language"),
+        "country_choices": _named(frozenset(countries), ui, "country"),
     }
+
+
+@functools.lru_cache(maxsize=256)
+def _named(codes: frozenset[str], ui: str, kind: str) -> tuple[tuple[str, str], ...]:
+    """(code, name in ``ui``) of language or country ``codes``, by name: the same few sets
+    on every page, named (CLDR look-ups) and sorted once per set and interface language."""
+    from broadsheet.web import i18n
+
+    name = i18n.language_name if kind == "language" else i18n.country_name
+    return tuple(sorted(((c, name(c, ui)) for c in codes), key=lambda x: x[1].casefold()))
+
+
+def _outlet_choices(
+    store: Store, results: SearchResults | None, chosen: int | None
+) -> list[tuple[int, str]]:
+    """The outlet filter's choices: the outlets with the most matched reports (at most
+    ``OUTLET_CHOICES``: a site may follow thousands; listing them all cost 17 ms a page at
+    2,500 and offered no real choice), and the one the address asks for if it is another.
+    Each result's outlet name links to the same search in that outlet."""
+    choices = list(results.outlets) if results else []
+    if chosen is not None and all(sid != chosen for sid, _name in choices):
+        source = store.get_source(chosen)
+        if source is not None:
+            choices.insert(0, (source.id, source.name))
+    return choices
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -135,11 +167,13 @@ def search_page(
     if not query.empty:
         offset = (page - 1) * PAGE_SIZE
         if fragment:  # typing: the last word is a beginning ("ukra" finds "Ukraine")
-            results = store.search(query, filters, PAGE_SIZE, offset)
-        else:  # submitted: whole words, and beginnings only when they find nothing
-            results = store.search(replace(query, prefix_last=False), filters, PAGE_SIZE, offset)
-            if not results.groups and query.words:
-                results = store.search(query, filters, PAGE_SIZE, offset)
+            results = store.search(query, filters, PAGE_SIZE, offset, outlets=True)
+        else:  # submitted: whole words, and beginnings only when they find nothing and
+            # the last word is no article's word (an unfinished one: "ukra")
+            whole = replace(query, prefix_last=False)
+            results = store.search(whole, filters, PAGE_SIZE, offset, outlets=True)
+            if not results.groups and store.search_beginnings_may_help(query):
+                results = store.search(query, filters, PAGE_SIZE, offset, outlets=True)
     elif form.q:
         notes.append(_("Type a word to search for: excluded words (-word) alone match nothing."))
     params = {k: v for k, v in vars(form).items() if v}
@@ -154,7 +188,8 @@ def search_page(
         page=page,
         has_older=bool(results and results.groups > page * PAGE_SIZE) and page < MAX_PAGE,
         base_query=base,
-        outlets=[] if fragment else store.enabled_outlets(),
+        outlets=_outlet_choices(store, results, filters.source_id),
+        oob=fragment,  # the outlet filter follows the results typed
         **({} if fragment else _filter_choices(request, form)),
         topics=sorted(TAXONOMY),
         highlight=highlight,

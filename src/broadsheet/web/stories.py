@@ -33,6 +33,7 @@ RANK_TTL = 60.0  # seconds a ranking is reused
 OTHERS_ON_HOME = 3  # other outlets' headlines under a top story
 RELATED = 6
 STORY_ITEMS = 30  # articles on the story page; the rest on /stories/{id}/articles
+STORY_OUTLETS = 30  # rows of the story page's outlets table; ?outlets=all shows every one
 ARTICLE_ITEMS = 10  # other articles of its story under an article
 MEMBERS_PAGE = 50
 
@@ -69,6 +70,12 @@ def ranked(request: Request) -> list[Story]:
     (reading the members of up to ``RANKED`` stories takes a few hundred milliseconds at
     50k articles: no reader should wait for it). An empty ranking is not cached, so the
     first stories show at once."""
+    return ranking(request)[1]
+
+
+def ranking(request: Request) -> tuple[float, list[Story]]:
+    """``ranked``'s stories with when they were ranked (0: not kept), read together: a
+    background refresh may replace the ranking at any moment."""
     state = request.app.state
     cache = getattr(state, "stories_rank", None)
     if cache is None:
@@ -80,10 +87,10 @@ def ranked(request: Request) -> list[Story]:
                 target=_rank, args=(state, lock), name="rank-stories", daemon=True
             )
             state.rank_thread.start()
-    return cache[1]
+    return cache[0], cache[1]
 
 
-def _rank(state: Any, lock: threading.Lock | None = None) -> list[Story]:
+def _rank(state: Any, lock: threading.Lock | None = None) -> tuple[float, list[Story]]:
     try:
         settings: Settings = state.settings
         now: datetime = state.clock()
@@ -97,14 +104,15 @@ def _rank(state: Any, lock: threading.Lock | None = None) -> list[Story]:
             for s, m in _with_members(older, state.store.story_members([s.id for s in older])):
                 s.members = m
             top += older
+        made = time.monotonic() if top else 0.0
         if top:
-            state.stories_rank = (time.monotonic(), top)
-        return top
+            state.stories_rank = (made, top)
+        return made, top
     except Exception:  # a background refresh must not die silently; the page keeps the old
         if lock is None:
             raise
         log.exception("ranking top stories failed")
-        return []
+        return 0.0, []
     finally:
         if lock is not None:
             lock.release()
@@ -144,11 +152,10 @@ def teaser_parts(request: Request, ranking: list[Story], story: Story) -> dict[s
 def home_stories(request: Request, page: int) -> HTMLResponse | None:
     """The home page as top stories; None while there are no stories yet."""
     store = request.app.state.store
-    stories = ranked(request)
+    made, stories = ranking(request)  # one snapshot: the page is kept under its own ranking
     if not stories:
         return None
     cache = request.app.state.page_cache
-    made = request.app.state.stories_rank[0] if hasattr(request.app.state, "stories_rank") else 0
     key = cache.key(request, made)  # a new ranking is a new page
     kept = cache.get(key)
     if kept is not None:
@@ -219,21 +226,24 @@ def missing_outlets(request: Request, view: dict[str, Any]) -> list[str] | None:
     if not followed:
         return None
     covered = {str(o["source_id"]) for o in view["outlets"]}
-    return sorted(
-        (
-            name
-            for sid, name in store.enabled_outlets()
-            if str(sid) in followed and str(sid) not in covered
-        ),
-        key=str.casefold,
-    )
+    # only the followed outlets' names are read (a large site has thousands of outlets)
+    wanted = [int(key) for key in followed - covered if key.isdigit() and len(key) < 19]
+    if not wanted:
+        return []
+    return sorted((name for _sid, name in store.enabled_outlets(wanted)), key=str.casefold)
 
 
 # --- routes -----------------------------------------------------------------------------
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(request: Request, story_id: str) -> Response:
     """A story's coverage view, its summary (both from the stored digest), its latest
-    articles (a bounded list; the rest a "more" link away), related stories, history."""
+    articles (a bounded list; the rest a "more" link away), related stories, history,
+    comments: some ten small reads, made on one connection in one read transaction."""
+    with request.app.state.store.reading_together():
+        return _story_page(request, story_id)
+
+
+def _story_page(request: Request, story_id: str) -> Response:
     story = _live_story(request, story_id)
     if isinstance(story, Response):
         return story
@@ -241,16 +251,24 @@ def story_page(request: Request, story_id: str) -> Response:
     from broadsheet import story_digest
     from broadsheet.web import story_ai
 
-    digest = story_digest.load(store, story)
+    digest = story_digest.load(store, story, request.app.state.story_digests)
     view = digest["coverage"]
     missing = missing_outlets(request, view)
     found = store.story_member_page(story.id, STORY_ITEMS)
+    # a big story's table of outlets is bounded like its list of articles (hundreds of rows,
+    # each with a country, languages and two dates, were most of the page's cost)
+    every_outlet = request.query_params.get("outlets") == "all"
+    outlets = view["outlets"] if every_outlet else view["outlets"][:STORY_OUTLETS]
     return render(
         request,
         "story.html",
         story=story,
         summary=story_ai.stored_summary(request, digest["summary"]),
         coverage=view,
+        outlets_shown=outlets,
+        all_outlets_href=None
+        if len(outlets) == len(view["outlets"])
+        else f"/stories/{story.id}?outlets=all#who-title",
         missing=missing,
         items=folded(found.items),
         timeline=sorted(found.items, key=lambda m: (m.shown_at, m.article_id)),

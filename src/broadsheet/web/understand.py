@@ -8,6 +8,7 @@ only when an endpoint is configured, and fall back to the extractive text when i
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -31,12 +32,15 @@ LINKED_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT")
 TRANSLATE_TO = ("en", "de", "fr", "es", "it", "pt", "nl")
 
 
-def panel(request: Request, article: StoredArticle) -> dict[str, Any] | None:
+def panel(
+    request: Request, article: StoredArticle, version: Hashable | None = None
+) -> dict[str, Any] | None:
     """What the article page's AI panel shows (context for understand_panel.html); None
     when there is nothing to show yet (not understood, no model configured).
 
     The panel sits beside (or above) the article's first paragraph, so it never repeats a
-    sentence of that lead, nor one sentence twice: see :func:`brief`."""
+    sentence of that lead, nor one sentence twice: see :func:`brief`. With ``version``
+    (``pages.article_version``) its sentences are kept under it and the digest's picks."""
     from broadsheet.ai.client import ChatClient
     from broadsheet.ai.service import cached_summary
 
@@ -56,7 +60,13 @@ def panel(request: Request, article: StoredArticle) -> dict[str, Any] | None:
             continue
         seen[m["entity_id"]] = m
         names.add(name)  # one link per name shown ("Iquique" as a city and a region)
-    summary, points = brief(article.title, article.text, digest)
+    if version is None:
+        summary, points = brief(article.title, article.text, digest)
+    else:
+        picks = tuple(tuple(digest.get(k, ())) for k in BRIEF_PICKS)
+        summary, points = state.article_parts.get_or_make(
+            ("brief", version, picks), lambda: brief(article.title, article.text, digest)
+        )
     return {
         "summary": summary,
         "key_points": points,
@@ -76,6 +86,9 @@ def _norm(sentence: str) -> str:
     return fold(sentence)
 
 
+BRIEF_PICKS = ("summary_sentences", "key_point_sentences", "key_points")  # what brief reads
+
+
 def brief(
     title: str, text: str, digest: dict[str, Any]
 ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
@@ -90,24 +103,25 @@ def brief(
     sentences = split_sentences(text)
     if not sentences:
         return [], []
+    norms = [_norm(s.text) for s in sentences]  # folded once: the picks compare them often
     paragraphs = sorted({s.paragraph for s in sentences})
     lead_no = paragraphs[0]
     lead_text = " ".join(s.text for s in sentences if s.paragraph == lead_no)
     if _norm(lead_text) == _norm(title) and len(paragraphs) > 1:
         lead_no = paragraphs[1]  # the first paragraph is the headline again
-    shown = {_norm(s.text) for s in sentences if s.paragraph <= lead_no}
-    by_norm = {}
-    for s in sentences:
-        by_norm.setdefault(_norm(s.text), s)
+    shown = {norms[i] for i, s in enumerate(sentences) if s.paragraph <= lead_no}
+    by_norm: dict[str, int] = {}
+    for i, norm in enumerate(norms):
+        by_norm.setdefault(norm, i)
 
     def pick(indexes: list[int], texts: list[str]) -> list[tuple[int, str]]:
         picked = []
         for i, fallback in zip(indexes, texts, strict=False):
-            s = sentences[i] if 0 <= i < len(sentences) else by_norm.get(_norm(fallback))
-            if s is None or _norm(s.text) in shown or not _norm(s.text):
+            at = i if 0 <= i < len(sentences) else by_norm.get(_norm(fallback))
+            if at is None or norms[at] in shown or not norms[at]:
                 continue
-            shown.add(_norm(s.text))
-            picked.append((s.index + 1, s.text))
+            shown.add(norms[at])
+            picked.append((sentences[at].index + 1, sentences[at].text))
         return picked
 
     chosen = [int(i) for i in digest.get("summary_sentences", [])]
@@ -118,7 +132,7 @@ def brief(
         rest = [s for s in sentences if s.paragraph > lead_no]
         if rest:
             more = summarize(title, "\n\n".join(s.text for s in rest))
-            extra = [by_norm[_norm(t)].index for t in more.key_points if _norm(t) in by_norm]
+            extra = [by_norm[n] for n in map(_norm, more.key_points) if n in by_norm]
             points += pick(extra, [sentences[i].text for i in extra])[
                 : KEY_POINTS_MIN - len(points)
             ]
@@ -197,7 +211,8 @@ def entity_page(
 ) -> HTMLResponse:
     if not _ENTITY_ID.match(entity_id):
         raise HTTPException(status_code=404)
-    found = request.app.state.store.entity_name(entity_id)
+    state = request.app.state
+    found = state.entity_names.get(state.store, entity_id)
     if found is None:
         raise HTTPException(status_code=404)
     name, label = found

@@ -111,15 +111,18 @@ def article(request: Request, article_id: str) -> Response:
     seen: dict[str, s.Entity] = {}
     for e in features.get("entities", []):
         seen.setdefault(
-            e["entity_id"], s.Entity(id=e["entity_id"], name=e["name"], label=e["label"])
+            # a mention's spelling is its "text" (understand.entities.Mention); "name" was
+            # read here, a KeyError (500) for every understood article naming an entity
+            e["entity_id"],
+            s.Entity(id=e["entity_id"], name=e.get("name") or e["text"], label=e["label"]),
         )
-    source = store.get_source(found.source_id)
+    site_url, country, language = store.outlet_of(found.source_id)  # no count of articles
     outlet = s.Outlet(
         id=found.source_id,
         name=found.source_name,
-        url=source.site_url if source else None,
-        country=source.country if source else None,
-        language=source.language if source else None,
+        url=site_url,
+        country=country,
+        language=language,
     )
     body = s.ArticleDetail(
         id=found.id,
@@ -178,13 +181,15 @@ def story(request: Request, story_id: str) -> Response:
     """A story: its summary from several outlets, its coverage, its newest members."""
     from broadsheet import story_digest
 
+    wanted = _db_id(story_id)
     store = request.app.state.store
-    found = store.get_story(_db_id(story_id), with_members=False)
-    if found is None or not found.article_count:
-        raise HTTPException(status_code=404)
-    digest = story_digest.load(store, found)
+    with store.reading_together():  # three reads: one connection, one read transaction
+        found = store.get_story(wanted, with_members=False)
+        if found is None or not found.article_count:
+            raise HTTPException(status_code=404)
+        digest = story_digest.load(store, found, request.app.state.story_digests)
+        members = store.story_member_page(found.id, MEMBERS)
     coverage = digest["coverage"]
-    members = store.story_member_page(found.id, MEMBERS)
     body = s.StoryDetail(
         id=found.id,
         title=found.title,
@@ -262,7 +267,8 @@ def entity_articles(
     """The latest articles naming a person, organisation or place (by entity id)."""
     from broadsheet.web.understand import _ENTITY_ID
 
-    if not _ENTITY_ID.match(entity_id) or request.app.state.store.entity_name(entity_id) is None:
+    state = request.app.state
+    if not _ENTITY_ID.match(entity_id) or state.entity_names.get(state.store, entity_id) is None:
         raise HTTPException(status_code=404)
     return _listing(request, "entity", entity_id, before, after, limit)
 
