@@ -2,7 +2,8 @@
 
 ``mode`` picks the behaviour: good (answers from the first sentence, citing it), injected
 (obeys an instruction planted in the page: a link, an image, an uncited claim), huge
-(10 MB), error (HTTP 500), garbage (not JSON), slow (answers after the client's deadline),
+(10 MB), error (HTTP 500), garbage (not JSON), slow (answers after ``SLOW_REPLY`` s, past
+the client's deadline in ``model_settings(..., slow=True)``),
 hold (answers only once ``release`` is set, or after ``hold_seconds``: a model that is
 slower than anything the test does meanwhile; ``arrived`` counts the requests it holds),
 translate (a JSON translation); for stories: story (one claim from each of the first two
@@ -22,6 +23,25 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
+from broadsheet.config import Settings
+
+# A good reply gets a deadline no loaded CI machine misses (a 1 s deadline failed a CI run:
+# the reply came, the client had given up). Only the tests of a slow model use a short one,
+# and there the model is slower than that whatever the load.
+REPLY_TIMEOUT = 60.0
+SLOW_TIMEOUT = 0.3
+SLOW_REPLY = 1.5
+
+
+def model_settings(
+    settings: Settings, chat: ChatServer, model: str = "m", *, slow: bool = False
+) -> Settings:
+    """``settings`` pointed at ``chat``, with the deadline the test needs (see above)."""
+    timeout = SLOW_TIMEOUT if slow else REPLY_TIMEOUT
+    return settings.model_copy(
+        update={"ai_base_url": chat.base_url, "ai_model": model, "ai_timeout": timeout}
+    )
 
 
 @pytest.fixture
@@ -53,7 +73,7 @@ class ChatServer:
                 outer.requests.append(body)
                 status, payload = outer.reply(body)
                 if outer.mode == "slow":
-                    time.sleep(1.5)
+                    time.sleep(SLOW_REPLY)
                 if outer.mode == "hold":
                     outer.arrived.release()
                     outer.release.wait(outer.hold_seconds)

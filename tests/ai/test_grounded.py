@@ -7,7 +7,7 @@ from broadsheet.ai.client import ChatClient
 from broadsheet.config import Settings
 from broadsheet.errors import ModelError
 from broadsheet.store import Store
-from tests.ai.llmserver import ChatServer
+from tests.ai.llmserver import ChatServer, model_settings
 
 TITLE = "Port workers end strike"
 TEXT = (
@@ -19,9 +19,7 @@ TEXT = (
 
 @pytest.fixture
 def ai_settings(settings: Settings, chat: ChatServer) -> Settings:
-    return settings.model_copy(
-        update={"ai_base_url": chat.base_url, "ai_model": "test-model", "ai_timeout": 1.0}
-    )
+    return model_settings(settings, chat, "test-model")
 
 
 def test_off_by_default(settings: Settings) -> None:
@@ -58,11 +56,12 @@ def test_injected_output_is_sanitized_and_unsupported_claims_dropped(
 
 @pytest.mark.parametrize("mode", ["huge", "error", "garbage", "slow"])
 def test_misbehaving_endpoint_is_a_model_error(
-    ai_settings: Settings, chat: ChatServer, mode: str
+    settings: Settings, chat: ChatServer, mode: str
 ) -> None:
     chat.mode = mode
+    configured = model_settings(settings, chat, "test-model", slow=mode == "slow")
     with pytest.raises(ModelError):
-        grounded.summarize(ChatClient(ai_settings), TITLE, TEXT)
+        grounded.summarize(ChatClient(configured), TITLE, TEXT)
 
 
 def test_translation_is_sanitized(ai_settings: Settings, chat: ChatServer) -> None:

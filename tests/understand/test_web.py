@@ -10,7 +10,7 @@ from broadsheet.store import Store
 from broadsheet.understand.pipelines import Pipelines
 from broadsheet.understand.stage import understand
 from broadsheet.web.app import create_app
-from tests.ai.llmserver import ChatServer
+from tests.ai.llmserver import ChatServer, model_settings
 from tests.web.asgi import get
 from tests.web.sample import NOW, seed
 
@@ -74,10 +74,7 @@ def test_entity_place_and_topic_pages(settings: Settings, store: Store, article_
 @pytest.fixture
 def ai_app(settings: Settings, store: Store) -> Iterator[tuple[FastAPI, ChatServer]]:
     chat = ChatServer().start()
-    configured = settings.model_copy(
-        update={"ai_base_url": chat.base_url, "ai_model": "m", "ai_timeout": 1.0}
-    )
-    yield create_app(configured, store, clock=lambda: NOW), chat
+    yield create_app(model_settings(settings, chat), store, clock=lambda: NOW), chat
     chat.stop()
 
 

@@ -14,7 +14,7 @@ from broadsheet.store import Store
 from broadsheet.understand.sentences import split_sentences
 from broadsheet.web.app import create_app
 from tests.ai import llmserver
-from tests.ai.llmserver import ChatServer
+from tests.ai.llmserver import ChatServer, model_settings
 from tests.stories import conftest as stories
 from tests.stories.sample import CHILE, WIRE, at, wire_copy
 from tests.web.asgi import get
@@ -45,10 +45,7 @@ def news(store: Store, settings: Settings, add: stories.Add) -> dict[str, int]:
 
 @pytest.fixture
 def ai_app(settings: Settings, store: Store, chat: ChatServer) -> FastAPI:
-    configured = settings.model_copy(
-        update={"ai_base_url": chat.base_url, "ai_model": "m", "ai_timeout": 1.0}
-    )
-    return create_app(configured, store, clock=lambda: NOW)
+    return create_app(model_settings(settings, chat), store, clock=lambda: NOW)
 
 
 def _summary(html: str) -> str:
@@ -135,9 +132,11 @@ def test_not_answered(ai_app: FastAPI, chat: ChatServer, news: dict[str, int]) -
 
 @pytest.mark.parametrize("mode", ["error", "slow", "garbage", "huge"])
 def test_a_failing_model_leaves_the_extractive_summary(
-    ai_app: FastAPI, chat: ChatServer, news: dict[str, int], mode: str
+    settings: Settings, store: Store, chat: ChatServer, news: dict[str, int], mode: str
 ) -> None:
     chat.mode = mode
+    configured = model_settings(settings, chat, slow=mode == "slow")
+    ai_app = create_app(configured, store, clock=lambda: NOW)
     for path in (f"/stories/{news['chile']}/ask?q=What+happened%3F",
                  f"/stories/{news['chile']}/ai-summary"):  # fmt: skip
         page = get(ai_app, path)
