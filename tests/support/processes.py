@@ -23,13 +23,15 @@ def broadsheet_env(**settings: str) -> dict[str, str]:
         BROADSHEET_DEFAULT_SOURCES="0",
         BROADSHEET_UNDERSTAND="0",
         BROADSHEET_SCHEDULER_TICK="1",
-        BROADSHEET_WORKER_HEARTBEAT="1",
+        # the default 10 s: /healthz calls a worker silent, and its worker lease lapses,
+        # after three beats missed; 1 s beats (3 s) lapsed on a loaded machine
+        BROADSHEET_WORKER_HEARTBEAT="10",
     )
     env.update({f"BROADSHEET_{k}": v for k, v in settings.items()})
     return env
 
 
-def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, grace: float = 60.0) -> int:
+def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM, grace: float = 120.0) -> int:
     """Send ``sig``, wait ``grace`` s for the process to end, else kill it; its exit code."""
     proc.send_signal(sig)
     try:
