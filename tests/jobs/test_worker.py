@@ -19,7 +19,8 @@ from tests.test_pipeline import page, rss
 from tests.web.asgi import get
 
 
-def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
+def wait_for(condition: Callable[[], bool], seconds: float = 120) -> None:
+    """Wait for a state the test needs (a bound for failure, not a measure of speed)."""
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
@@ -28,10 +29,11 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
 
 @pytest.fixture
 def quick(settings: Settings) -> Settings:
-    # a 1 s heartbeat: the worker lease (3 beats) and /healthz's "silent" (3 beats) must not
-    # lapse while the worker waits for a core on a loaded machine (0.2 s gave 0.6 s)
+    # the default 10 s heartbeat: the worker lease (3 beats) and /healthz's "silent" (3
+    # beats) must not lapse while the worker waits for a core on a loaded machine (0.2 s
+    # beats gave 0.6 s, 1 s beats 3 s: a standby took the lease from a live worker)
     return settings.model_copy(
-        update={"scheduler_tick": 0.2, "worker_heartbeat": 1.0, "understand": False}
+        update={"scheduler_tick": 0.2, "worker_heartbeat": 10.0, "understand": False}
     )
 
 
@@ -74,13 +76,13 @@ def test_one_worker_per_database_and_a_standby_takes_over(quick: Settings, store
     other = Store.open(quick)  # another process
     second = WorkerThread(quick, other)
     try:
-        assert first.worker.ready.wait(30) and first.error is None
+        assert first.worker.ready.wait(120) and first.error is None
         second.start()
-        assert second.worker.standby.wait(30)  # waits: the database has its worker
+        assert second.worker.standby.wait(120)  # waits: the database has its worker
         assert not second.worker.ready.is_set()
         assert other.lease_holder(LEASE) == store.process_id
         first.stop()  # (a killed worker's lease lapses after three heartbeats instead)
-        assert second.worker.ready.wait(30)  # and takes over
+        assert second.worker.ready.wait(120)  # and takes over (at its next try, a beat on)
         assert other.lease_holder(LEASE) == other.process_id
     finally:
         first.stop()
@@ -154,6 +156,7 @@ def test_polls_outnumber_request_slots_and_share_one_fetcher(quick: Settings, st
                 s.route(f"/news/{n}", Reply(body=page(title, s.port * 10 + n), delay=0.2))
             sources.append(store.add_source(s.url("/feed.xml")))
         thread = WorkerThread(settings, store)
+        began = time.monotonic()  # the clock of the fetcher's turns and of the servers' books
         thread.start()
         try:
             # the icon is a poll's last step (the pages share furniture: some are folded)
@@ -174,10 +177,11 @@ def test_polls_outnumber_request_slots_and_share_one_fetcher(quick: Settings, st
         first_polls = [sorted(h.started for h in s.seen)[:5] for s in servers]
         polls = [(starts[0], starts[-1]) for starts in first_polls]  # robots .. last page
         assert _most_at_once(polls) > 2  # more polls than request slots were under way
-        for s in servers:
-            starts = sorted(h.started for h in s.seen)
-            gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-            assert min(gaps) >= 0.8  # the 1 s gap holds (arrivals jitter on a busy machine)
+        for s, starts in zip(servers, first_polls, strict=True):
+            # the 1 s gap between a host's request starts holds: its fifth request came no
+            # sooner than 4 s after the worker began (a request arrives after its turn; the
+            # gaps between arrivals are not compared: a loaded machine delays them unevenly)
+            assert starts[-1] - began >= 4 * settings.per_host_delay
             assert len(s.hits("/robots.txt")) == 1  # one fetcher for every poll
     finally:
         for s in servers:
