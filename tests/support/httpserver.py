@@ -7,6 +7,7 @@ connections, gaps between requests, conditional headers.
 
 from __future__ import annotations
 
+import io
 import struct
 import threading
 import time
@@ -123,6 +124,19 @@ class TestServer:
             self.seen.append(seen)
             self._active += 1
             self.max_active = max(self.max_active, self._active)
+        finished = False
+
+        def finish() -> None:
+            # A request ends, for ``max_active`` and ``ended``, just before its last bytes
+            # leave: a client that has them may send its next request at once, and a busy
+            # machine may keep this thread from its books until that one has begun.
+            nonlocal finished
+            if not finished:
+                finished = True
+                seen.ended = time.monotonic()
+                with self._lock:
+                    self._active -= 1
+
         try:
             route = self.routes.get(h.path) or self.routes.get(h.path.split("?")[0])
             if route is None:
@@ -137,6 +151,7 @@ class TestServer:
                 h.close_connection = True
                 return
             body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+            sink, h.wfile = h.wfile, io.BytesIO()  # the head, gathered to be sent below
             h.send_response(reply.status)
             headers = {k.lower(): v for k, v in reply.headers.items()}
             if reply.chunked:
@@ -147,22 +162,26 @@ class TestServer:
             for k, v in headers.items():
                 h.send_header(k, v)
             h.end_headers()
-            if head:
-                return
+            parts = [(h.wfile.getvalue(), 0.0)]  # (bytes, pause after them)
+            h.wfile = sink
             step = 65536
-            for i in range(0, len(body), step):
+            for i in range(0, 0 if head else len(body), step):
                 piece = body[i : i + step]
                 if reply.chunked:
                     piece = b"%x\r\n%s\r\n" % (len(piece), piece)
-                h.wfile.write(piece)
-                if reply.chunk_delay:
-                    h.wfile.flush()
-                    time.sleep(reply.chunk_delay)
-            if reply.chunked:
-                h.wfile.write(b"0\r\n\r\n")
+                parts.append((piece, reply.chunk_delay))
+            if reply.chunked and not head:
+                parts.append((b"0\r\n\r\n", 0.0))
+            if not reply.chunk_delay:  # one write, as it was sent in one burst before
+                parts = [(b"".join(data for data, _ in parts), 0.0)]
+            for n, (data, pause) in enumerate(parts):
+                if n == len(parts) - 1:
+                    finish()
+                sink.write(data)
+                if pause:
+                    sink.flush()
+                    time.sleep(pause)
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
-            seen.ended = time.monotonic()
-            with self._lock:
-                self._active -= 1
+            finish()
