@@ -32,13 +32,14 @@ def store(settings: Settings) -> Iterator[Store]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings for a test: a temp data dir, the guard open only for the test's own
-    loopback servers (RELIABILITY 1), no politeness delay."""
+    loopback servers (RELIABILITY 1), no politeness delay, and a fetch deadline a loaded
+    machine does not miss (tests of the deadline itself set a short one)."""
     return Settings(
         data_dir=tmp_path,
         allow_private_addresses=["127.0.0.1", "::1"],
         per_host_delay=0.0,
         per_host_concurrency=4,
-        fetch_timeout=5.0,
+        fetch_timeout=60.0,
         default_sources=False,
         extract_workers=1,
     )
@@ -50,6 +51,7 @@ _POSTGRES: Databases | None = None
 
 def pytest_configure(config: pytest.Config) -> None:
     global _POSTGRES
+    _patient_browser_assertions()
     if postgres.wanted() and _POSTGRES is None and not hasattr(config, "workerinput"):
         databases = postgres.Databases()
         try:
@@ -64,6 +66,16 @@ def pytest_configure(config: pytest.Config) -> None:
             "ignore:Exception ignored in. <function BaseConnection.__del__"
             ":pytest.PytestUnraisableExceptionWarning",
         )
+
+
+def _patient_browser_assertions() -> None:
+    """Playwright's ``expect`` retries an assertion for 5 s by default: chromium on a loaded
+    two-core machine can take longer to show what it will show. A minute bounds a failure."""
+    try:
+        from playwright.sync_api import expect
+    except ImportError:
+        return
+    expect.set_options(timeout=60_000)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
