@@ -21,6 +21,15 @@ def always_die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def hang_once(marker: str, value: int) -> int:
+    """The first time, say so (``marker``) and hang until killed; then answer."""
+    path = Path(marker)
+    if not path.exists():
+        path.write_text("started")
+        time.sleep(600)
+    return value
+
+
 def slow(seconds: float, value: int) -> int:
     time.sleep(seconds)
     return value

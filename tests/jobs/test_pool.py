@@ -42,11 +42,16 @@ def test_a_killed_worker_is_replaced_and_its_task_retried(tmp_path: Path) -> Non
 def test_workers_killed_from_outside_mid_task(tmp_path: Path) -> None:
     """The OOM killer takes every worker while a task runs: the task still completes."""
 
+    marker = tmp_path / "started"
+
     async def scenario() -> tuple[int, int]:
         with WorkerPool(2) as pool:
             await pool.run(60, crashers.pid)  # the workers are up
-            task = asyncio.ensure_future(pool.run(60, crashers.slow, 1.0, 7))
-            await asyncio.sleep(0.3)
+            task = asyncio.ensure_future(pool.run(120, crashers.hang_once, str(marker), 7))
+            deadline = time.monotonic() + 120  # a bound for failure, not a measure of speed
+            while not marker.exists():  # the task is under way in a worker
+                assert time.monotonic() < deadline and not task.done()
+                await asyncio.sleep(0.05)
             for pid in pool.pids():
                 os.kill(pid, signal.SIGKILL)
             return await task, pool.restarts
@@ -92,8 +97,8 @@ def test_workers_exit_when_their_parent_dies(sig: signal.Signals) -> None:
         pids = [int(p) for p in parent.stdout.readline().split()]
         assert len(pids) == 2
         parent.send_signal(sig)
-        parent.wait(timeout=30)
-        deadline = time.monotonic() + 30
+        parent.wait(timeout=120)
+        deadline = time.monotonic() + 120
         alive = pids
         while alive and time.monotonic() < deadline:
             alive = [p for p in alive if _alive(p)]
