@@ -26,6 +26,7 @@ def run(
         BROADSHEET_PER_HOST_DELAY="0",
         BROADSHEET_EXTRACT_WORKERS="1",
         BROADSHEET_ALLOW_PRIVATE_NETWORKS="1",  # the test servers are on 127.0.0.1
+        BROADSHEET_FETCH_TIMEOUT="60",  # a deadline a loaded machine does not reach
     )
     clean.update(env or {})
     head = [sys.executable, "-m", "broadsheet"]

@@ -24,8 +24,11 @@ def broadsheet_env(**settings: str) -> dict[str, str]:
         BROADSHEET_UNDERSTAND="0",
         BROADSHEET_SCHEDULER_TICK="1",
         # the default 10 s: /healthz calls a worker silent, and its worker lease lapses,
-        # after three beats missed; 1 s beats (3 s) lapsed on a loaded machine
+        # after three beats missed (3 s with 1 s beats: a loaded machine can miss them)
         BROADSHEET_WORKER_HEARTBEAT="10",
+        # a page that timed out is retried half an hour later, past any test's wait: a
+        # deadline for the local publisher's pages a loaded machine does not reach
+        BROADSHEET_FETCH_TIMEOUT="60",
     )
     env.update({f"BROADSHEET_{k}": v for k, v in settings.items()})
     return env
