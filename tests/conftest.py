@@ -32,14 +32,17 @@ def store(settings: Settings) -> Iterator[Store]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings for a test: a temp data dir, the guard open only for the test's own
-    loopback servers (RELIABILITY 1), no politeness delay, and a fetch deadline a loaded
-    machine does not miss (tests of the deadline itself set a short one)."""
+    loopback servers (RELIABILITY 1), no politeness delay, and fetch and extraction
+    deadlines a loaded machine does not miss (tests of a deadline set a short one). The
+    extraction deadline also bounds understanding, and counts a fresh worker process's
+    start and its first imports or language models."""
     return Settings(
         data_dir=tmp_path,
         allow_private_addresses=["127.0.0.1", "::1"],
         per_host_delay=0.0,
         per_host_concurrency=4,
         fetch_timeout=60.0,
+        extract_timeout=120.0,
         default_sources=False,
         extract_workers=1,
     )

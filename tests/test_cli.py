@@ -20,7 +20,8 @@ def broadsheet(
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BROADSHEET_")}
     env.update(BROADSHEET_PER_HOST_DELAY="0", BROADSHEET_EXTRACT_WORKERS="1")
-    env["BROADSHEET_FETCH_TIMEOUT"] = "60"  # a deadline a loaded machine does not reach
+    # deadlines a loaded machine does not reach
+    env.update(BROADSHEET_FETCH_TIMEOUT="60", BROADSHEET_EXTRACT_TIMEOUT="120")
     if allow_private:
         env["BROADSHEET_ALLOW_PRIVATE_NETWORKS"] = "1"
     return subprocess.run(

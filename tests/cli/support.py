@@ -26,7 +26,8 @@ def run(
         BROADSHEET_PER_HOST_DELAY="0",
         BROADSHEET_EXTRACT_WORKERS="1",
         BROADSHEET_ALLOW_PRIVATE_NETWORKS="1",  # the test servers are on 127.0.0.1
-        BROADSHEET_FETCH_TIMEOUT="60",  # a deadline a loaded machine does not reach
+        BROADSHEET_FETCH_TIMEOUT="60",  # deadlines a loaded machine does not reach
+        BROADSHEET_EXTRACT_TIMEOUT="120",
     )
     clean.update(env or {})
     head = [sys.executable, "-m", "broadsheet"]

@@ -26,9 +26,10 @@ def broadsheet_env(**settings: str) -> dict[str, str]:
         # the default 10 s: /healthz calls a worker silent, and its worker lease lapses,
         # after three beats missed (3 s with 1 s beats: a loaded machine can miss them)
         BROADSHEET_WORKER_HEARTBEAT="10",
-        # a page that timed out is retried half an hour later, past any test's wait: a
-        # deadline for the local publisher's pages a loaded machine does not reach
+        # a page that timed out is retried half an hour later, past any test's wait:
+        # deadlines for the local publisher's pages a loaded machine does not reach
         BROADSHEET_FETCH_TIMEOUT="60",
+        BROADSHEET_EXTRACT_TIMEOUT="120",
     )
     env.update({f"BROADSHEET_{k}": v for k, v in settings.items()})
     return env
