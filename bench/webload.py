@@ -46,7 +46,9 @@ async def _drive(
 
     async def one_client() -> None:
         nonlocal position
-        while time.perf_counter() < deadline and len(latencies) < limit:
+        first = True  # each client makes one request at least, however late it starts
+        while (first or time.perf_counter() < deadline) and len(latencies) < limit:
+            first = False
             url = urls[position % len(urls)]
             position += 1
             t0 = time.perf_counter()

@@ -51,7 +51,7 @@ def test_web_bench_runs_end_to_end_on_a_tiny_store(tmp_path: Path) -> None:
             "--clients", "1,3", "--seconds", "0.4", "--warmup", "2", "--sample", "50",
             "--settle", "0.2", "--json", str(results),
         ],
-        capture_output=True, text=True, env=env, timeout=180, check=False,
+        capture_output=True, text=True, env=env, timeout=900, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Web pages: latency (ms), throughput" in done.stdout
@@ -72,7 +72,7 @@ def test_web_bench_runs_end_to_end_on_a_tiny_store(tmp_path: Path) -> None:
             sys.executable, str(ROOT / "bench" / "web.py"), "--articles", "300",
             "--data-dir", str(tmp_path / "store"), "--reuse", "--fill-only",
         ],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
+        capture_output=True, text=True, env=env, timeout=300, check=False,
     )  # fmt: skip
     assert again.returncode == 0, again.stderr[-3000:]
     assert "reusing the store" in again.stdout and "filled 300" not in again.stdout
@@ -86,7 +86,7 @@ def test_web_bench_runs_end_to_end_on_a_tiny_store(tmp_path: Path) -> None:
             sys.executable, str(ROOT / "bench" / "web.py"), "--articles", "300",
             "--corpus", str(corpus), "--data-dir", str(real), "--fresh", "--fill-only",
         ],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
+        capture_output=True, text=True, env=env, timeout=300, check=False,
     )  # fmt: skip
     assert refused.returncode != 0 and "not a web-bench store" in refused.stderr
     assert (real / "broadsheet.db").read_bytes() == b"someone's articles"
