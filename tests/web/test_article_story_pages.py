@@ -29,7 +29,7 @@ from broadsheet.web.anchors import anchor_sentences
 from broadsheet.web.app import create_app
 from broadsheet.web.understand import brief
 from tests.ai import llmserver
-from tests.ai.llmserver import ChatServer
+from tests.ai.llmserver import ChatServer, model_settings
 from tests.readers.conftest import make_user, signed_in
 from tests.stories import conftest as stories
 from tests.stories.sample import CHILE, at
@@ -146,7 +146,7 @@ def test_panel_comes_before_the_body_and_the_ask_form_is_labelled(
 ) -> None:
     article_id = add("Harbour Gazette", *BRIDGE, at(1))
     understood(store, pipelines, article_id)
-    configured = settings.model_copy(update={"ai_base_url": chat.base_url, "ai_model": "m"})
+    configured = model_settings(settings, chat)
     page = get(create_app(configured, store, clock=lambda: NOW), f"/articles/{article_id}").text
     assert 'class="article article--with-panel"' in page
     assert page.index('class="ai-panel"') < page.index('class="article__body"')
@@ -163,7 +163,7 @@ def test_translate_targets_are_named_and_a_translation_keeps_the_header(
 ) -> None:
     article_id = add("Harbour Gazette", *BRIDGE, at(1), author="Amelia Okafor")
     understood(store, pipelines, article_id)
-    configured = settings.model_copy(update={"ai_base_url": chat.base_url, "ai_model": "m"})
+    configured = model_settings(settings, chat)
     app = create_app(configured, store, clock=lambda: NOW)
     page = get(app, f"/articles/{article_id}").text
     links = re.findall(r'translate\?lang=(\w+)" hreflang="(\w+)">([^<]+)</a>', page)
@@ -221,7 +221,7 @@ def test_story_summary_and_ai_citations_link_to_the_sentence(
     settings: Settings, store: Store, news: dict[str, int], chat: ChatServer
 ) -> None:
     story = store.story_of_article(news["chile0"])
-    configured = settings.model_copy(update={"ai_base_url": chat.base_url, "ai_model": "m"})
+    configured = model_settings(settings, chat)
     app = create_app(configured, store, clock=lambda: NOW)
     page = get(app, f"/stories/{story}").text
     lines = re.findall(r'href="/articles/(\d+)#s-(\d+)"', section(page, "story-summary", "</ul>"))

@@ -24,7 +24,7 @@ from broadsheet.understand.pipelines import Pipelines
 from broadsheet.understand.stage import understand
 from broadsheet.web.app import create_app
 from tests.ai import llmserver
-from tests.ai.llmserver import ChatServer
+from tests.ai.llmserver import ChatServer, model_settings
 from tests.stories import conftest as stories
 from tests.stories.sample import CHILE
 from tests.support.served import served
@@ -99,7 +99,7 @@ def site(
         store.save_understanding(saved, result.features(), result.versions)
         ids.append(saved)
     story = store.apply_story_changes([Change(article_id=i, story=-1) for i in ids])[-1]
-    configured = settings.model_copy(update={"ai_base_url": chat.base_url, "ai_model": "m"})
+    configured = model_settings(settings, chat)
     with served(create_app(configured, store)) as url:
         yield {"url": url, "article": ids[0], "story": story}
 
