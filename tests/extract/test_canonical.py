@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from broadsheet.extract.canonical import (
@@ -87,11 +88,13 @@ def test_content_hash_ignores_rendering_differences() -> None:
 
 
 @given(st.text())
+@hsettings(deadline=None)  # no per-example deadline: load is not a failure
 def test_content_hash_is_stable_under_spacing_and_punctuation(text: str) -> None:
     assert content_hash(text) == content_hash("  " + text.replace(" ", "\n, ") + " !")
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
+@hsettings(deadline=None)  # no per-example deadline: load is not a failure
 def test_content_hash_is_stable_under_case(text: str) -> None:
     assert content_hash(text) == content_hash(text.upper()) == content_hash(text.lower())
 

@@ -8,6 +8,7 @@ import ipaddress
 import httpx
 import pytest
 from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from broadsheet.config import Settings
@@ -100,11 +101,13 @@ def test_public_addresses_are_public(ip: str) -> None:
 
 
 @given(st.sampled_from(PRIVATE_NETWORKS).flatmap(lambda net: st.ip_addresses(network=net)))
+@hsettings(deadline=None)  # no per-example deadline: load is not a failure
 def test_every_address_in_a_private_network_is_refused(ip: ipaddress._BaseAddress) -> None:
     assert not is_public_address(str(ip))
 
 
 @given(st.ip_addresses(v=4))
+@hsettings(deadline=None)  # no per-example deadline: load is not a failure
 def test_ipv6_wrappings_of_an_ipv4_address_judge_like_the_address(
     ip: ipaddress.IPv4Address,
 ) -> None:
@@ -119,6 +122,7 @@ def test_ipv6_wrappings_of_an_ipv4_address_judge_like_the_address(
 
 
 @given(st.ip_addresses())
+@hsettings(deadline=None)  # no per-example deadline: load is not a failure
 def test_a_public_address_is_global_unicast(ip: ipaddress._BaseAddress) -> None:
     # IPv6 wrappings of IPv4 addresses are judged by the address they carry (above).
     wrapped = isinstance(ip, ipaddress.IPv6Address) and (
