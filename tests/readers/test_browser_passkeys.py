@@ -17,7 +17,7 @@ import pytest
 from broadsheet.config import Settings
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
-from tests.readers.conftest import PASSWORD, make_user
+from tests.readers.conftest import BROWSER_WAIT_MS, PASSWORD, make_user
 from tests.readers.test_browser_readers import Shots, _watch
 from tests.support.served import served
 from tests.web.sample import seed
@@ -73,7 +73,10 @@ def test_add_a_passkey_sign_in_with_it_and_remove_it(
     shot = Shots(tmp_path)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            timeout=BROWSER_WAIT_MS,
         )
         try:
             context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="UTC")
@@ -129,10 +132,14 @@ def test_an_ip_address_is_no_relying_party_for_chromium(site: str, tmp_path: Pat
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            timeout=BROWSER_WAIT_MS,
         )
         try:
             page = browser.new_context(viewport=DESKTOP).new_page()
+            page.set_default_timeout(BROWSER_WAIT_MS)
             _authenticator(page)
             _password_sign_in(page, site)
             page.goto(site + "/account")

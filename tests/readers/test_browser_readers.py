@@ -15,7 +15,7 @@ import pytest
 from broadsheet.config import Settings
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
-from tests.readers.conftest import PASSWORD, make_user
+from tests.readers.conftest import BROWSER_WAIT_MS, PASSWORD, make_user
 from tests.support.served import served
 from tests.web.sample import ARTICLES, seed
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
@@ -50,6 +50,9 @@ class Shots:
 
 
 def _watch(page: Any, problems: list[str]) -> Any:
+    """The page as the tests drive it: its problems collected, its waits (actions and
+    navigations) up to BROWSER_WAIT_MS."""
+    page.set_default_timeout(BROWSER_WAIT_MS)
     page.on(
         "console",
         lambda m: (
@@ -81,7 +84,10 @@ def test_sign_up_comment_reply_report_hide_and_save(site: str, tmp_path: Path) -
     title = ARTICLES[0].title
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            timeout=BROWSER_WAIT_MS,
         )
         try:
             # A new reader signs up from the masthead.
@@ -179,7 +185,10 @@ def test_follow_a_topic_then_for_you_shows_it_with_the_reason(site: str, tmp_pat
     shot = Shots(tmp_path)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            timeout=BROWSER_WAIT_MS,
         )
         try:
             bob = _sign_in(browser, site, "bob@example.org", problems)

@@ -49,6 +49,7 @@ def settings(tmp_path: Path, smtp: Mailbox) -> Settings:
         smtp_from="daily@broadsheet.example",
         public_url="https://news.example.org",
         secret_key="a test key, not a secret",
+        smtp_timeout=60.0,  # the local mail server: a deadline no loaded machine misses
     )
 
 
@@ -227,11 +228,15 @@ print(digest_mail.send_due(settings, store, datetime.fromisoformat(sys.argv[2]))
 """
 
 
+SENDER_SETTINGS = ("data_dir", "smtp_host", "smtp_port", "smtp_from", "smtp_timeout",
+                   "public_url", "secret_key")  # fmt: skip
+
+
 def _sender(settings: Settings) -> subprocess.Popen[str]:
     fields = {
         k: str(v) if isinstance(v, Path) else v
         for k, v in settings.model_dump().items()
-        if k in ("data_dir", "smtp_host", "smtp_port", "smtp_from", "public_url", "secret_key")
+        if k in SENDER_SETTINGS
     }
     env = {**os.environ, "PYTHONPATH": pythonpath(ROOT / "src")}  # the suite's backend too
     return subprocess.Popen(

@@ -15,6 +15,7 @@ from broadsheet.config import Settings
 from broadsheet.orchestrate.stories import cluster_stored
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
+from tests.readers.conftest import BROWSER_WAIT_MS
 from tests.stories.conftest import Add
 from tests.stories.sample import CHILE, JAPAN, WIRE, wire_copy
 from tests.support.served import served
@@ -53,10 +54,13 @@ def test_home_to_full_coverage_in_a_real_browser(base_url: str, tmp_path: Path) 
 
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=BROWSER_WAIT_MS
+        )
         # a reader whose browser names no country gets the world edition (an en-US
         # browser would open on the United States edition: tests/web/test_editions.py)
         page = browser.new_page(viewport=DESKTOP, locale="en")
+        page.set_default_timeout(BROWSER_WAIT_MS)  # a hang guard: loaded machines are slow
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(base_url + "/")
         assert page.locator("h1").inner_text().lower() == "top stories"

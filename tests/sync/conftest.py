@@ -16,10 +16,12 @@ from fastapi import FastAPI
 from broadsheet.config import Settings
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
+from tests.readers import conftest as readers_fixtures
 from tests.readers.conftest import Client, make_user, post_form, signed_in
 from tests.stories import conftest as stories_fixtures
 from tests.stories.sample import at
 
+_patient_browser = readers_fixtures._patient_browser  # Playwright's waits (browser tests)
 outlets = stories_fixtures.outlets
 add = stories_fixtures.add
 news = stories_fixtures.news
@@ -38,6 +40,7 @@ def settings(tmp_path: Path) -> Settings:
         argon2_memory_kib=1024,
         argon2_time_cost=1,
         public_url="http://testserver",
+        webhook_timeout=60.0,  # deliveries to the tests' receivers: no loaded machine misses it
     )
 
 

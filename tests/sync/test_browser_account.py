@@ -13,7 +13,7 @@ import pytest
 from broadsheet.config import Settings
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
-from tests.readers.conftest import PASSWORD, make_user
+from tests.readers.conftest import BROWSER_WAIT_MS, PASSWORD, make_user
 from tests.readers.test_browser_readers import Shots, _watch
 from tests.support.served import served
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
@@ -39,7 +39,10 @@ def test_app_passwords_on_the_account_page(site: str, tmp_path: Path) -> None:
     shot = Shots(tmp_path)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            timeout=BROWSER_WAIT_MS,
         )
         try:
             context = browser.new_context(
