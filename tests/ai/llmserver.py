@@ -103,7 +103,7 @@ class ChatServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def wait_arrived(self, count: int, timeout: float = 30.0) -> None:
+    def wait_arrived(self, count: int, timeout: float = 120.0) -> None:
         """Block until ``count`` more held requests have arrived (fail after ``timeout``)."""
         for _ in range(count):
             assert self.arrived.acquire(timeout=timeout), "the model was not called"

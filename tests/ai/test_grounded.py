@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from broadsheet.ai import grounded, translate
@@ -71,7 +73,12 @@ def test_translation_is_sanitized(ai_settings: Settings, chat: ChatServer) -> No
     assert result.body.split("\n\n")[1] == "Zweiter Absatz mit Link."
 
 
-def test_daily_budget_caps_requests(ai_settings: Settings, chat: ChatServer) -> None:
+def test_daily_budget_caps_requests(
+    ai_settings: Settings, chat: ChatServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # both requests on one day: a run across midnight (UTC) would start a new budget
+    noon = datetime(2025, 6, 4, 12, tzinfo=UTC)
+    monkeypatch.setattr("broadsheet.store._now", lambda: noon)
     store = Store.open(ai_settings.model_copy(update={"ai_daily_budget": 1}))
     try:
         client = ChatClient(store.settings, store)

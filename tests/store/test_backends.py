@@ -71,9 +71,14 @@ def test_overlong_values_are_kept_whole(store: Store) -> None:
     assert stored is not None and stored.title == title
 
 
-def test_concurrent_writers_respect_a_shared_budget(store: Store) -> None:
+def test_concurrent_writers_respect_a_shared_budget(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Eight threads race for five AI requests: exactly five get one (an upsert with a
     condition, not read-then-write, so it holds between processes on PostgreSQL too)."""
+    # one day for the whole race: a run across midnight (UTC) would start a new budget
+    noon = datetime(2025, 6, 4, 12, tzinfo=UTC)
+    monkeypatch.setattr("broadsheet.store._now", lambda: noon)
     granted: list[bool] = []
     lock = threading.Lock()
     start = threading.Barrier(8)
