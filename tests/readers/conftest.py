@@ -24,9 +24,9 @@ from broadsheet.web.app import create_app
 from tests.web.sample import NOW, seed
 
 PASSWORD = "correct horse battery"
-# Playwright waits 5 s for an expect() and 30 s for an action, a navigation or a browser
-# launch by default: a loaded machine can miss those while the page is right. The browser
-# tests wait up to this long (a hang guard, never a measure).
+# Playwright waits 30 s for an action, a navigation or a browser launch by default: a
+# loaded machine can miss that while the page is right. The browser tests wait up to this
+# long (a hang guard, never a measure); expect()'s wait is set for the suite (conftest).
 BROWSER_WAIT_MS = 120_000
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -41,22 +41,6 @@ def settings(tmp_path: Path) -> Settings:
         argon2_time_cost=1,
         smtp_timeout=60.0,  # the local mail server: a deadline no loaded machine misses
     )
-
-
-@pytest.fixture(autouse=True)
-def _patient_browser(request: pytest.FixtureRequest) -> Iterator[None]:
-    """For a browser test: expect() waits up to BROWSER_WAIT_MS (a process-wide option of
-    Playwright's, set back afterwards)."""
-    if request.node.get_closest_marker("browser") is None:
-        yield
-        return
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=BROWSER_WAIT_MS)
-    try:
-        yield
-    finally:
-        expect.set_options(timeout=None)
 
 
 @pytest.fixture

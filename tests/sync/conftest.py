@@ -16,12 +16,10 @@ from fastapi import FastAPI
 from broadsheet.config import Settings
 from broadsheet.store import Store
 from broadsheet.web.app import create_app
-from tests.readers import conftest as readers_fixtures
 from tests.readers.conftest import Client, make_user, post_form, signed_in
 from tests.stories import conftest as stories_fixtures
 from tests.stories.sample import at
 
-_patient_browser = readers_fixtures._patient_browser  # Playwright's waits (browser tests)
 outlets = stories_fixtures.outlets
 add = stories_fixtures.add
 news = stories_fixtures.news
