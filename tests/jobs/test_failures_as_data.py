@@ -179,6 +179,39 @@ def test_a_source_is_polled_by_one_process_at_a_time(
     assert len(server.hits("/feed.xml")) == 1
 
 
+def test_a_lease_a_poll_could_not_give_back_lapses_instead_of_being_renewed(
+    fast: Settings, store: Store
+) -> None:
+    """A poll ends while the database cannot be reached (a PostgreSQL restart longer than
+    the lease): its lease stays in the database. The heartbeat renews the leases of polls
+    in flight only, so that one lapses and the source is due again; it was renewed by
+    every beat of the live worker, and the source never polled again (the restart trial
+    with two queue workers, stopped for 14 of 20 articles)."""
+    from broadsheet.errors import StoreUnavailable
+    from broadsheet.store.engine import make_engine
+
+    src = store.add_source("http://127.0.0.1:9/feed.xml")
+    seen = store.get_source(src.id)
+    assert seen is not None
+    polling = store.add_source("http://127.0.0.1:9/other.xml")
+    polled = store.get_source(polling.id)
+    assert polled is not None
+    now = datetime.now(UTC)
+    lapses = now + timedelta(seconds=10)
+    assert store.claim_source(seen, lapses) and store.claim_source(polled, lapses)
+    reachable = store.engine
+    store.engine = make_engine("postgresql+psycopg://broadsheet@127.0.0.1:1/gone")  # refused
+    try:
+        with pytest.raises(StoreUnavailable):
+            store.release_source(src.id)  # the poll is over, its lease not given back
+    finally:
+        store.engine.dispose()
+        store.engine = reachable
+    assert store.renew_source_leases(now + timedelta(hours=1)) == 1  # the other poll's
+    later = [s.id for s in store.due_sources(lapses + timedelta(seconds=1))]
+    assert later == [src.id]  # the lapsed lease frees its source; the renewed one is held
+
+
 def test_politeness_holds_across_processes(
     server: TestServer, fast: Settings, store: Store
 ) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from broadsheet.demo.publisher import SamplePublisher
 from broadsheet.store import Store
-from tests.support.crash import private_cluster, restart_trial
+from tests.support.crash import log_digest, private_cluster, restart_trial
 
 M = "tests/reliability/test_21_storage.py::"
 LINES = {
@@ -56,7 +56,7 @@ def test_21_a_postgresql_restart_mid_ingest_the_worker_reconnects_and_finishes(
     leaving the process up and idle: jobs/queue.py starts it again)."""
     with SamplePublisher(articles_per_outlet=4, latency=0.02) as publisher, private_cluster() as pg:
         result = restart_trial(pg, tmp_path / "data", publisher, workers=workers)
-    log = (tmp_path / "data" / "broadsheet.log").read_text(errors="replace")[-2000:]
+    log = log_digest(tmp_path / "data" / "broadsheet.log")  # one line per record
     assert result.worker_alive, log
     assert result.missing == [] and result.finished, (result, log)
     assert result.twice == []

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -331,6 +332,8 @@ class Restart:
     seconds: float
     unplaced: int = 0  # articles in no story at the end (several queue workers)
     stuck: int = 0  # poll/stories jobs still waiting when the wait ended
+    leased: list[int] = field(default_factory=list)  # sources still leased when it ended
+    jobs: dict[str, int] = field(default_factory=dict)  # "task status": count, at the end
 
 
 def restart_trial(
@@ -367,6 +370,7 @@ def restart_trial(
             time.sleep(0.25)
         seconds = time.monotonic() - started
         alive = all(p.poll() is None for p in procs)
+        leased = leased_sources(engine)  # while the workers live (a stop releases them)
         time.sleep(1.0)
     finally:
         for proc in procs:
@@ -383,9 +387,67 @@ def restart_trial(
             seconds=seconds,
             unplaced=queue_state(engine)["unplaced"] if workers > 1 else 0,
             stuck=state.get("stuck", 0),
+            leased=leased,
+            jobs=job_counts(engine),
         )
     finally:
         engine.dispose()
+
+
+def leased_sources(engine: Engine) -> list[int]:
+    """The sources whose poll lease is held now."""
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(text(
+            "SELECT id FROM sources WHERE lease_until > now() ORDER BY id"
+        ))]  # fmt: skip
+
+
+def job_counts(engine: Engine) -> dict[str, int]:
+    """Procrastinate's jobs by task and status ({} without its tables)."""
+    with engine.connect() as conn:
+        if conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
+            return {}
+        rows = conn.execute(text(
+            "SELECT task_name || ' ' || status, count(*) FROM procrastinate_jobs"
+            " GROUP BY 1 ORDER BY 1"
+        ))  # fmt: skip
+        return {name: int(n) for name, n in rows}
+
+
+RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d+ ")
+RAISED = re.compile(r"^[\w.]*(Error|Exception|Violation|Unavailable|Exit|Interrupt)\b")
+
+
+def log_digest(log: Path, records: int = 60) -> str:
+    """The workers' log for a failure message: one line per record (its first line, and
+    the exception that ends its traceback), a run of the same message once with its count,
+    the last ``records`` of them. The log's tail alone is a few tracebacks."""
+    if not log.exists():
+        return f"({log.name}: no log)"
+    lines: list[str] = []
+    for record in _records(log.read_text(errors="replace")):
+        head = record[0][:300]
+        raised = [line.strip() for line in record[1:] if RAISED.match(line)]
+        detail = [line.strip() for line in record[1:] if line.startswith("DETAIL:")]
+        if raised:  # a traceback: the exception it ends with (and the database's detail)
+            head += f"  [{' '.join([raised[-1][:200], *detail[-1:]])}]"
+        message = RECORD.sub("", head)
+        if lines and RECORD.sub("", lines[-1]).split("  (x", 1)[0] == message:
+            count = int(lines[-1].rsplit("  (x", 1)[1][:-1]) + 1 if "  (x" in lines[-1] else 2
+            lines[-1] = f"{lines[-1].split('  (x', 1)[0]}  (x{count})"
+        else:
+            lines.append(head)
+    return "\n".join(lines[-records:])
+
+
+def _records(body: str) -> list[list[str]]:
+    found: list[list[str]] = []
+    for line in body.splitlines():
+        if RECORD.match(line) or not found:
+            found.append([line])
+        else:
+            found[-1].append(line)
+    return found
 
 
 # --- Procrastinate workers on PostgreSQL (issue 14's chaos proof) --------------------------

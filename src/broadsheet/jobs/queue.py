@@ -38,7 +38,8 @@ from typing import Any
 import psycopg
 from procrastinate import App, PsycopgConnector, RetryStrategy
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException, UniqueViolation
-from procrastinate.jobs import Status
+from procrastinate.jobs import Job, Status
+from procrastinate.manager import QUEUEING_LOCK_CONSTRAINT, JobManager
 from sqlalchemy.engine import make_url
 
 from broadsheet.config import Settings
@@ -70,8 +71,39 @@ def conninfo(settings: Settings) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+class Jobs(JobManager):
+    """Procrastinate's job manager, with a retry that gives way to a newer job of its
+    queueing lock. A tick may defer a source's poll while an earlier poll of it runs (it
+    read the source as due just before the poll claimed it); if that earlier poll then
+    fails, Procrastinate's retry (back to 'todo') collides with the waiting job on the
+    queueing lock's unique index and raises inside the worker's job task: the job stayed
+    'doing' and kept the source's lock, so the waiting job never ran while the worker
+    lived (found after a PostgreSQL restart, where every poll in flight failed). The
+    waiting job does the same work, so the failed one is aborted instead."""
+
+    async def retry_job(
+        self,
+        job: Job,
+        retry_at: datetime | None = None,
+        priority: int | None = None,
+        queue: str | None = None,
+        lock: str | None = None,
+    ) -> None:
+        try:
+            await super().retry_job(job, retry_at=retry_at, priority=priority, queue=queue,
+                                    lock=lock)  # fmt: skip
+        except UniqueViolation as exc:
+            if exc.constraint_name != QUEUEING_LOCK_CONSTRAINT:
+                raise
+            assert job.id is not None
+            await self.finish_job_by_id_async(job.id, Status.ABORTED, delete_job=False)
+            log.info("job %s not retried: a newer job of %s waits", job.id, job.queueing_lock)
+
+
 def make_app(settings: Settings) -> App:
-    return App(connector=PsycopgConnector(conninfo=conninfo(settings)))
+    app = App(connector=PsycopgConnector(conninfo=conninfo(settings)))
+    app.job_manager = Jobs(connector=app.connector)  # before the tasks bind to it
+    return app
 
 
 async def apply_schema(app: App) -> bool:
@@ -190,11 +222,8 @@ class Work:
         retried = 0
         for job in stalled:
             assert job.id is not None
-            try:
-                try:
-                    await manager.retry_job(job)
-                except UniqueViolation:  # a newer job of its queueing lock waits: it runs
-                    await manager.finish_job_by_id_async(job.id, Status.ABORTED, delete_job=False)
+            try:  # aborted instead when a newer job of its queueing lock waits (Jobs)
+                await manager.retry_job(job)
             except ConnectorException as exc:
                 if not isinstance(exc.__cause__, psycopg.errors.RaiseException):
                     raise

@@ -104,6 +104,8 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
         self._together = threading.local()  # the connection of reading_together, per thread
         self._pid = 0
         self._owner = ""
+        self._polling: set[int] = set()  # sources whose lease this process's polls hold
+        self._polling_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings) -> Store:
@@ -777,17 +779,33 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
     def claim_source(self, source: Source, until: datetime) -> bool:
         """The source's poll lease, if free and nobody polled it since ``source`` was read."""
         with self.writer() as conn:
-            return coordination.claim_source(
+            claimed = coordination.claim_source(
                 conn, source.id, self.process_id, source.next_poll_at, _now(), until
             )
+        if claimed:
+            with self._polling_lock:
+                self._polling.add(source.id)
+        return claimed
 
     def release_source(self, source_id: int) -> None:
+        """Give the lease back. The poll is over even if the write fails (the database
+        unreachable): the lease is no longer renewed and lapses by itself."""
+        with self._polling_lock:
+            self._polling.discard(source_id)
         with self.writer() as conn:
             coordination.release_source(conn, source_id, self.process_id)
 
     def renew_source_leases(self, until: datetime) -> int:
+        """Extend the leases of this process's polls in flight (the heartbeat). Only
+        theirs: a lease a finished poll could not give back (PostgreSQL restarting for
+        longer than the lease) was renewed by every beat after the database came back,
+        so its source was never polled again."""
+        with self._polling_lock:
+            polling = sorted(self._polling)
+        if not polling:
+            return 0
         with self.writer() as conn:
-            return coordination.renew_sources(conn, self.process_id, until)
+            return coordination.renew_sources(conn, self.process_id, until, polling)
 
     def claim_host_turn(
         self, origin: str, slots: int, gap: float, hold: float

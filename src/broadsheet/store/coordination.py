@@ -54,10 +54,12 @@ def release_source(conn: Connection, source_id: int, owner: str) -> None:
     )
 
 
-def renew_sources(conn: Connection, owner: str, until: datetime) -> int:
-    """Extend every source lease ``owner`` holds (a long poll keeps its lease)."""
+def renew_sources(conn: Connection, owner: str, until: datetime, source_ids: list[int]) -> int:
+    """Extend the leases ``owner`` holds on ``source_ids`` (a long poll keeps its lease)."""
     result = conn.execute(
-        update(sources).where(sources.c.lease_owner == owner).values(lease_until=until)
+        update(sources)
+        .where(sources.c.lease_owner == owner, sources.c.id.in_(source_ids))
+        .values(lease_until=until)
     )
     return int(result.rowcount)
 
