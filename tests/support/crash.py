@@ -424,7 +424,7 @@ def log_digest(log: Path, records: int = 60) -> str:
     the last ``records`` of them. The log's tail alone is a few tracebacks."""
     if not log.exists():
         return f"({log.name}: no log)"
-    lines: list[str] = []
+    runs: list[tuple[str, str, int]] = []  # (first line, its message, how many in a row)
     for record in _records(log.read_text(errors="replace")):
         head = record[0][:300]
         raised = [line.strip() for line in record[1:] if RAISED.match(line)]
@@ -432,11 +432,11 @@ def log_digest(log: Path, records: int = 60) -> str:
         if raised:  # a traceback: the exception it ends with (and the database's detail)
             head += f"  [{' '.join([raised[-1][:200], *detail[-1:]])}]"
         message = RECORD.sub("", head)
-        if lines and RECORD.sub("", lines[-1]).split("  (x", 1)[0] == message:
-            count = int(lines[-1].rsplit("  (x", 1)[1][:-1]) + 1 if "  (x" in lines[-1] else 2
-            lines[-1] = f"{lines[-1].split('  (x', 1)[0]}  (x{count})"
+        if runs and runs[-1][1] == message:
+            runs[-1] = (runs[-1][0], message, runs[-1][2] + 1)
         else:
-            lines.append(head)
+            runs.append((head, message, 1))
+    lines = [head if n == 1 else f"{head}  (x{n})" for head, _message, n in runs]
     return "\n".join(lines[-records:])
 
 
