@@ -345,6 +345,7 @@ def run_load(
         "max_requests": args.max_requests,
         "warmup": args.warmup,
         "server_pid": server_pid,
+        "client": args.client,
         "pages": {p: c["urls"] for p, c in chosen.items() if c.get("template")},
     }
     done = subprocess.run(
@@ -352,8 +353,9 @@ def run_load(
         input=json.dumps(spec),
         capture_output=True,
         text=True,
-        check=True,
     )
+    if done.returncode:
+        raise SystemExit(f"the load generator failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout)
 
 
@@ -367,12 +369,15 @@ def report(results: dict[int, dict], chosen: dict[str, dict], facts: dict) -> No
     table = Table(
         title="Web pages: latency (ms), throughput, and the web process's CPU per request"
     )
-    cols = ("page", "URL", "clients", "requests", "p50", "p95", "p99", "req/s", "CPU ms/req")
+    cols = (
+        "page", "URL", "clients", "requests", "p50", "p95", "p99", "req/s", "CPU ms/req",
+        "load CPU",
+    )  # fmt: skip
     for col in (*cols, "not 200", "target"):
         table.add_column(col, justify="left" if col in ("page", "URL", "target") else "right")
     for page, choice in chosen.items():
         if not choice.get("template"):
-            table.add_row(page, "not served", *[""] * 8, choice.get("why", ""))
+            table.add_row(page, "not served", *[""] * 9, choice.get("why", ""))
             continue
         for clients, by_page in results.items():
             r = by_page[page]
@@ -387,7 +392,7 @@ def report(results: dict[int, dict], chosen: dict[str, dict], facts: dict) -> No
             table.add_row(
                 page, choice["template"], str(clients), str(r["requests"]),
                 f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['p99']:.1f}", f"{r['rps']:.1f}",
-                f"{r['cpu_ms']:.1f}",
+                f"{r['cpu_ms']:.1f}", f"{r.get('load_cpu_ms', float('nan')):.1f}",
                 bad, target,
             )  # fmt: skip
     console.print(table)
@@ -494,6 +499,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20, help="uncounted requests per page")
     parser.add_argument("--sample", type=int, default=2000, help="URLs per page type")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--client", choices=("raw", "httpx"), default="raw", help="the load generator's HTTP client"
+    )
     parser.add_argument("--settle", type=float, default=2.0, help="s idle before reading RSS")
     parser.add_argument(
         "--makers", type=int, default=0, help="processes making articles (0: this one)"
@@ -565,7 +573,8 @@ def main() -> None:
         f"loads {', '.join(heavy) or 'neither spaCy nor scikit-learn'}"
     )
     facts["load"] = (
-        f"bench/webload.py (httpx, asyncio), {args.seconds:g} s or {args.max_requests} requests "
+        f"bench/webload.py ({args.client} client, asyncio), "
+        f"{args.seconds:g} s or {args.max_requests} requests "
         f"per page and level after {args.warmup} uncounted; "
         f"load average {os.getloadavg()[0]:.2f} at end"
     )

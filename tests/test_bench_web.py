@@ -90,3 +90,63 @@ def test_web_bench_runs_end_to_end_on_a_tiny_store(tmp_path: Path) -> None:
     )  # fmt: skip
     assert refused.returncode != 0 and "not a web-bench store" in refused.stderr
     assert (real / "broadsheet.db").read_bytes() == b"someone's articles"
+
+
+def test_the_load_generators_client_reads_chunked_and_closed_responses() -> None:
+    """bench/webload.py's own HTTP client against a server answering in chunks, then with
+    ``Connection: close``, then closing a kept-alive connection before answering (as a
+    server's idle timeout does): every request gets its status, on as few connections as
+    that allows."""
+    import asyncio
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from webload import RawClient
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    accepted: list[int] = []
+    dropped: list[bytes] = []
+    finished: list[int] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(1)
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:
+                break
+            path = head.split(b" ")[1]
+            if path == b"/chunked":
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+                )
+            elif path == b"/close":
+                writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n"
+                             b"Connection: close\r\n\r\nno")  # fmt: skip
+                await writer.drain()
+                break
+            elif path == b"/drop":  # the first dropped unanswered: the retry gets an answer
+                if not dropped:
+                    dropped.append(path)
+                    break
+                writer.write(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+        finished.append(1)
+
+    async def run() -> list[int]:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server, RawClient(f"http://127.0.0.1:{port}", 60.0) as client:
+            paths = ("/chunked", "/chunked", "/close", "/chunked", "/drop")
+            statuses = [await client.get(p) for p in paths]
+        async with asyncio.timeout(60):  # a hang guard: each handler sees its end
+            while len(finished) < len(accepted):
+                await asyncio.sleep(0.01)
+        return statuses
+
+    assert asyncio.run(run()) == [200, 200, 404, 200, 204]
+    # one connection until the server closed it, a second it dropped, a third for the retry
+    assert len(accepted) == 3 and dropped

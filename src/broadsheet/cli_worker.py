@@ -16,7 +16,8 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import TYPE_CHECKING, Annotated
+from multiprocessing.sharedctypes import RawArray
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -108,7 +109,13 @@ def run_server(
 
     socks = listening_sockets(host, port, processes)
     sock = socks[0]
-    children = [_fork_web(settings, store, own, socks) for own in socks[1:]]
+    # each process's count of connections, shared (see web/balance.py); with one socket
+    # shared (one process, or not Linux) there is nothing to balance
+    counts = RawArray("i", processes) if len(set(socks)) > 1 else None
+    children = [
+        _fork_web(settings, store, own, socks, (counts, i) if counts else None)
+        for i, own in enumerate(socks[1:], start=1)
+    ]
     for other in socks[1:]:
         if other is not sock:
             other.close()  # each is its child's
@@ -126,7 +133,7 @@ def run_server(
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again;
         # here it becomes KeyboardInterrupt, so the worker below stops in order too.
         with sigterm_as_interrupt():
-            _serve(settings, store, sock)
+            _serve(settings, store, sock, (counts, 0) if counts else None)
     except KeyboardInterrupt:
         pass
     finally:
@@ -135,18 +142,28 @@ def run_server(
             thread.stop()
 
 
-def _serve(settings: Settings, store: Store, sock: socket.socket) -> None:
+Share = tuple[Any, int]  # the processes' shared connection counts, and this one's index
+
+
+def _serve(
+    settings: Settings, store: Store, sock: socket.socket, share: Share | None = None
+) -> None:
     import uvicorn
 
     from broadsheet.web.app import create_app
+    from broadsheet.web.balance import ConnectionShare
 
-    config = uvicorn.Config(create_app(settings, store), **server_options(settings))  # type: ignore[arg-type]
+    app: Any = create_app(settings, store)
+    if share is not None:
+        app = ConnectionShare(app, *share, lambda: len(server.server_state.connections))
+    config = uvicorn.Config(app, **server_options(settings))
     # what start-up made (modules, the app, its routes and models) lives as long as the
     # process: out of the collector's way, so no full collection walks it again (each one
     # walked ~200,000 such objects, a pause of tens of milliseconds in some request)
     gc.collect()
     gc.freeze()
-    uvicorn.Server(config).run(sockets=[sock])
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
 
 
 def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
@@ -184,7 +201,11 @@ def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
 
 
 def _fork_web(
-    settings: Settings, store: Store, sock: socket.socket, every: list[socket.socket]
+    settings: Settings,
+    store: Store,
+    sock: socket.socket,
+    every: list[socket.socket],
+    share: Share | None,
 ) -> int:
     """One more web process on ``sock``: it drops the connections and the other processes'
     sockets it inherited, serves until SIGINT/SIGTERM, and exits by itself if this process
@@ -202,7 +223,7 @@ def _fork_web(
                 other.close()
         store.engine.dispose(close=False)  # the parent's connections stay the parent's
         die_with(parent)
-        _serve(settings, store, sock)
+        _serve(settings, store, sock, share)
     except BaseException:  # noqa: BLE001 (a forked child must never return into the CLI)
         code = 1
     finally:
