@@ -88,14 +88,24 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         _POSTGRES = None
 
 
+# the fixtures every store of the suite's comes from: a no_database test uses neither
+STORE_FIXTURES = {"store", "settings"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("no_database") is not None:
+            found = STORE_FIXTURES & set(getattr(item, "fixturenames", ()))
+            if found:
+                raise pytest.UsageError(f"{item.nodeid}: no_database, yet uses {sorted(found)}")
     if _POSTGRES is None:
         return
     for item in items:
-        marker = item.get_closest_marker("sqlite_only")
-        if marker is not None:
-            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
-            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+        for name, says in (("sqlite_only", "SQLite only"), ("no_database", "no database")):
+            marker = item.get_closest_marker(name)
+            if marker is not None:
+                reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+                item.add_marker(pytest.mark.skip(reason=f"{says}: {reason}"))
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -60,10 +61,11 @@ def _key(url: str) -> str:
     return f"{parts.port}{parts.path}"
 
 
-def _ingest(data: Path, publisher: SamplePublisher, workers: int, logs: Path) -> Store:
-    """Ingest the publisher with ``workers`` worker processes until every article is in a
-    story; stopped with SIGTERM (exit 0)."""
-    store = _postgres_store(data)
+def _ingest(
+    store: Store, data: Path, publisher: SamplePublisher, workers: int, logs: Path
+) -> Store:
+    """Ingest the publisher into ``store`` (that of ``data``) with ``workers`` worker
+    processes until every article is in a story; stopped with SIGTERM (exit 0)."""
     for outlet in publisher.outlets:
         store.add_source(outlet.feed_url, name=outlet.name)
     procs = []
@@ -159,10 +161,15 @@ def _one_at_a_time(runs: list[tuple[object, object]]) -> bool:
 def test_two_workers_store_each_article_once_and_make_the_stories_of_one(
     tmp_path: Path,
 ) -> None:
-    with SamplePublisher(articles_per_outlet=5) as publisher:
+    with SamplePublisher(articles_per_outlet=5) as publisher, ThreadPoolExecutor(2) as pool:
         served = {_key(u) for u in publisher.article_urls()}
-        one = _ingest(tmp_path / "one", publisher, 1, tmp_path)
-        two = _ingest(tmp_path / "two", publisher, 2, tmp_path)
+        # the one-worker and the two-worker ingests at once, each into a database of its
+        # own (they share nothing but the publisher): their waits overlap. The stores are
+        # opened here, one after the other (Alembic's migration context is global)
+        one, two = _postgres_store(tmp_path / "one"), _postgres_store(tmp_path / "two")
+        alone = pool.submit(_ingest, one, tmp_path / "one", publisher, 1, tmp_path)
+        _ingest(two, tmp_path / "two", publisher, 2, tmp_path)
+        alone.result()
     for store in (one, two):
         keys = [_key(a.url) for a in store.iter_articles()]
         assert sorted(keys) == sorted(served)  # every article, exactly once

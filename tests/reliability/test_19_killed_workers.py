@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from broadsheet.demo.publisher import SamplePublisher
@@ -48,17 +49,31 @@ def _database(where: Path) -> Iterator[str]:
 def test_19_kill_9_of_the_worker_mid_ingest_loses_nothing_and_stores_nothing_twice(
     tmp_path: Path,
 ) -> None:
+    """The trials run at once, each on a store of its own (a SQLite file, or a PostgreSQL
+    database) against the one publisher: most of a trial is waiting for the dead worker's
+    lease, or its stalled jobs, to lapse, and the waits overlap. Each kill is still due at
+    a count of committed articles drawn from the same seeded sequence as one after the
+    other, whatever the order the trials reach it in."""
     backend = "postgresql" if wanted() else "sqlite"
     rng = random.Random(19)
-    with SamplePublisher(articles_per_outlet=4, latency=0.02) as publisher:
-        for n in range(TRIALS):
-            where = tmp_path / f"trial{n}"
-            with _database(where) as url:
-                trial = kill_trial(backend, url, where, publisher, rng)
-            log = (where / "worker.log").read_text(errors="replace")[-2000:]
-            assert trial.integrity == "ok", (trial, log)
-            assert trial.lost == [], trial  # committed before the kill, gone after it
-            assert trial.after_kill >= trial.seen_before_kill
-            assert trial.missing == [], (trial, log)  # the next worker finished the ingest
-            assert trial.twice == [], trial
-            assert trial.final_integrity == "ok", trial
+    with SamplePublisher(articles_per_outlet=4, latency=0.02) as publisher, ExitStack() as dbs:
+        draws = []  # each trial's generator, at the state it had when run one after another
+        for _ in range(TRIALS):
+            draws.append(random.Random())
+            draws[-1].setstate(rng.getstate())
+            rng.randrange(publisher.article_count)  # the one draw kill_trial makes
+        wheres = [tmp_path / f"trial{n}" for n in range(TRIALS)]
+        urls = [dbs.enter_context(_database(where)) for where in wheres]  # created one by one
+        with ThreadPoolExecutor(TRIALS) as pool:
+            trials = list(pool.map(
+                lambda n: kill_trial(backend, urls[n], wheres[n], publisher, draws[n]),
+                range(TRIALS),
+            ))  # fmt: skip
+    for where, trial in zip(wheres, trials, strict=True):
+        log = (where / "worker.log").read_text(errors="replace")[-2000:]
+        assert trial.integrity == "ok", (trial, log)
+        assert trial.lost == [], trial  # committed before the kill, gone after it
+        assert trial.after_kill >= trial.seen_before_kill
+        assert trial.missing == [], (trial, log)  # the next worker finished the ingest
+        assert trial.twice == [], trial
+        assert trial.final_integrity == "ok", trial

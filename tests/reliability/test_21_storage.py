@@ -4,6 +4,8 @@ worker process reconnects and finishes (a private cluster, never the shared serv
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from sqlalchemy import text
 
 from broadsheet.demo.publisher import SamplePublisher
 from broadsheet.store import Store
-from tests.support.crash import log_digest, private_cluster, restart_trial
+from tests.support.crash import Restart, log_digest, private_cluster, restart_trial
 
 M = "tests/reliability/test_21_storage.py::"
 LINES = {
@@ -42,9 +44,29 @@ def test_21_sqlite_waits_on_a_busy_database_instead_of_failing(store: Store) -> 
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+RESTART_WORKERS = (1, 2)
+
+
+def _restart(where: Path, workers: int) -> Restart:
+    with SamplePublisher(articles_per_outlet=4, latency=0.02) as publisher, private_cluster() as pg:
+        return restart_trial(pg, where / "data", publisher, workers=workers)
+
+
+@pytest.fixture(scope="module")
+def restarts(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[int, tuple[Path, Future[Restart]]]]:
+    """Both restart trials, started at once on the module's first use (each its own
+    cluster, publisher and workers; most of a trial is waiting for the workers to reconnect
+    and retry, and the waits overlap): workers -> the trial's data dir and its result."""
+    with ThreadPoolExecutor(len(RESTART_WORKERS)) as pool:
+        where = {n: tmp_path_factory.mktemp(f"restart{n}") for n in RESTART_WORKERS}
+        yield {n: (where[n] / "data", pool.submit(_restart, where[n], n)) for n in RESTART_WORKERS}
+
+
+@pytest.mark.parametrize("workers", RESTART_WORKERS)
 def test_21_a_postgresql_restart_mid_ingest_the_worker_reconnects_and_finishes(
-    tmp_path: Path, workers: int
+    restarts: dict[int, tuple[Path, Future[Restart]]], workers: int
 ) -> None:
     """A private PostgreSQL 15 cluster (initdb + pg_ctl, a free port); ``broadsheet worker``
     against it; the server stopped when a third of the articles are in and started again
@@ -53,10 +75,11 @@ def test_21_a_postgresql_restart_mid_ingest_the_worker_reconnects_and_finishes(
     there again, instead of keeping the source forever). ``broadsheet worker`` is the
     Procrastinate worker here; with two, every article is placed in a story and no job is
     left waiting too (Procrastinate's worker stopped when its listener lost the server,
-    leaving the process up and idle: jobs/queue.py starts it again)."""
-    with SamplePublisher(articles_per_outlet=4, latency=0.02) as publisher, private_cluster() as pg:
-        result = restart_trial(pg, tmp_path / "data", publisher, workers=workers)
-    log = log_digest(tmp_path / "data" / "broadsheet.log")  # one line per record
+    leaving the process up and idle: jobs/queue.py starts it again). The one-worker and
+    two-worker trials run at once (the ``restarts`` fixture)."""
+    data, trial = restarts[workers]
+    result = trial.result()
+    log = log_digest(data / "broadsheet.log")  # one line per record
     assert result.worker_alive, log
     assert result.missing == [] and result.finished, (result, log)
     assert result.twice == []

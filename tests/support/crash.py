@@ -32,6 +32,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -212,9 +213,13 @@ class Publishers:
         return [u for member in self.members for u in member.article_urls()]
 
 
+_OPENING = threading.Lock()  # Alembic's migration context is global: one store opened at a time
+
+
 def prepare(data_dir: Path, database_url: str, publisher: SamplePublisher | Publishers) -> None:
-    store = Store.open(Settings(data_dir=data_dir, database_url=database_url,
-                                default_sources=False))  # fmt: skip
+    with _OPENING:  # trials may run at once, in threads (test_19)
+        store = Store.open(Settings(data_dir=data_dir, database_url=database_url,
+                                    default_sources=False))  # fmt: skip
     try:
         for outlet in publisher.outlets:
             store.add_source(outlet.feed_url, name=outlet.name)
