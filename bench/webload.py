@@ -71,9 +71,8 @@ class RawClient:
         else:
             reader, writer = await asyncio.open_connection(self.host, self.port)
         try:
-            status, keep = await asyncio.wait_for(
-                self._exchange(reader, writer, path), self.timeout
-            )
+            async with asyncio.timeout(self.timeout):  # no task per request, as wait_for makes
+                status, keep = await self._exchange(reader, writer, path)
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
             writer.close()
             if not reused or getattr(exc, "partial", b""):

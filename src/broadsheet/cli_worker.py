@@ -16,7 +16,6 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from multiprocessing.sharedctypes import RawArray
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -111,9 +110,13 @@ def run_server(
     sock = socks[0]
     # each process's count of connections, shared (see web/balance.py); with one socket
     # shared (one process, or not Linux) there is nothing to balance
-    counts = RawArray("i", processes) if len(set(socks)) > 1 else None
+    counts = None
+    if len(set(socks)) > 1:
+        from multiprocessing.sharedctypes import RawArray  # not on every command's start-up
+
+        counts = RawArray("i", processes)
     children = [
-        _fork_web(settings, store, own, socks, (counts, i) if counts else None)
+        _fork_web(settings, store, own, socks, (counts, i) if counts is not None else None)
         for i, own in enumerate(socks[1:], start=1)
     ]
     for other in socks[1:]:
@@ -133,7 +136,7 @@ def run_server(
         # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again;
         # here it becomes KeyboardInterrupt, so the worker below stops in order too.
         with sigterm_as_interrupt():
-            _serve(settings, store, sock, (counts, 0) if counts else None)
+            _serve(settings, store, sock, (counts, 0) if counts is not None else None)
     except KeyboardInterrupt:
         pass
     finally:
