@@ -286,14 +286,27 @@ class Cluster:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/broadsheet"
 
     def ctl(self, *args: str) -> None:
-        subprocess.run(
+        """pg_ctl on this cluster, waiting up to two minutes; when it fails, the error says
+        what pg_ctl printed and how the server's log ends (the directory is removed after)."""
+        done = subprocess.run(
             _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"),
-                          "-l", str(self.directory / "server.log"), "-w", "-t", "60", *args]),
-            check=True, capture_output=True,
+                          "-l", str(self.directory / "server.log"), "-w", "-t", "120", *args]),
+            capture_output=True, text=True,
         )  # fmt: skip
+        if done.returncode:
+            log = self.directory / "server.log"
+            tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(no log)"
+            raise RuntimeError(
+                f"pg_ctl {' '.join(args)} exited {done.returncode}: "
+                f"{(done.stdout + done.stderr).strip()}\n--- server.log ends ---\n{tail}"
+            )
 
     def start(self) -> None:
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory}"
+        """Started without fsync: the trials stop the server (fast or immediate), never the
+        machine, so the page cache keeps every write and no trial waits on a slow disk's
+        flush (a shutdown checkpoint's fsyncs are what a loaded CI disk makes slow)."""
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory}"
+                   " -c fsync=off -c synchronous_commit=off -c full_page_writes=off")  # fmt: skip
         self.ctl("-o", options, "start")
 
 
