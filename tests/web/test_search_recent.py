@@ -1,7 +1,8 @@
-"""Search's index of the newest articles (SQLite, migration 0027): the ranking reads it when
-it holds more than WINDOW matches and the whole index otherwise, so trimming it changes
-neither what is found nor its order; the triggers keep it equal to the articles it holds;
-a word common in the whole index is left out of the relevance, never out of the match."""
+"""Search's index of the newest articles (SQLite's FTS5 index, migration 0027; PostgreSQL's
+table of documents, 0031): the ranking reads it when it holds more than WINDOW matches and
+the whole index otherwise, so trimming it changes neither what is found nor its order; the
+triggers keep it equal to the articles it holds; a word common in the whole index is left
+out of the relevance, never out of the match."""
 
 from __future__ import annotations
 
@@ -25,9 +26,14 @@ def _found(store: Store, filters: SearchFilters | None = None) -> dict[str, list
 
 
 def _recent(store: Store, match: str | None = None) -> set[int]:
-    """The ids in the recent index (those matching ``match`` if given)."""
+    """The ids in the recent index (those matching ``match``, a quoted word, if given)."""
     with store.reader() as conn:
-        if match is None:
+        if conn.dialect.name == "postgresql":
+            sql, params = "SELECT id FROM articles_fts_recent", {}
+            if match is not None:
+                sql += " WHERE document @@ plainto_tsquery(config, :q)"
+                params = {"q": match.strip('"')}
+        elif match is None:
             sql, params = "SELECT id FROM articles_fts_recent_docsize", {}
         else:
             sql = "SELECT rowid FROM articles_fts_recent WHERE articles_fts_recent MATCH :q"
@@ -45,9 +51,6 @@ def test_old_articles_are_found_after_the_recent_index_is_trimmed(
     monkeypatch.setattr(search_module, "RECENT_ARTICLES", len(ids) - 2)
     monkeypatch.setattr(search_module, "RECENT_TRIM_BATCH", 1)
     trimmed = store.trim_recent_search()  # the two oldest, one a transaction
-    if store.engine.dialect.name != "sqlite":
-        assert trimmed == 0  # PostgreSQL has no such index
-        return
     assert trimmed == 2
     assert _recent(store) == set(sorted(ids.values())[2:])
     assert (_found(store), _found(store, SearchFilters(source_id=harbour.id))) == before
@@ -75,8 +78,6 @@ def test_the_recent_index_ranks_the_same_newest_matches(
         reverse=True,
     )
     assert {h.article_id for h in tuesday.hits} <= set(newest[:3])
-    if store.engine.dialect.name != "sqlite":
-        return
     # trimmed to the newest three articles, two of which say "Tuesday": too few for the
     # window, so the whole index ranks it; the same two newest matches either way
     monkeypatch.setattr(search_module, "RECENT_ARTICLES", 3)
@@ -89,8 +90,6 @@ def test_the_recent_index_ranks_the_same_newest_matches(
 def test_the_recent_index_follows_new_edited_and_deleted_articles(
     store: Store, ids: dict[str, int]
 ) -> None:
-    if store.engine.dialect.name != "sqlite":
-        pytest.skip("the recent index is SQLite's")
     newest, oldest = max(ids.values()), min(ids.values())
     assert _recent(store) == set(ids.values())  # the articles saved since the migration
     with store.writer() as conn:

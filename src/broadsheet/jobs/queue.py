@@ -7,7 +7,8 @@ any number of machines (issue 14).
             ──> stories()   (after new articles) lock "stories": one placement at a
                             time for all workers
       ──> retry stalled jobs (their worker stopped beating)
-    housekeeping (periodic, every minute): leftovers to place, digests, mails, webhooks
+    housekeeping (periodic, every minute): leftovers to place, digests, mails, webhooks,
+                  the search's index of the newest articles trimmed
 
 The poll task goes through the orchestrator (``pipeline.ingest_once``) with placement
 off; politeness per host is claimed in the database by the fetcher (jobs/turns.py), so
@@ -266,7 +267,8 @@ class Work:
 
     async def housekeeping(self, now: datetime) -> None:
         """Once a minute across all workers: the changed stories' digests, the Daily 8
-        mails (claimed per reader), new stories to the webhooks, hourly statistics."""
+        mails (claimed per reader), new stories to the webhooks, the search's index of the
+        newest articles trimmed back to its size, hourly statistics."""
         from broadsheet import digest_mail, story_digest
         from broadsheet.orchestrate import webhooks
 
@@ -277,6 +279,7 @@ class Work:
         if self.settings.smtp_host:
             await asyncio.to_thread(digest_mail.send_due, self.settings, self.store, now)
         await webhooks.run_once(self.store, self.settings, now)
+        await asyncio.to_thread(self.store.trim_recent_search)
         if now.minute == 0:
             await asyncio.to_thread(self.store.optimize)
             # succeeded jobs stay an hour for `broadsheet jobs list`; failed ones until purged

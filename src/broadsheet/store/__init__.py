@@ -383,12 +383,12 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
                 conn.exec_driver_sql("ANALYZE")
 
     def trim_recent_search(self) -> int:
-        """Trim the SQLite search's recent index (store/search.py ``trim_recent``) back to
-        its size, one batch a transaction (~0.4 s of write lock a batch of 2,000; built
-        again in one, ~7 s, when it holds more than twice its size, after a bulk import),
-        then a few bounded merge steps (``merge_recent``, ~0.1 s each) if it trimmed; how
-        many articles left it. Nothing on PostgreSQL. For the worker's housekeeping and
-        after bulk imports."""
+        """Trim the search's recent index (store/search.py ``trim_recent``: SQLite's FTS5
+        index, PostgreSQL's table of documents) back to its size, one batch a transaction
+        (~0.4 s of SQLite's write lock a batch of 2,000; built again in one, ~7 s, when it
+        holds more than twice its size, after a bulk import), then on SQLite a few bounded
+        merge steps (``merge_recent``, ~0.1 s each) if it trimmed; how many articles left
+        it. For the worker's housekeeping and after bulk imports."""
         trimmed = 0
         while True:
             with self.writer() as conn:

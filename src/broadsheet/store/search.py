@@ -14,11 +14,14 @@ import collections
 import functools
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, TextClause, bindparam, text
+
+from broadsheet.store import snippets
 
 # Newest matching articles ranked per search at most. Each costs its bm25 and a look-up of
 # its date and story (~7 µs of CPU, more when the rows are not in memory): 1,000 was ~10 ms
@@ -70,7 +73,13 @@ PG_CONFIGS = {
     "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
 }  # fmt: skip
 PG_WEIGHTS = "{0.0, 0.0, 0.25, 1.0}"  # ts_rank weights of D, C, B (text), A (title)
-PG_SLICES = (20_000, 200_000)  # newest ids searched first, before the whole index
+# Searched first: the table of the newest articles' documents (migration 0031, trimmed to
+# RECENT_ARTICLES like SQLite's recent index): a GIN bitmap reads a word's whole posting
+# list, whatever id range the statement asks for ("said": ~45 ms at 1M articles in the
+# whole index). Then, when it holds too few matches, the newest ids of the whole index and
+# the whole index.
+PG_RECENT, PG_WHOLE = "articles_fts_recent", "articles_fts"
+PG_SLICES = (200_000,)  # newest ids of the whole index searched before all of it
 # Candidates read from the GIN index per window place: each is then checked under its own
 # language's configuration (which may turn a few down) with its document read; the reads
 # stop at this many, so a common word reads 802 documents, not every match in its slice.
@@ -495,7 +504,6 @@ def _pg_search(
     if tsq is None:
         return results
     extra, params = _filter_sql(filters, "postgresql")
-    top = conn.execute(text("SELECT max(id) FROM articles_fts")).scalar() or 0
     most = PG_CANDIDATES * (WINDOW + 1)
     rows: list[Any] = []
     candidates: list[int] = []
@@ -503,8 +511,13 @@ def _pg_search(
     # the matches read per slice: enough for the window, or with a filter (checked on each,
     # joined to its article) the newest FILTERED_MATCHES, as on SQLite
     reads = FILTERED_MATCHES if extra else most
-    for width in (*PG_SLICES, None):
-        floor = top - width if width is not None else None
+    recent = 0  # matches in the recent table
+    for table, floor, width in _pg_slices(conn):
+        if width is not None and recent * width < reads * RECENT_ARTICLES:
+            # the slice would hold about the recent table's matches scaled to its width:
+            # too few to end the search there, so the whole index at once (a slice costs
+            # its id range's bitmap, 200,000 entries, ~10 ms at 1M articles)
+            continue
         # The newest matches, from the GIN bitmap ANDed with the id range: no document is
         # read (each is a TOASTed tsvector, ~15 µs to read for the check or the rank). The
         # planner's own pick for ORDER BY id LIMIT n walks back along the primary key
@@ -515,7 +528,7 @@ def _pg_search(
         matches = list(
             conn.execute(
                 text(
-                    "SELECT f.id FROM articles_fts f WHERE f.document @@ CAST(:q AS tsquery)"
+                    f"SELECT f.id FROM {table} f WHERE f.document @@ CAST(:q AS tsquery)"
                     + (" AND f.id > :floor" if floor is not None else "")
                     + " ORDER BY f.id DESC LIMIT :reads"
                 ),
@@ -523,6 +536,7 @@ def _pg_search(
             ).scalars()
         )
         conn.exec_driver_sql("SET LOCAL enable_indexscan = on")
+        recent = len(matches) if table == PG_RECENT else recent
         candidates = matches
         if extra and matches:  # the filters, with their indexes
             candidates = list(
@@ -534,8 +548,13 @@ def _pg_search(
                     {"ids": matches, "most": most, **params},
                 ).scalars()
             )
-        rows = _pg_window(conn, tsq, candidates, now)
-        if len(rows) > WINDOW or len(matches) >= reads or floor is None or floor <= 0:
+        whole = table == PG_WHOLE and floor is None  # this step searches everything
+        if not whole and len(matches) < reads and len(candidates) <= WINDOW:
+            continue  # too few for the window, checked or not: no documents read here
+        rows = _pg_window(conn, tsq, candidates, now, table)
+        # enough newest matches: those of the whole index (the recent table and each slice
+        # hold every article above their oldest)
+        if len(rows) > WINDOW or len(matches) >= reads or whole:
             break
     _rank(conn, results, rows, now, limit, offset, outlets)
     # candidates the per-language check turned down still count as read: the window is
@@ -546,9 +565,24 @@ def _pg_search(
     return results
 
 
-def _pg_window(conn: Connection, tsq: _PgQuery, candidates: list[int], now: datetime) -> list[Any]:
+def _pg_slices(conn: Connection) -> Iterator[tuple[str, int | None, int | None]]:
+    """Where ``_pg_search`` looks, in turn, until it has its window: (table, id floor or
+    None, the slice's width or None). The recent table; the whole index's newest
+    PG_SLICES ids; the whole index."""
+    yield PG_RECENT, None, None
+    top = conn.execute(text(f"SELECT max(id) FROM {PG_WHOLE}")).scalar() or 0
+    for width in PG_SLICES:
+        if top - width > 0:
+            yield PG_WHOLE, top - width, width
+    yield PG_WHOLE, None, None
+
+
+def _pg_window(
+    conn: Connection, tsq: _PgQuery, candidates: list[int], now: datetime, table: str
+) -> list[Any]:
     """The newest ``WINDOW`` + 1 of ``candidates`` that pass the check, with their age in
-    days at ``now``, story, relevance and outlet; ts_rank computed for those only."""
+    days at ``now``, story, relevance and outlet; ts_rank computed for those only, on the
+    documents of ``table`` (the recent table's are read from a smaller heap)."""
     if not candidates:
         return []
     listed = ",".join(str(int(i)) for i in candidates)
@@ -558,7 +592,7 @@ def _pg_window(conn: Connection, tsq: _PgQuery, candidates: list[int], now: date
             " sa.story_id,"
             f" ts_rank(CAST('{PG_WEIGHTS}' AS real[]), w.document, CAST(:q AS tsquery)),"
             " a.source_id FROM ("
-            f"SELECT f.id, f.document FROM articles_fts f WHERE f.id IN ({listed}){tsq.check}"
+            f"SELECT f.id, f.document FROM {table} f WHERE f.id IN ({listed}){tsq.check}"
             " ORDER BY f.id DESC LIMIT :window) w"
             " JOIN articles a ON a.id = w.id"
             " LEFT JOIN story_articles sa ON sa.article_id = a.id"
@@ -569,25 +603,20 @@ def _pg_window(conn: Connection, tsq: _PgQuery, candidates: list[int], now: date
 
 
 def _pg_snippets(conn: Connection, tsq: str, hits: list[SearchHit]) -> None:
-    """Highlighted extracts (``ts_headline``) for one page of hits, in one query."""
+    """Highlighted extracts for one page of hits: their texts read in one query, the
+    matches of the query's lexemes marked in Python (store/snippets.py; ``ts_headline``
+    stemmed each text again, a fifth of a search's time in the database)."""
     if not hits:
         return
-    ids = ",".join(str(int(h.article_id)) for h in hits)
-    options = (
-        f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords={SNIPPET_TOKENS},"
-        ' MinWords=10, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
-    )
     rows = conn.execute(
-        text(
-            "SELECT a.id, ts_headline(f.config,"
-            f" left(a.text, {PG_TEXT_CHARS}), CAST(:q AS tsquery), :options)"
-            f" FROM articles a JOIN articles_fts f ON f.id = a.id WHERE a.id IN ({ids})"
-        ),
-        {"q": tsq, "options": options},
+        _sql(f"SELECT id, left(text, {PG_TEXT_CHARS}) FROM articles WHERE id IN :ids"),
+        {"ids": [int(h.article_id) for h in hits]},
     ).all()
+    pattern = snippets.matcher(snippets.lexemes(tsq))
     by_id = {int(r[0]): r[1] or "" for r in rows}
     for hit in hits:
-        hit.snippet = by_id.get(hit.article_id, "")
+        body = by_id.get(hit.article_id, "")
+        hit.snippet = snippets.snippet(body, pattern, SNIPPET_TOKENS, (MARK_OPEN, MARK_CLOSE))
 
 
 # one statement each, the ids bound (expanded at execution): with the ids written into the
@@ -712,37 +741,31 @@ def beginnings_may_help(conn: Connection, query: ParsedQuery) -> bool:
 
 
 def trim_recent(conn: Connection) -> int:
-    """Take the oldest articles out of the recent index (articles_fts_recent) until it
-    holds the newest RECENT_ARTICLES, at most RECENT_TRIM_BATCH of them; how many were
-    taken out.
-    SQLite only (0 elsewhere). The index's own list of its articles (its docsize table,
-    by id) says which are in it; each is deleted with the title and text it was indexed
-    with, which the triggers keep equal to the article's."""
-    if conn.dialect.name != "sqlite":
+    """Take the oldest articles out of the recent index until it holds the newest
+    RECENT_ARTICLES, at most RECENT_TRIM_BATCH of them; how many were taken out.
+    On SQLite (articles_fts_recent, 0027) the index's own list of its articles (its
+    docsize table, by id) says which are in it; each is deleted with the title and text it
+    was indexed with, which the triggers keep equal to the article's. On PostgreSQL
+    (articles_fts_recent, 0031) they are rows of a table."""
+    postgres = conn.dialect.name == "postgresql"
+    if not postgres and conn.dialect.name != "sqlite":
         return 0
-    floor = conn.execute(
-        text("SELECT id FROM articles_fts_recent_docsize ORDER BY id DESC LIMIT 1 OFFSET :keep"),
-        {"keep": RECENT_ARTICLES},
-    ).scalar()
+    listing = PG_RECENT if postgres else "articles_fts_recent_docsize"
+    floor = _newest_beyond(conn, listing, None)
     if floor is None:
         return 0
-    beyond = conn.execute(
-        text(
-            "SELECT id FROM articles_fts_recent_docsize WHERE id <= :floor"
-            " ORDER BY id DESC LIMIT 1 OFFSET :keep"
-        ),
-        {"floor": floor, "keep": RECENT_ARTICLES},
-    ).scalar()
-    if beyond is not None:  # more to take out than to keep (a bulk import): built again
-        return _rebuild_recent(conn, floor)
+    if _newest_beyond(conn, listing, floor) is not None:
+        # more to take out than to keep (a bulk import): built again
+        return (_pg_rebuild_recent if postgres else _rebuild_recent)(conn, floor)
     ids = list(
         conn.execute(
-            text(
-                "SELECT id FROM articles_fts_recent_docsize WHERE id <= :floor ORDER BY id LIMIT :n"
-            ),
+            text(f"SELECT id FROM {listing} WHERE id <= :floor ORDER BY id LIMIT :n"),
             {"floor": floor, "n": RECENT_TRIM_BATCH},
         ).scalars()
     )
+    if postgres:
+        conn.execute(_sql(f"DELETE FROM {PG_RECENT} WHERE id IN :ids"), {"ids": ids})
+        return len(ids)
     conn.execute(
         _sql(
             "INSERT INTO articles_fts_recent(articles_fts_recent, rowid, title, text)"
@@ -751,6 +774,33 @@ def trim_recent(conn: Connection) -> int:
         {"ids": ids},
     )
     return len(ids)
+
+
+def _newest_beyond(conn: Connection, listing: str, floor: int | None) -> int | None:
+    """The id of the (RECENT_ARTICLES + 1)th newest article in the recent index's
+    ``listing`` (at or below ``floor`` when given): None when there are no more."""
+    below = " WHERE id <= :floor" if floor is not None else ""
+    return conn.execute(
+        text(f"SELECT id FROM {listing}{below} ORDER BY id DESC LIMIT 1 OFFSET :keep"),
+        {"floor": floor, "keep": RECENT_ARTICLES},
+    ).scalar()
+
+
+def _pg_rebuild_recent(conn: Connection, floor: int) -> int:
+    """PostgreSQL's recent table emptied and filled again from articles_fts with the
+    articles above ``floor`` (after a bulk import: a fresh heap and index instead of a
+    million dead rows for VACUUM); how many left it."""
+    held = conn.execute(text(f"SELECT count(*) FROM {PG_RECENT}")).scalar() or 0
+    conn.exec_driver_sql(f"TRUNCATE {PG_RECENT}")
+    kept = conn.execute(
+        text(
+            f"INSERT INTO {PG_RECENT} (id, config, document)"
+            f" SELECT id, config, document FROM {PG_WHOLE} WHERE id > :floor"
+        ),
+        {"floor": floor},
+    ).rowcount
+    conn.exec_driver_sql(f"ANALYZE {PG_RECENT}")
+    return int(held) - int(kept)
 
 
 def _rebuild_recent(conn: Connection, floor: int) -> int:
