@@ -201,9 +201,11 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
         assert found is not None
         return found
 
-    def list_sources(self) -> list[Source]:
+    def list_sources(self, counts: bool = True) -> list[Source]:
+        """Every source by name; without ``counts`` their articles are not counted
+        (sources.list_all): for readers' pages and the sync APIs."""
         with self.reader() as conn:
-            return sources.list_all(conn)
+            return sources.list_all(conn, counts)
 
     def failed_jobs(self) -> int | None:
         """Jobs that failed for good on PostgreSQL's job queue; None on SQLite."""

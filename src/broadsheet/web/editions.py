@@ -64,7 +64,7 @@ def available(request: Request) -> dict[str, Edition]:
     if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
         return dict(cached[1])
     counts: dict[tuple[str, str], int] = {}
-    for source in state.store.list_sources():
+    for source in state.store.list_sources(counts=False):
         if source.enabled and source.country and source.language:
             key = (source.country.upper()[:2], source.language.lower().split("-")[0][:3])
             counts[key] = counts.get(key, 0) + 1

@@ -82,7 +82,7 @@ def _item(item: Item) -> dict[str, Any]:
 def _outlets(request: Request, user: User) -> list[Any]:
     store = request.app.state.store
     muted = set(store.sync_muted(user.id))
-    return [s for s in store.list_sources() if s.enabled and s.id not in muted]
+    return [s for s in store.list_sources(counts=False) if s.enabled and s.id not in muted]
 
 
 def _feeds_groups(outlets: list[Any]) -> list[dict[str, Any]]:

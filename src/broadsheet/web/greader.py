@@ -134,7 +134,7 @@ def user_info(request: Request) -> Response:
 def _outlets(request: Request, user: User) -> list[Any]:
     store = request.app.state.store
     muted = set(store.sync_muted(user.id))
-    return [s for s in store.list_sources() if s.enabled and s.id not in muted]
+    return [s for s in store.list_sources(counts=False) if s.enabled and s.id not in muted]
 
 
 @router.get(API + "/subscription/list")

@@ -221,7 +221,7 @@ def outlets(request: Request) -> Response:
 
     found = [
         s.Outlet(id=o.id, name=o.name, url=o.site_url, country=o.country, language=o.language)
-        for o in request.app.state.store.list_sources()
+        for o in request.app.state.store.list_sources(counts=False)
         if o.enabled
     ]
     return respond(request, RootModel[list[s.Outlet]](found))
