@@ -149,3 +149,47 @@ def test_results_are_ranked_and_highlighted(pg_store: Store) -> None:
     hits = pg_store.search(parse_query("storm"), SearchFilters()).hits
     assert [h.article_id for h in hits] == [in_title, in_text]
     assert "\x02storm\x03" in hits[1].snippet.lower()
+
+
+def test_the_window_reads_past_candidates_another_language_turns_down(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window checks the newest WINDOW + 1 + PG_SPARE candidates first; when their own
+    languages turn down more than the spare, the older candidates are checked as well."""
+    from broadsheet.store import search as search_module
+
+    monkeypatch.setattr(search_module, "WINDOW", 2)
+    monkeypatch.setattr(search_module, "PG_SPARE", 0)
+    english = [_save(pg_store, n, f"Runs {n}", "The ferry runs again.") for n in (1, 2)]
+    # no language ('simple') keeps "runs" whole: "run" matches English's stem, not "runs"
+    unknown = [_save(pg_store, n, f"Run {n}", "A run on the ferry.", None) for n in (3, 4, 5)]
+    assert min(unknown) > max(english)  # the newest three candidates are all turned down
+    results = pg_store.search(parse_query("runs"), SearchFilters())
+    assert {h.article_id for h in results.hits} == set(english)
+    assert results.matched == 2
+
+
+def test_a_stem_much_shorter_than_the_typed_word_is_no_prefix(pg_store: Store) -> None:
+    """Turkish stems "time" to "t": typing "time" must not find every Turkish word
+    beginning with t (nor read all their postings), while "tim" typed still finds "timely"."""
+    english = _save(pg_store, 1, "Timely ferries", "The ferries came on time.")
+    turkish = _save(pg_store, 2, "Tarih ve takvim", "Toplantı tarihi belli oldu.", "tr")
+    assert _found(pg_store, "time") == {english}
+    assert _found(pg_store, "t") >= {english, turkish}  # what was typed is still a prefix
+
+
+def test_a_common_whole_word_is_not_tried_again_as_a_beginning(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search that found nothing is tried again with its last word as a beginning only
+    when that word is not itself a common word (its beginning reads every word it
+    begins): "ukra" is tried, "time" (in more than COMMON_WORD articles) is not."""
+    from broadsheet.store import search as search_module
+
+    monkeypatch.setattr(search_module, "COMMON_WORD", 1)
+    for n in (1, 2, 3):
+        _save(store, n, f"Time {n}", "The ferries ran on time.")
+    assert not store.search_beginnings_may_help(parse_query("zanzibar time"))
+    assert store.search_beginnings_may_help(parse_query("zanzibar ukra"))
+    assert store.search_beginnings_may_help(parse_query("ferr"))  # no article's word, whole
+    assert not store.search_beginnings_may_help(parse_query("-time"))  # no word to begin

@@ -22,6 +22,8 @@ from broadsheet.store.schema import metadata
 # tables (articles_fts and its shadow tables); the models do not describe it on purpose.
 FTS_PREFIX = "articles_fts"
 RECENT_TABLE = "articles_fts_recent"  # PostgreSQL's newest documents (0031), not a model
+# PostgreSQL's covering indexes for search's window (0032), not models
+PG_WINDOW_INDEXES = ("ix_articles_search_window", "ix_story_articles_search_window")
 ALEMBIC_TABLE = "alembic_version"
 
 
@@ -104,15 +106,17 @@ def test_0006_keeps_the_data_it_indexes(tmp_path: Path) -> None:
 
 
 def test_models_and_migrations_agree_on_postgresql_with_64_bit_ids(tmp_path: Path) -> None:
-    """The same comparison on PostgreSQL (its search tables, 0011's and 0031's, are not
-    models), then an article whose id is past 2^31: stored, read back and found by its
-    id."""
+    """The same comparison on PostgreSQL (its search tables, 0011's and 0031's, and the
+    window's covering indexes, 0032's, are not models), then an article whose id is past
+    2^31: stored, read back and found by its id."""
     from broadsheet.config import Settings
     from broadsheet.models import Article
     from broadsheet.store import Store
     from tests.support.postgres import private_database
 
     def skip_search_table(obj: Any, name: str | None, type_: str, *rest: Any) -> bool:
+        if type_ == "index":
+            return name not in PG_WINDOW_INDEXES
         return not (type_ == "table" and name in (FTS_PREFIX, RECENT_TABLE, ALEMBIC_TABLE))
 
     with private_database("bsschema") as url:

@@ -66,3 +66,11 @@ def test_markers_in_the_text_cannot_pass_for_highlights() -> None:
 def test_whitespace_is_made_single_spaces() -> None:
     found = snippets.snippet("one\n\n  two\tsaid", snippets.matcher(["said"]), 28, MARK)
     assert found == "one two [said]"
+
+
+def test_a_stem_inside_a_longer_word_is_not_marked() -> None:
+    text = "The administrator met the minister; ministers and sub-ministers came."
+    assert _snippet("'minist'", text) == (
+        "The administrator met the [minister]; [ministers] and sub-[ministers] came"
+    )
+    assert _snippet("'eu'", "Neue Regeln der EU, meu eu.") == "Neue Regeln der [EU], meu [eu]"

@@ -84,6 +84,8 @@ PG_SLICES = (200_000,)  # newest ids of the whole index searched before all of i
 # language's configuration (which may turn a few down) with its document read; the reads
 # stop at this many, so a common word reads 802 documents, not every match in its slice.
 PG_CANDIDATES = 2
+PG_PREFIX_CHARS = 3  # a stem shorter than this, of a longer typed word, is no prefix
+PG_SPARE = 24  # candidates beyond the window checked at first (those the check turns down)
 PG_TEXT_CHARS = 100_000  # text indexed (and highlighted) per article, as migration 0011
 PG_TOKEN_CHARS = 200  # longer tokens are cut (no article word is longer; tsquery limits)
 
@@ -407,11 +409,14 @@ def _rank(
     limit: int,
     offset: int,
     outlets: bool = False,
+    texts: dict[int, str] | None = None,
 ) -> None:
     """Fold ``rows`` (id, age in days, story, relevance: the higher the better, outlet)
     into story groups ranked by relevance and recency; one page of them, with titles, as
     the hits; with ``outlets`` the OUTLET_CHOICES outlets with the most of them. The age
-    comes from the statement (a date parsed per row was ~5 % of a served search)."""
+    comes from the statement (a date parsed per row was ~5 % of a served search). With
+    ``texts``, the hits' texts are read with their titles, into it (PostgreSQL's
+    snippets are made from them)."""
     results.capped = len(rows) > WINDOW
     rows = rows[:WINDOW]
     results.matched = len(rows)
@@ -429,7 +434,7 @@ def _rank(
     ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
     results.groups = len(ranked)
     page = ranked[offset : offset + limit]
-    details = _details(conn, [v[1] for _k, v in page])
+    details = _details(conn, [v[1] for _k, v in page], texts)
     for key, (score, article_id, story_id) in page:
         title, source_id, source_name, language, sort_at = details.get(
             article_id, ("", 0, "", None, now)
@@ -476,6 +481,9 @@ def _pg_tsquery(conn: Connection, query: ParsedQuery, language: str | None) -> _
         ),
         {"find": query.tsquery(excluded=False), "full": query.tsquery()},
     ).all()
+    if query.prefix_last and query.words:
+        typed = len(query.words[-1])
+        rows = [(c, _short_prefixes(f, typed), _short_prefixes(u, typed)) for c, f, u in rows]
     finds = sorted({r[1] for r in rows if r[1]})
     if not finds:
         return None
@@ -488,6 +496,21 @@ def _pg_tsquery(conn: Connection, query: ParsedQuery, language: str | None) -> _
         cases.append(f"WHEN '{config}' THEN CAST(:full{n} AS tsquery)")
     check = f" AND f.document @@ (CASE CAST(f.config AS text) {' '.join(cases)} END)"
     return _PgQuery(find, check, params)
+
+
+_PREFIX = re.compile(rf"'((?:[^']|''){{1,{PG_PREFIX_CHARS - 1}}})':\*")  # a short prefix
+
+
+def _short_prefixes(tsquery: str | None, typed: int) -> str | None:
+    """``tsquery`` (text) with each prefix shorter than PG_PREFIX_CHARS that is shorter
+    than the ``typed`` word made a whole word: Turkish stems "time" to "t", and "t:*" reads
+    the posting list of every word beginning with t (300-500 ms at 1M articles) to find
+    Turkish articles no reader typing "time" looks for."""
+    if not tsquery:
+        return tsquery
+    return _PREFIX.sub(
+        lambda m: m.group(0) if len(m.group(1)) >= typed else f"'{m.group(1)}'", tsquery
+    )
 
 
 def _pg_search(
@@ -556,12 +579,13 @@ def _pg_search(
         # hold every article above their oldest)
         if len(rows) > WINDOW or len(matches) >= reads or whole:
             break
-    _rank(conn, results, rows, now, limit, offset, outlets)
+    texts: dict[int, str] = {}
+    _rank(conn, results, rows, now, limit, offset, outlets, texts)
     # candidates the per-language check turned down still count as read: the window is
     # "the newest matches" whether or not all of them were kept
     results.capped = results.capped or len(candidates) >= most
     results.filtered_newest = bool(extra) and len(matches) >= reads and not results.capped
-    _pg_snippets(conn, tsq.find, results.hits)
+    _pg_snippets(tsq.find, results.hits, texts)
     return results
 
 
@@ -580,42 +604,59 @@ def _pg_slices(conn: Connection) -> Iterator[tuple[str, int | None, int | None]]
 def _pg_window(
     conn: Connection, tsq: _PgQuery, candidates: list[int], now: datetime, table: str
 ) -> list[Any]:
-    """The newest ``WINDOW`` + 1 of ``candidates`` that pass the check, with their age in
-    days at ``now``, story, relevance and outlet; ts_rank computed for those only, on the
-    documents of ``table`` (the recent table's are read from a smaller heap)."""
-    if not candidates:
-        return []
-    listed = ",".join(str(int(i)) for i in candidates)
-    return conn.execute(
-        text(
-            "SELECT w.id, EXTRACT(EPOCH FROM CAST(:now AS timestamp) - a.sort_at) / 86400.0,"
-            " sa.story_id,"
-            f" ts_rank(CAST('{PG_WEIGHTS}' AS real[]), w.document, CAST(:q AS tsquery)),"
-            " a.source_id FROM ("
-            f"SELECT f.id, f.document FROM {table} f WHERE f.id IN ({listed}){tsq.check}"
-            " ORDER BY f.id DESC LIMIT :window) w"
-            " JOIN articles a ON a.id = w.id"
-            " LEFT JOIN story_articles sa ON sa.article_id = a.id"
-            " ORDER BY w.id DESC"
-        ),
-        {"q": tsq.find, "window": WINDOW + 1, "now": _stored(now, "postgresql"), **tsq.params},
-    ).all()
+    """The newest ``WINDOW`` + 1 of ``candidates`` (newest first) that pass the check, with
+    their age in days at ``now``, story, relevance and outlet; ts_rank computed for those
+    only, on the documents of ``table`` (the recent table's are read from a smaller heap).
+
+    The check reads each candidate's document (a TOASTed tsvector), and PostgreSQL checks
+    every candidate it is given before sorting them: the newest ``WINDOW`` + 1 +
+    ``PG_SPARE`` go first, the rest only when the check turned down more than the spare
+    (a few in a thousand are: another language's stem of the word)."""
+    rows: list[Any] = []
+    first = WINDOW + 1 + PG_SPARE
+    for part in (candidates[:first], candidates[first:]):
+        if part and len(rows) <= WINDOW:
+            rows += conn.execute(
+                _pg_window_sql(table, tsq.check),
+                {
+                    "ids": part,
+                    "q": tsq.find,
+                    "window": WINDOW + 1 - len(rows),
+                    "now": _stored(now, "postgresql"),
+                    **tsq.params,
+                },
+            ).all()
+    return rows
 
 
-def _pg_snippets(conn: Connection, tsq: str, hits: list[SearchHit]) -> None:
-    """Highlighted extracts for one page of hits: their texts read in one query, the
-    matches of the query's lexemes marked in Python (store/snippets.py; ``ts_headline``
-    stemmed each text again, a fifth of a search's time in the database)."""
+@functools.lru_cache(maxsize=64)
+def _pg_window_sql(table: str, check: str) -> TextClause:
+    """The window's statement for ``table`` and a check (one per number of configurations
+    in play): the same text each time, so it is compiled once and the server can keep it
+    prepared; the candidates are one bound array (written into the text, 400-800 ids made
+    a new statement of ~6 KB to compile and parse for every search)."""
+    return text(
+        "SELECT w.id, date_part('epoch', CAST(:now AS timestamp) - a.sort_at) / 86400.0,"
+        " sa.story_id,"
+        f" ts_rank(CAST('{PG_WEIGHTS}' AS real[]), w.document, CAST(:q AS tsquery)),"
+        " a.source_id FROM ("
+        f"SELECT f.id, f.document FROM {table} f WHERE f.id = ANY(CAST(:ids AS bigint[])){check}"
+        " ORDER BY f.id DESC LIMIT :window) w"
+        " JOIN articles a ON a.id = w.id"
+        " LEFT JOIN story_articles sa ON sa.article_id = a.id"
+        " ORDER BY w.id DESC"
+    )
+
+
+def _pg_snippets(tsq: str, hits: list[SearchHit], texts: dict[int, str]) -> None:
+    """Highlighted extracts for one page of hits from their ``texts`` (read with their
+    titles), the matches of the query's lexemes marked in Python (store/snippets.py;
+    ``ts_headline`` stemmed each text again, a fifth of a search's time in the database)."""
     if not hits:
         return
-    rows = conn.execute(
-        _sql(f"SELECT id, left(text, {PG_TEXT_CHARS}) FROM articles WHERE id IN :ids"),
-        {"ids": [int(h.article_id) for h in hits]},
-    ).all()
     pattern = snippets.matcher(snippets.lexemes(tsq))
-    by_id = {int(r[0]): r[1] or "" for r in rows}
     for hit in hits:
-        body = by_id.get(hit.article_id, "")
+        body = texts.get(hit.article_id) or ""
         hit.snippet = snippets.snippet(body, pattern, SNIPPET_TOKENS, (MARK_OPEN, MARK_CLOSE))
 
 
@@ -625,14 +666,25 @@ _DETAILS = _sql(
     "SELECT a.id, a.title, a.source_id, s.name, a.language, a.sort_at FROM articles a"
     " JOIN sources s ON s.id = a.source_id WHERE a.id IN :ids"
 )
+_DETAILS_TEXTS = _sql(
+    "SELECT a.id, a.title, a.source_id, s.name, a.language, a.sort_at,"
+    f" left(a.text, {PG_TEXT_CHARS}) FROM articles a"
+    " JOIN sources s ON s.id = a.source_id WHERE a.id IN :ids"
+)
 _OUTLETS = _sql("SELECT id, name FROM sources WHERE id IN :ids")
 
 
-def _details(conn: Connection, ids: list[int]) -> dict[int, tuple[str, int, str, str | None, Any]]:
-    """Title, outlet, language and date of one page of hits, in one query."""
+def _details(
+    conn: Connection, ids: list[int], texts: dict[int, str] | None = None
+) -> dict[int, tuple[str, int, str, str | None, Any]]:
+    """Title, outlet, language and date of one page of hits, in one query; with
+    ``texts``, their texts too (the first PG_TEXT_CHARS, as indexed), into it."""
     if not ids:
         return {}
-    rows = conn.execute(_DETAILS, {"ids": [int(i) for i in ids]}).all()
+    statement = _DETAILS if texts is None else _DETAILS_TEXTS
+    rows = conn.execute(statement, {"ids": [int(i) for i in ids]}).all()
+    if texts is not None:
+        texts.update((int(r[0]), r[6] or "") for r in rows)
     return {int(r[0]): (r[1], int(r[2]), r[3], r[4], r[5]) for r in rows}
 
 
@@ -727,17 +779,43 @@ def beginnings_may_help(conn: Connection, query: ParsedQuery) -> bool:
     its last word as a beginning ("ukra" finding "Ukraine", "year" finding "years"): not
     when that word is itself a word of more than ``COMMON_WORD`` articles. The reader
     typed a whole word then, and a common word's beginning reads its whole posting list
-    and every other word it begins ("said*": 22-38 ms at 1M articles, growing with the
-    store; a tenth of the bench's searches), for nothing more often than not. SQLite only
-    (reading the word's first ``COMMON_WORD`` + 1 entries); on PostgreSQL, where a word
-    matches under each article's own language, always tried."""
-    if not query.words or conn.dialect.name != "sqlite":
-        return bool(query.words)
+    and every other word it begins ("said*": 22-38 ms at 1M articles on SQLite, growing
+    with the store; a tenth of the bench's searches), for nothing more often than not.
+    SQLite reads the word's first ``COMMON_WORD`` + 1 entries; PostgreSQL, where a GIN
+    index reads a word's whole posting list, asks its table of the newest articles for
+    the share of ``COMMON_WORD`` they are of the store ("time:*" read every word beginning
+    with "tim" and, for Turkish, "t": 150-470 ms at 1M articles)."""
+    if not query.words:
+        return False
+    if conn.dialect.name == "postgresql":
+        return not _pg_common(conn, query.words[-1])
     found = conn.execute(
         text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q LIMIT 1 OFFSET :n"),
         {"q": f'"{query.words[-1]}"', "n": COMMON_WORD},
     ).first()
     return found is None
+
+
+def _pg_common(conn: Connection, word: str) -> bool:
+    """Whether ``word``, whole, under every configuration, is in more than COMMON_WORD
+    articles' worth of the recent table (its share of the store); a stop word of every
+    configuration is (its beginning is one too). Sequential scans are off for the probe:
+    the planner takes one for a frequent word's LIMIT, and it reads every document until
+    it has enough (5 ms for "began", where the GIN bitmap takes 0.5)."""
+    tsq = _pg_tsquery(conn, ParsedQuery((word,), prefix_last=False), None)
+    if tsq is None:
+        return True
+    top = conn.execute(text(f"SELECT max(id) FROM {PG_WHOLE}")).scalar() or 0
+    share = max(1, COMMON_WORD * RECENT_ARTICLES // max(top, RECENT_ARTICLES))
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    found = conn.execute(
+        text(
+            f"SELECT 1 FROM {PG_RECENT} f WHERE f.document @@ CAST(:q AS tsquery) LIMIT 1 OFFSET :n"
+        ),
+        {"q": tsq.find, "n": share},
+    ).first()
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
+    return found is not None
 
 
 def trim_recent(conn: Connection) -> int:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")  # a quoted lexeme in a tsquery's text
 _WORD = re.compile(r"\w+")
+_WORD_CHAR = re.compile(r"\w")
 SHORTEST_STEM = 4  # shorter lexemes match whole words only ("eu" is not "euro")
 WORDS_BEFORE = 4  # words kept before the first match of the chosen run
 REACH_CHARS = 160  # matches counted after a match to find the densest run (~25 words)
@@ -45,15 +46,22 @@ def matcher(terms: Iterable[str]) -> re.Pattern[str] | None:
         return None
     alternatives = [re.escape(s) + r"\w*" for s in sorted(stems, key=len, reverse=True)]
     alternatives += [re.escape(w) + r"(?!\w)" for w in sorted(whole, key=len, reverse=True)]
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+    # no "(?<!\w)" in front: it keeps the engine from skipping to the terms' first letters
+    # (3x slower); a match inside a word is left out afterwards (_at_word_start)
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def _at_word_start(text: str, start: int) -> bool:
+    return start == 0 or _WORD_CHAR.match(text, start - 1) is None
 
 
 def snippet(text: str, pattern: re.Pattern[str] | None, tokens: int, mark: tuple[str, str]) -> str:
     """About ``tokens`` words of ``text`` around its densest run of ``pattern``'s matches
     (its beginning when nothing matches, as when only the title did), each match between
     ``mark``'s two strings, "…" where text was left out; whitespace made single spaces."""
-    text = MARKERS.sub(" ", text)
-    found = list(pattern.finditer(text)) if pattern is not None else []
+    found = []
+    if pattern is not None:
+        found = [m for m in pattern.finditer(text) if _at_word_start(text, m.start())]
     anchor = 0
     if found:
         best, j = (0, 0), 0
@@ -73,8 +81,12 @@ def snippet(text: str, pattern: re.Pattern[str] | None, tokens: int, mark: tuple
         if count == tokens:
             break
     more = _WORD.search(text, end) is not None
-    piece = text[anchor:end]
+    piece = MARKERS.sub(" ", text[anchor:end])
     if pattern is not None:
-        piece = pattern.sub(lambda m: mark[0] + m.group(0) + mark[1], piece)
+        piece = pattern.sub(
+            lambda m: mark[0] + m.group(0) + mark[1] if _at_word_start(m.string, m.start())
+            else m.group(0),
+            piece,
+        )  # fmt: skip
     piece = " ".join(piece.split())
     return ("…" if _WORD.search(text, 0, anchor) else "") + piece + ("…" if more else "")
