@@ -16,10 +16,16 @@ The rule, one article at a time:
    change is returned in the ``Decision`` so the store records it.
 
 Complete link is what keeps two different earthquakes apart: a report on the second quake
-may resemble one report on the first, but not all of them. The threshold is measured, not
-guessed: ``bench/stories.py`` sweeps it on ECB+ (per half of the topics, and two-fold
-cross-validated) next to the value this module ships (``THRESHOLD``). The work per
-article is bounded by the neighbourhood's size, whatever the number of stories.
+may resemble one report on the first, but not all of them. Stated facts keep apart what
+the words cannot (two heists in one city, two launches of one laptop): two groups never merge
+when at least ``FACT_PAIRS`` pairs of articles across them state a fact of one kind (years,
+sums of money: ``facts.py``) and more than ``FACT_SHARE`` of those pairs share no value.
+
+The threshold is measured, not guessed: ``bench/stories.py`` sweeps it on ECB+ (per half
+of the topics, and two-fold cross-validated) next to the value this module ships
+(``THRESHOLD``); its look-alike table chooses the facts rule's settings with the threshold
+by five-fold cross-validation over topics. The work per article is bounded by the
+neighbourhood's size, whatever the number of stories.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from broadsheet.stories.facts import disagreements
 from broadsheet.stories.index import TermIndex
 
 THRESHOLD = 0.085  # measured: bench/stories.py, ECB+, two-fold CV (docs/notes/issue-4.md)
@@ -39,9 +46,10 @@ MAX_MOVABLE = 24  # stories with more live members enter as one fixed block
 BLOCK_SIZE = 12  # members of a fixed block compared with the neighbourhood
 MAX_HOOD = 80  # articles in a neighbourhood at most (80 and 12 neighbours: same ECB+ F1 as
 # 160 and 20, 16 % faster at 20k articles; docs/notes/issue-4.md)
-YEAR_FACTOR = 1.0  # similarity kept when the two texts' main years differ (text.main_year).
-# 1.0 = off: 5-fold CV over ECB+ topics picks 1.0 in every fold (0.6 and 0.3 cost more
-# recall than they save in look-alike merges; bench/stories.py, notes: issue-15-quality)
+FACT_PAIRS = 12  # comparable pairs across two groups before their facts can keep them
+FACT_SHARE = 0.9  # apart, and the share of those that must disagree (0 pairs: rule off;
+# 5-fold CV over ECB+ topics picks 12 / 0.9 in every fold: bench/stories.py --only-lookalike,
+# docs/notes/session13-lookalike.md)
 MAX_BLOCK_POOL = 200  # a big story's newest members from which its block is chosen
 
 
@@ -63,11 +71,11 @@ def time_damping(gap_seconds: np.ndarray, grace: float, half_life: float) -> np.
     return np.power(0.5, over / half_life) if half_life > 0 else np.ones_like(gap)
 
 
-def year_damping(years: np.ndarray, factor: float) -> np.ndarray:
-    """``factor`` where both texts name a main year and the years differ, else 1."""
-    known = ~np.isnan(years)
-    differ = (years[:, None] != years[None, :]) & known[:, None] & known[None, :]
-    return np.where(differ, factor, 1.0)
+def apart(comparable: np.ndarray, disagree: np.ndarray, pairs: int, share: float) -> np.ndarray:
+    """Which groups the facts keep apart: of the (kinds, k, k) counts of comparable and of
+    disagreeing pairs across groups, some kind has ``pairs`` or more and over ``share``
+    of them disagree."""
+    return ((comparable >= pairs) & (disagree > share * comparable)).any(axis=0)
 
 
 class Clusterer:
@@ -79,11 +87,13 @@ class Clusterer:
         threshold: float = THRESHOLD,
         grace_seconds: float = 36 * 3600.0,
         half_life_seconds: float = 72 * 3600.0,
-        year_factor: float = YEAR_FACTOR,
+        fact_pairs: int = FACT_PAIRS,
+        fact_share: float = FACT_SHARE,
     ) -> None:
         self.index = index
         self.threshold = threshold
-        self.year_factor = year_factor
+        self.fact_pairs = fact_pairs
+        self.fact_share = fact_share
         self.grace = grace_seconds
         self.half_life = half_life_seconds
         self.story_of: dict[int, int] = {}  # slot -> story
@@ -176,22 +186,49 @@ class Clusterer:
     def _complete_link(self, units: list[list[int]]) -> list[list[int]]:
         """Agglomerate: of the pairs of groups whose least similar pair of articles is at
         least ``threshold`` similar (complete link), merge the one most similar on average
-        (average link's order), until no pair qualifies."""
+        (average link's order), until no pair qualifies. Groups whose stated facts
+        disagree (``apart``) never qualify.
+
+        The facts are compared only when they could matter: a merge they block joins two
+        groups with ``FACT_PAIRS`` comparable pairs across them, so without the rule some
+        group would end up holding at least 2 * sqrt(FACT_PAIRS) articles that state
+        facts; when none does, the rule would change nothing (most neighbourhoods)."""
         slots = [s for u in units for s in u]
         sim = self.index.similarities(slots, slots)
         times = np.frombuffer(self.index.times, dtype=np.float64)[slots]
         sim = sim * time_damping(times[:, None] - times[None, :], self.grace, self.half_life)
-        if self.year_factor != 1.0:
-            sim = sim * year_damping(
-                np.frombuffer(self.index.years, dtype=np.float64)[slots], self.year_factor
-            )
         starts = np.cumsum([0] + [len(u) for u in units[:-1]])
         c = np.minimum.reduceat(np.minimum.reduceat(sim, starts, axis=0), starts, axis=1)
         total = np.add.reduceat(np.add.reduceat(sim, starts, axis=0), starts, axis=1)
         sizes = np.array([len(u) for u in units], dtype=np.float64)
-        k = len(units)
+        groups = self._agglomerate(c.copy(), total.copy(), sizes.copy(), None)
+        if self.fact_pairs <= 0:
+            return groups
+        stated = np.fromiter((len(self.index.facts[s]) > 0 for s in slots), np.int64, len(slots))
+        per_unit = np.add.reduceat(stated, starts)
+        enough = math.ceil(2 * math.sqrt(self.fact_pairs))
+        if max(sum(int(per_unit[u]) for u in g) for g in groups) < enough:
+            return groups
+        facts = self._fact_counts(slots, starts)
+        return groups if facts is None else self._agglomerate(c, total, sizes, facts)
+
+    def _agglomerate(
+        self,
+        c: np.ndarray,
+        total: np.ndarray,
+        sizes: np.ndarray,
+        facts: tuple[np.ndarray, np.ndarray] | None,
+    ) -> list[list[int]]:
+        """The merges of ``_complete_link`` over the units' least (``c``) and summed
+        (``total``) similarities and, with ``facts``, their comparable and disagreeing
+        pairs per kind (all updated in place)."""
+        pairs, share = self.fact_pairs, self.fact_share
+        k = len(sizes)
         threshold = self.threshold
-        score = np.where(c >= threshold, total / np.outer(sizes, sizes), -np.inf)
+        ok = c >= threshold
+        if facts is not None:
+            ok &= ~apart(*facts, pairs, share)
+        score = np.where(ok, total / np.outer(sizes, sizes), -np.inf)
         np.fill_diagonal(score, -np.inf)
         groups: list[list[int] | None] = [[i] for i in range(k)]
         while True:
@@ -206,7 +243,14 @@ class Clusterer:
             total[:, a] = trow
             sizes[a] += sizes[b]
             sizes[b] = np.inf
-            srow = np.where(row >= threshold, trow / (sizes[a] * sizes), -np.inf)
+            ok_row = row >= threshold
+            if facts is not None:
+                for m in facts:  # pairs across groups add up, as the similarities do
+                    frow = m[:, a] + m[:, b]
+                    m[:, a, :] = frow
+                    m[:, :, a] = frow
+                ok_row &= ~apart(facts[0][:, a], facts[1][:, a], pairs, share)
+            srow = np.where(ok_row, trow / (sizes[a] * sizes), -np.inf)
             score[a, :] = srow
             score[:, a] = srow
             score[a, a] = -np.inf
@@ -217,6 +261,23 @@ class Clusterer:
             groups[a] = (groups[a] or []) + (groups[b] or [])
             groups[b] = None
         return [g for g in groups if g]
+
+    def _fact_counts(
+        self, slots: list[int], starts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per kind of fact, the comparable and the disagreeing pairs of articles between
+        every two groups (the groups start at ``starts``); None when too few to matter."""
+        stated = [self.index.facts[s] for s in slots]
+        m = sum(1 for f in stated if len(f))
+        if m * (m - 1) < 2 * self.fact_pairs:  # too few articles state anything
+            return None
+        found = disagreements(stated)
+        if found is None or found[0].sum(axis=(1, 2)).max() < 2 * self.fact_pairs:
+            return None
+        comparable, disagree = (
+            np.add.reduceat(np.add.reduceat(m, starts, axis=1), starts, axis=2) for m in found
+        )
+        return comparable, disagree
 
     def _apply(
         self, slot: int, units: list[list[int]], fixed: dict[int, int], groups: list[list[int]]

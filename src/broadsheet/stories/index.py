@@ -29,6 +29,7 @@ POSTING_CAP = 600  # newest entries read per posting
 CANDIDATES = 60  # articles scored exactly per look-up
 UNKNOWN_TIME = math.nan
 DENSE_CELLS = 250_000  # above this many cells, similarities go through scipy.sparse
+NO_FACTS = np.empty(0, dtype=np.int64)  # shared by every article that states none
 
 
 class TermIndex:
@@ -40,7 +41,7 @@ class TermIndex:
         self.slot_of: dict[int, int] = {}  # article id -> slot
         self.article_ids = array("q")  # slot -> article id
         self.times = array("d")  # slot -> seconds since the epoch (nan: unknown)
-        self.years = array("d")  # slot -> the year the text names most (nan: none)
+        self.facts: list[np.ndarray] = []  # slot -> the facts its text states (facts.py)
         self.terms: list[np.ndarray | None] = []  # slot -> feature ids (int32)
         self.tfs: list[np.ndarray | None] = []  # slot -> sublinear tf (float32)
         self.alive = array("b")  # slot -> 1 while it holds a vector
@@ -86,11 +87,11 @@ class TermIndex:
         article_id: int,
         feats: Mapping[str, float],
         when: float | None,
-        year: float | None = None,
+        facts: np.ndarray | None = None,
     ) -> int:
         """Index an article; its slot. It counts in the document frequencies (all its
-        features) until it is forgotten. ``year``: the year its text names most
-        (``text.main_year``), or None."""
+        features) until it is forgotten. ``facts``: the facts its text states
+        (``facts.facts``), or None."""
         names = list(feats)
         ids = self._ids(names)
         tf = np.fromiter((feats[n] for n in names), dtype=np.float32, count=len(names))
@@ -110,7 +111,7 @@ class TermIndex:
         self.slot_of[article_id] = slot
         self.article_ids.append(article_id)
         self.times.append(UNKNOWN_TIME if when is None else when)
-        self.years.append(UNKNOWN_TIME if year is None else year)
+        self.facts.append(NO_FACTS if facts is None or not len(facts) else facts)
         self.terms.append(ids)
         self.tfs.append(tf)
         self.alive.append(1)
@@ -169,7 +170,7 @@ class TermIndex:
         ids = self.article_ids
         self.article_ids = array("q", (ids[s] for s in live.tolist()))
         self.times = array("d", np.frombuffer(self.times, dtype=np.float64)[live].tobytes())
-        self.years = array("d", np.frombuffer(self.years, dtype=np.float64)[live].tobytes())
+        self.facts = [self.facts[s] for s in live.tolist()]
         self.terms = [fid[self.terms[s]].astype(np.int32) for s in live.tolist()]
         self.tfs = [self.tfs[s] for s in live.tolist()]
         self.alive = array("b", bytes([1]) * len(live))

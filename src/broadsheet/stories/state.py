@@ -26,10 +26,11 @@ from broadsheet.config import Settings
 from broadsheet.models import StoryChange as Change
 from broadsheet.stories.agency import agency_credit
 from broadsheet.stories.cluster import Clusterer, Decision
+from broadsheet.stories.facts import facts
 from broadsheet.stories.fold import WireFolder
 from broadsheet.stories.index import TermIndex
 from broadsheet.stories.repeats import RepeatedText
-from broadsheet.stories.text import entity_features, features, main_year
+from broadsheet.stories.text import entity_features, features
 
 log = logging.getLogger("broadsheet.stories")
 
@@ -113,11 +114,11 @@ class StoryState:
             if not self.copies_in[old]:
                 del self.copies_in[old]
 
-    def _year(self, row: dict[str, Any]) -> float | None:
-        """The article's main year, read only while the year rule is on."""
-        if self.clusterer.year_factor == 1.0:
+    def _facts(self, row: dict[str, Any]) -> np.ndarray | None:
+        """The facts the article states (years, sums), read only while the rule is on."""
+        if self.clusterer.fact_pairs <= 0:
             return None
-        return main_year(row["title"] or "", row["text"] or "")
+        return facts(row["title"] or "", row["text"] or "")
 
     def _time(self, row: dict[str, Any]) -> float:
         when: datetime = row["sort_at"]
@@ -134,7 +135,7 @@ class StoryState:
             root = self.root_of.get(row["duplicate_of"], row["duplicate_of"])
             self._copy(row, root, story, mh, size, t)
             return
-        slot = self.index.add(row["id"], _features(row, self.repeats), t, self._year(row))
+        slot = self.index.add(row["id"], _features(row, self.repeats), t, self._facts(row))
         self.clusterer.place(slot, story)
         self.folder.add(row["id"], mh, size, source=row.get("source_id"))
         heapq.heappush(self._expiry, (t, slot, row["id"]))
@@ -197,7 +198,7 @@ class StoryState:
                 agency=agency,
                 duplicate_of=root if exact is None else None,
             )
-        slot = self.index.add(article_id, _features(row, self.repeats), t, self._year(row))
+        slot = self.index.add(article_id, _features(row, self.repeats), t, self._facts(row))
         heapq.heappush(self._expiry, (t, slot, article_id))
         self.folder.add(article_id, mh, size, source=row.get("source_id"))
         decision = self.clusterer.assign(slot, oldest=self.now - self.window)

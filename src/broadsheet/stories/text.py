@@ -57,23 +57,6 @@ def entity_features(entities: Iterable[tuple[str, str, int]]) -> dict[str, float
     return out
 
 
-_YEAR = re.compile(r"(?<![\w.,])(19[5-9]\d|20\d\d)(?!\w|[.,]\d)")
-
-
-def main_year(title: str, text: str) -> float | None:
-    """The year the article names most often (the later on a tie), None if it names none.
-
-    Two reports of one kind of event whose main years differ are about two events (two
-    Klitschko fights, two Turkmen elections): ``cluster.YEAR_FACTOR`` damps their
-    similarity. Background years ("since 2001") are outnumbered by the event's own in most
-    reports; the damping, not a veto, covers the rest (bench/stories.py measures it).
-    """
-    counts = Counter(_YEAR.findall(f"{title}\n{text[:MAX_CHARS]}"))
-    if not counts:
-        return None
-    return float(max(counts, key=lambda y: (counts[y], y)))
-
-
 def _mostly_upper(text: str) -> bool:
     letters = [c for c in text[:200] if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)

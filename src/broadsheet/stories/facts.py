@@ -1,0 +1,130 @@
+"""Facts an article states that differ between two events of one kind: plain data, no state.
+
+Two jewel heists in one city, two title defences of one boxer, two launches of one
+laptop: their reports share the words, the names and the places, and differ in the
+specifics they state. Two kinds are read here, each a set of values per article:
+
+- ``year``: the years it names (1950-2099), e.g. {2008} for the 2008 election;
+- ``money``: the sums of money it names, read from a currency sign or word and a scale
+  word ("$2.6 million", "85 million euros", "€2m", "Rs 5 crore"), rounded to two
+  significant digits and compared without their currency.
+
+An article's facts are one sorted array of keys (``kind << 56 | value``); ``disagreements``
+compares a set of articles pairwise, per kind: two articles are *comparable* when both
+state a fact of the kind, and *disagree* when they are comparable and share no value.
+One report's values are noisy (a background year, a converted sum, an earlier record),
+so no single pair decides anything: the clusterer keeps two groups apart only when most
+of the many comparable pairs across them disagree (``cluster.FACT_PAIRS``,
+``cluster.FACT_SHARE``; measured on ECB+ by ``bench/stories.py --only-lookalike``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+KINDS = ("year", "money")
+_SHIFT = 56
+_VALUE = (1 << _SHIFT) - 1
+MAX_CHARS = 20_000  # as text.MAX_CHARS: the opening says what the story is about
+
+_YEAR = re.compile(r"(?<![\w.,])(19[5-9]\d|20\d\d)(?!\w|[.,]\d)")
+SCALE = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "lakh": 1e5,
+    "million": 1e6,
+    "mn": 1e6,
+    "mln": 1e6,
+    "mm": 1e6,
+    "m": 1e6,
+    "crore": 1e7,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+}
+_NUMBER = r"(\d+(?:[.,]\d+)*)"
+_SCALE = r"(?i:\s*-?\s*(thousand|million|billion|trillion|mln|mn|bn|mm|crore|lakh|m|b|k)\b)?"
+SIGNS = ("$", "€", "£", "¥", "₹", "USD", "EUR", "GBP", "INR", "Rs")  # "US$", "HK$" end in "$"
+_MONEY_BEFORE = (  # a sign or code before the number: "$2.6m", "US$ 137-million", "Rs 5 crore"
+    re.compile(r"[$€£¥₹]\s?" + _NUMBER + _SCALE),
+    re.compile(r"\b(?:USD|EUR|GBP|INR|Rs\.?)\s?" + _NUMBER + _SCALE),
+)
+CURRENCIES = ("dollar", "euro", "pound", "sterling", "yen", "rupee", "yuan", "franc")
+_MONEY_AFTER = re.compile(  # a currency word after it: "85 million euros", "1,200 dollars"
+    r"\b"
+    + _NUMBER
+    + _SCALE
+    + r"\s*-?\s*(?i:dollars|euros?|pounds|sterling|yen|rupees|yuan|francs)\b"
+)
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
+def _amount(number: str, scale: str) -> int | None:
+    """The sum as an integer of two significant digits ("2.63", "million" -> 2,600,000)."""
+    if _THOUSANDS.fullmatch(number):
+        number = number.replace(",", "")
+    else:
+        number = number.replace(",", ".")  # "2,6 millions": a decimal comma
+    try:
+        value = float(number) * SCALE.get(scale.lower(), 1.0)
+    except ValueError:  # "1.2.3"
+        return None
+    if not 1.0 <= value < 1e15:
+        return None
+    step = 10.0 ** (math.floor(math.log10(value)) - 1)
+    return int(round(value / step) * step)
+
+
+def facts(title: str, text: str) -> np.ndarray:
+    """The article's facts as sorted distinct keys (int64); empty if it states none."""
+    body = f"{title}\n{text[:MAX_CHARS]}"
+    keys = {KINDS.index("year") << _SHIFT | int(y) for y in _YEAR.findall(body)}
+    money = KINDS.index("money") << _SHIFT
+    found = []  # cheap looks first: most articles name no sum
+    if any(sign in body for sign in SIGNS):
+        for pattern in _MONEY_BEFORE:
+            found += pattern.findall(body)
+    low = body.lower()
+    if any(word in low for word in CURRENCIES):
+        found += _MONEY_AFTER.findall(body)
+    for number, scale in found:
+        amount = _amount(number, scale)
+        if amount is not None:
+            keys.add(money | amount)
+    return np.array(sorted(keys), dtype=np.int64)
+
+
+def described(keys: np.ndarray) -> list[tuple[str, int]]:
+    """(kind, value) of each key, for reading and tests."""
+    return [(KINDS[int(k) >> _SHIFT], int(k) & _VALUE) for k in keys.tolist()]
+
+
+def disagreements(per_article: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per kind, which pairs of these articles are comparable and which disagree: two
+    float arrays of shape (kinds, n, n), 1.0 where true; None when no pair is comparable."""
+    n = len(per_article)
+    lengths = np.fromiter((len(f) for f in per_article), dtype=np.int64, count=n)
+    if np.count_nonzero(lengths) < 2:
+        return None
+    keys = np.concatenate(per_article)
+    rows = np.repeat(np.arange(n), lengths)
+    values, column = np.unique(keys, return_inverse=True)
+    kind_of = values >> _SHIFT
+    comparable = np.zeros((len(KINDS), n, n))
+    disagree = np.zeros((len(KINDS), n, n))
+    stated = np.zeros((n, len(values)))  # article x value
+    stated[rows, column] = 1.0
+    for k in np.unique(kind_of).tolist():
+        held = stated[:, kind_of == k]
+        states = held.any(axis=1)
+        both = np.outer(states, states)
+        np.fill_diagonal(both, False)
+        comparable[k] = both
+        disagree[k] = both & ((held @ held.T) == 0)
+    if not comparable.any():
+        return None
+    return comparable, disagree
