@@ -290,8 +290,16 @@ def test_place_page_pages_through_both_lists_without_repeats(
         page = get(app, path).text
         seen += re.findall(r'<h2 class="teaser__title"><a href="/articles/(\d+)"', page)
         found = re.search(r'href="(/places/cl\?before=[^"]+)"', page)
-        path = htmlmod.unescape(found.group(1)) if found else None
+        last, path = page, htmlmod.unescape(found.group(1)) if found else None
     assert seen == [str(i) for i in reversed(ids)]  # each once, newest first
+    back: list[str] = []  # and from the last page back up, through the newer pages
+    found = re.search(r'href="(/places/cl\?after=[^"]+)"', last)
+    while found:
+        page = get(app, htmlmod.unescape(found.group(1))).text
+        back = re.findall(r'<h2 class="teaser__title"><a href="/articles/(\d+)"', page) + back
+        found = re.search(r'href="(/places/cl\?after=[^"]+)"', page)
+    on_last = re.findall(r'<h2 class="teaser__title"><a href="/articles/(\d+)"', last)
+    assert back and back + on_last == seen
 
 
 def test_entity_and_topic_pages_list_articles_in_other_languages(

@@ -13,7 +13,19 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+)
 
 from broadsheet.models import ArticleTeaser, Cursor, Page
 from broadsheet.store import keyset, upsert
@@ -31,6 +43,7 @@ from broadsheet.store.schema import (
 
 NAME_CHARS = 300
 NAME_SAMPLE = 200  # an entity's latest mentions its page name is chosen from
+FEW_OUTLETS = 16  # a country with more is read through the newest articles (place_page)
 
 
 def versions(conn: Connection, article_id: int) -> dict[str, str]:
@@ -174,6 +187,39 @@ def _from_outlets() -> keyset.Keyed:
     return keyset.Keyed(query, articles.c.sort_at, articles.c.id)
 
 
+@functools.cache  # built once (as _listed)
+def _from_few_outlets(mode: str) -> keyset.Keyed:
+    """As :func:`_from_outlets`, for a country of at most FEW_OUTLETS outlets on
+    PostgreSQL, for one kind of page read (``mode``: newest, older or newer; Keyed's
+    statement of that name is the one used). Each outlet gives its own ``limit`` newest (or
+    closest) originals past the cursor, read in order from its ``(source_id, sort_at,
+    id)`` index (a LATERAL subquery), and those are sorted: with ``source_id IN (the
+    country's outlets)`` PostgreSQL read every article of a country's few outlets and
+    sorted them all (Argentina's four: 2,815 rows, 10-20 ms at 1M articles, growing with
+    the store). A country of many outlets keeps the plain form: the newest articles of
+    the store walked back until enough are its own (35 ms for the United States' outlets
+    one by one, 3 ms walked back)."""
+    at, ident = articles.c.sort_at, articles.c.id
+    c_at = bindparam("keyset_at", type_=at.type)
+    c_id = bindparam("keyset_id", type_=ident.type)
+    outlet = sources.alias("outlet")
+    newest = select(ident).where(
+        articles.c.source_id == outlet.c.id, articles.c.duplicate_of.is_(None)
+    )
+    if mode == "older":
+        newest = newest.where(at <= c_at, or_(at < c_at, and_(at == c_at, ident < c_id)))
+    elif mode == "newer":
+        newest = newest.where(at >= c_at, or_(at > c_at, and_(at == c_at, ident > c_id)))
+    order = (at.asc(), ident.asc()) if mode == "newer" else (at.desc(), ident.desc())
+    each = newest.order_by(*order).limit(bindparam("keyset_limit", type_=Integer)).lateral()
+    ids = (
+        select(each.c.id)
+        .select_from(outlet.join(each, true()))
+        .where(outlet.c.country == bindparam("country"))
+    )
+    return keyset.Keyed(teaser_select().where(ident.in_(ids)), at, ident)
+
+
 def listing_page(
     conn: Connection,
     kind: str,
@@ -200,7 +246,10 @@ def place_page(
     ``article_countries``; each of the country's outlets' ``(source_id, sort_at, id)``),
     merged: an article both about the country and from one of its outlets shows once."""
     about = listing_page(conn, "country", country, limit, before, after)
-    local = _from_outlets().page(conn, to_teaser, limit, before, after, {"country": country})
+    keyed = _from_outlets()
+    if conn.dialect.name == "postgresql" and _few_outlets(conn, country):
+        keyed = _from_few_outlets("newer" if after else "older" if before else "newest")
+    local = keyed.page(conn, to_teaser, limit, before, after, {"country": country})
     unique = {t.id: t for t in about.items + local.items}
     if after is not None:  # the closest newer ones, shown newest first
         closest = sorted(unique.values(), key=lambda t: (t.sort_at, t.id))
@@ -219,6 +268,18 @@ def place_page(
         older=_cursor(shown[-1]) if more_older and shown else None,
         newer=_cursor(shown[0]) if before is not None and shown else None,
     )
+
+
+_OUTLETS_OF = select(func.count()).select_from(
+    select(sources.c.id)
+    .where(sources.c.country == bindparam("country"))
+    .limit(FEW_OUTLETS + 1)
+    .subquery()
+)
+
+
+def _few_outlets(conn: Connection, country: str) -> bool:
+    return int(conn.execute(_OUTLETS_OF, {"country": country}).scalar() or 0) <= FEW_OUTLETS
 
 
 def _cursor(t: ArticleTeaser) -> Cursor:
