@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from broadsheet.models import Comment
@@ -94,20 +104,29 @@ def recount(conn: Connection, target: tuple[str, int]) -> None:
 
 def kept_counts(conn: Connection, kind: str, ids: list[int]) -> dict[int, int]:
     """Visible comments of each of ``ids`` (articles or stories) that has any: one query
-    per 500 ids, whatever the number of teasers."""
+    per 500 ids, whatever the number of teasers. The ids go as one value (a PostgreSQL
+    array, a JSON list on SQLite): an expanding ``IN`` made SQLAlchemy bind and process
+    each id at every execution (~1 ms of the web process's CPU for a story page's 50)."""
     out: dict[int, int] = {}
     unique = sorted(set(ids))
+    postgres = conn.dialect.name == "postgresql"
+    statement = _KEPT_COUNTS_PG if postgres else _KEPT_COUNTS
     for i in range(0, len(unique), 500):
-        rows = conn.execute(_KEPT_COUNTS, {"kind": kind, "ids": unique[i : i + 500]})
+        part = unique[i : i + 500]
+        listed: Any = part if postgres else "[" + ",".join(str(int(n)) for n in part) + "]"
+        rows = conn.execute(statement, {"kind": kind, "ids": listed})
         out.update({int(t): int(n) for t, n in rows})
     return out
 
 
 # Built once (every story and article page, and every list of teasers, reads it)
-_KEPT_COUNTS = select(comment_counts.c.target_id, comment_counts.c.visible).where(
-    comment_counts.c.kind == bindparam("kind"),
-    comment_counts.c.target_id.in_(bindparam("ids", expanding=True)),
-    comment_counts.c.visible > 0,
+_KEPT_COUNTS = text(
+    "SELECT target_id, visible FROM comment_counts WHERE kind = :kind"
+    " AND target_id IN (SELECT value FROM json_each(:ids)) AND visible > 0"
+)
+_KEPT_COUNTS_PG = text(
+    "SELECT target_id, visible FROM comment_counts WHERE kind = :kind"
+    " AND target_id = ANY(CAST(:ids AS bigint[])) AND visible > 0"
 )
 
 
