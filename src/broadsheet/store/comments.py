@@ -3,6 +3,7 @@ moderation queue and its log."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -113,7 +114,7 @@ def kept_counts(conn: Connection, kind: str, ids: list[int]) -> dict[int, int]:
     statement = _KEPT_COUNTS_PG if postgres else _KEPT_COUNTS
     for i in range(0, len(unique), 500):
         part = unique[i : i + 500]
-        listed: Any = part if postgres else "[" + ",".join(str(int(n)) for n in part) + "]"
+        listed: Any = part if postgres else json.dumps([int(n) for n in part])
         rows = conn.execute(statement, {"kind": kind, "ids": listed})
         out.update({int(t): int(n) for t, n in rows})
     return out

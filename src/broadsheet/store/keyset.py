@@ -19,6 +19,22 @@ from broadsheet.models import Cursor, Page
 T = TypeVar("T")
 
 
+LIMIT = bindparam("keyset_limit", type_=Integer)  # rows read: a page and one more
+
+
+def past_cursor(at: Any, ident: Any, mode: str) -> tuple[Any, ...]:
+    """The conditions for the rows past the page's cursor by (``at``, ``ident``): those
+    ``older`` than it, or ``newer``, or none for the ``newest``; the cursor bound at each
+    read (:meth:`Keyed.page`)."""
+    if mode == "newest":
+        return ()
+    c_at = bindparam("keyset_at", type_=at.type)
+    c_id = bindparam("keyset_id", type_=ident.type)
+    if mode == "older":
+        return (at <= c_at, or_(at < c_at, and_(at == c_at, ident < c_id)))
+    return (at >= c_at, or_(at > c_at, and_(at == c_at, ident > c_id)))
+
+
 class Keyed:
     """``query``'s keyset statements by (``at``, ``ident``): its newest rows, the rows older
     than a cursor, the rows newer than one (closest first); each built on first use."""
@@ -26,9 +42,7 @@ class Keyed:
     def __init__(self, query: Any, at: Any, ident: Any) -> None:
         self.base = query.order_by(None).add_columns(at.label("key_at"), ident.label("key_id"))
         self.at, self.ident = at, ident
-        self.cursor_at = bindparam("keyset_at", type_=at.type)
-        self.cursor_id = bindparam("keyset_id", type_=ident.type)
-        self.limit = bindparam("keyset_limit", type_=Integer)
+        self.limit = LIMIT
 
     @cached_property
     def newest(self) -> Any:
@@ -36,19 +50,17 @@ class Keyed:
 
     @cached_property
     def older(self) -> Any:
-        at, ident, c_at, c_id = self.at, self.ident, self.cursor_at, self.cursor_id
         return (
-            self.base.where(at <= c_at, or_(at < c_at, and_(at == c_at, ident < c_id)))
-            .order_by(at.desc(), ident.desc())
+            self.base.where(*past_cursor(self.at, self.ident, "older"))
+            .order_by(self.at.desc(), self.ident.desc())
             .limit(self.limit)
         )
 
     @cached_property
     def newer(self) -> Any:
-        at, ident, c_at, c_id = self.at, self.ident, self.cursor_at, self.cursor_id
         return (
-            self.base.where(at >= c_at, or_(at > c_at, and_(at == c_at, ident > c_id)))
-            .order_by(at.asc(), ident.asc())
+            self.base.where(*past_cursor(self.at, self.ident, "newer"))
+            .order_by(self.at.asc(), self.ident.asc())
             .limit(self.limit)
         )
 

@@ -378,8 +378,7 @@ def _scoring(conn: Connection, query: ParsedQuery, expr: str) -> str:
     A word's count is estimated from the recent index (its matches among the newest
     RECENT_ARTICLES, counted up to 4 times the share SCORED_WORD is of the store), so
     the estimate reads a bounded part of its posting list whatever the store's size."""
-    top = conn.execute(_sql("SELECT max(id) FROM articles")).scalar() or 0
-    share = max(1, SCORED_WORD * RECENT_ARTICLES // max(top, RECENT_ARTICLES))
+    share = _recent_share(conn, SCORED_WORD)
     counted = _sql(
         f"SELECT count(*) FROM (SELECT 1 FROM {RECENT} WHERE {RECENT} MATCH :q LIMIT :cap)"
     )
@@ -399,6 +398,13 @@ def _scoring(conn: Connection, query: ParsedQuery, expr: str) -> str:
         prefix_last=query.prefix_last and bool(query.words) and query.words[-1] not in common,
     )
     return expr if kept.empty else kept.fts()
+
+
+def _recent_share(conn: Connection, count: int) -> int:
+    """``count`` articles of the store scaled to the recent index's RECENT_ARTICLES (the
+    share of them it holds), at least 1."""
+    top = conn.execute(_sql("SELECT max(id) FROM articles")).scalar() or 0
+    return max(1, count * RECENT_ARTICLES // max(top, RECENT_ARTICLES))
 
 
 def _rank(
@@ -662,15 +668,12 @@ def _pg_snippets(tsq: str, hits: list[SearchHit], texts: dict[int, str]) -> None
 
 # one statement each, the ids bound (expanded at execution): with the ids written into the
 # SQL every search compiled two new statements (~0.15 ms a search at 1M, of ~12)
-_DETAILS = _sql(
-    "SELECT a.id, a.title, a.source_id, s.name, a.language, a.sort_at FROM articles a"
+_DETAILS_SQL = (
+    "SELECT a.id, a.title, a.source_id, s.name, a.language, a.sort_at{} FROM articles a"
     " JOIN sources s ON s.id = a.source_id WHERE a.id IN :ids"
 )
-_DETAILS_TEXTS = _sql(
-    "SELECT a.id, a.title, a.source_id, s.name, a.language, a.sort_at,"
-    f" left(a.text, {PG_TEXT_CHARS}) FROM articles a"
-    " JOIN sources s ON s.id = a.source_id WHERE a.id IN :ids"
-)
+_DETAILS = _sql(_DETAILS_SQL.format(""))
+_DETAILS_TEXTS = _sql(_DETAILS_SQL.format(f", left(a.text, {PG_TEXT_CHARS})"))  # PostgreSQL
 _OUTLETS = _sql("SELECT id, name FROM sources WHERE id IN :ids")
 
 
@@ -805,8 +808,7 @@ def _pg_common(conn: Connection, word: str) -> bool:
     tsq = _pg_tsquery(conn, ParsedQuery((word,), prefix_last=False), None)
     if tsq is None:
         return True
-    top = conn.execute(text(f"SELECT max(id) FROM {PG_WHOLE}")).scalar() or 0
-    share = max(1, COMMON_WORD * RECENT_ARTICLES // max(top, RECENT_ARTICLES))
+    share = _recent_share(conn, COMMON_WORD)
     conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
     found = conn.execute(
         text(

@@ -13,19 +13,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Integer,
-    Table,
-    and_,
-    bindparam,
-    delete,
-    func,
-    insert,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, true
 
 from broadsheet.models import ArticleTeaser, Cursor, Page
 from broadsheet.store import keyset, upsert
@@ -200,18 +188,14 @@ def _from_few_outlets(mode: str) -> keyset.Keyed:
     the store walked back until enough are its own (35 ms for the United States' outlets
     one by one, 3 ms walked back)."""
     at, ident = articles.c.sort_at, articles.c.id
-    c_at = bindparam("keyset_at", type_=at.type)
-    c_id = bindparam("keyset_id", type_=ident.type)
     outlet = sources.alias("outlet")
     newest = select(ident).where(
-        articles.c.source_id == outlet.c.id, articles.c.duplicate_of.is_(None)
+        articles.c.source_id == outlet.c.id,
+        articles.c.duplicate_of.is_(None),
+        *keyset.past_cursor(at, ident, mode),
     )
-    if mode == "older":
-        newest = newest.where(at <= c_at, or_(at < c_at, and_(at == c_at, ident < c_id)))
-    elif mode == "newer":
-        newest = newest.where(at >= c_at, or_(at > c_at, and_(at == c_at, ident > c_id)))
     order = (at.asc(), ident.asc()) if mode == "newer" else (at.desc(), ident.desc())
-    each = newest.order_by(*order).limit(bindparam("keyset_limit", type_=Integer)).lateral()
+    each = newest.order_by(*order).limit(keyset.LIMIT).lateral()
     ids = (
         select(each.c.id)
         .select_from(outlet.join(each, true()))

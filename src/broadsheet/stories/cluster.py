@@ -268,14 +268,15 @@ class Clusterer:
         """Per kind of fact, the comparable and the disagreeing pairs of articles between
         every two groups (the groups start at ``starts``); None when too few to matter."""
         stated = [self.index.facts[s] for s in slots]
-        m = sum(1 for f in stated if len(f))
-        if m * (m - 1) < 2 * self.fact_pairs:  # too few articles state anything
+        stating = sum(1 for f in stated if len(f))
+        if stating * (stating - 1) < 2 * self.fact_pairs:  # too few articles state anything
             return None
         found = disagreements(stated)
         if found is None or found[0].sum(axis=(1, 2)).max() < 2 * self.fact_pairs:
             return None
         comparable, disagree = (
-            np.add.reduceat(np.add.reduceat(m, starts, axis=1), starts, axis=2) for m in found
+            np.add.reduceat(np.add.reduceat(per_pair, starts, axis=1), starts, axis=2)
+            for per_pair in found
         )
         return comparable, disagree
 
