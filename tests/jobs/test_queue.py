@@ -132,30 +132,35 @@ def _placed_by_one_process(store: Store, data: Path) -> set[frozenset[str]]:
 # (a fetch timing out on a loaded machine) starts twice and succeeds once; pairing every
 # start with every end would make its two runs look as if they overlapped.
 RUNS = """
-SELECT j.lock, s.at, d.at FROM procrastinate_jobs j
+SELECT j.lock, s.id, d.id FROM procrastinate_jobs j
 JOIN procrastinate_events s ON s.job_id = j.id AND s.type = 'started'
 JOIN LATERAL (
-    SELECT e.at FROM procrastinate_events e
+    SELECT e.id FROM procrastinate_events e
     WHERE e.job_id = j.id AND e.id > s.id
       AND e.type IN ('succeeded', 'failed', 'deferred_for_retry', 'aborted', 'cancelled')
     ORDER BY e.id LIMIT 1
 ) d ON true
-WHERE j.task_name = :task ORDER BY s.at
+WHERE j.task_name = :task ORDER BY s.id
 """
 
 
-def _runs(store: Store, task: str) -> dict[str, list[tuple[object, object]]]:
-    """lock -> the (started, finished) times of the task's jobs with that lock."""
+def _runs(store: Store, task: str) -> dict[str, list[tuple[int, int]]]:
+    """lock -> the (started, finished) events of the task's jobs with that lock, as event
+    ids. Ids, not the events' times: an event's time is its transaction's start (now()),
+    so a job fetched the moment the one before it finished can carry a start time a
+    fraction of a millisecond before that finish. The ids come from one sequence, drawn
+    as each event is written, so a job that really started while another with its lock
+    was running has a started id below that one's finished id."""
     with store.engine.connect() as conn:
         rows = conn.execute(text(RUNS), {"task": task}).all()
-    by_lock: dict[str, list[tuple[object, object]]] = {}
+    by_lock: dict[str, list[tuple[int, int]]] = {}
     for lock, started, finished in rows:
         by_lock.setdefault(lock, []).append((started, finished))
     return by_lock
 
 
-def _one_at_a_time(runs: list[tuple[object, object]]) -> bool:
-    return all(a[1] <= b[0] for a, b in zip(runs, runs[1:], strict=False))  # type: ignore[operator]
+def _one_at_a_time(runs: list[tuple[int, int]]) -> bool:
+    return all(a[1] < b[0] for a, b in zip(runs, runs[1:], strict=False))
 
 
 def test_two_workers_store_each_article_once_and_make_the_stories_of_one(
