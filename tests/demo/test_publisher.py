@@ -273,3 +273,22 @@ def test_latency_is_applied_without_serialising() -> None:
     # ten of them overlapped instead of queueing: queued, the last could not end before
     # 10 x 4 s (a lower bound, true on any machine); overlapped, they end after ~4 s
     assert wall < 10 * latency * 0.99
+
+
+def test_a_client_gone_mid_request_prints_no_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    """A worker killed mid-request (bench/crash.py's chaos trials) resets its connection:
+    the publisher says nothing of it; any other error is still printed."""
+    from broadsheet.demo.publisher import _Server
+
+    server = _Server(("127.0.0.1", 0), object)  # type: ignore[arg-type]
+    try:
+        for error in (ConnectionResetError(104, "reset"), ValueError("a real bug")):
+            try:
+                raise error
+            except Exception:
+                server.handle_error(None, ("127.0.0.1", 1))
+    finally:
+        server.server_close()
+    printed = capsys.readouterr().err
+    assert "ConnectionResetError" not in printed
+    assert "ValueError: a real bug" in printed

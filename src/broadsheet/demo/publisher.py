@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import sys
 import threading
 import time
 import zlib
@@ -175,6 +176,13 @@ class _Site:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # many connections at once must not be refused
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that went away mid-request (a worker killed in a chaos trial, a reader
+        that closed the tab) is no error of the publisher's: no traceback for it. Anything
+        else is printed as socketserver does."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class SamplePublisher:
