@@ -202,8 +202,7 @@ say "SQLite: serve on 127.0.0.1:$PORT"
 run -d --name broadsheet-check-sqlite -p "127.0.0.1:$PORT:8000" \
     -e BROADSHEET_DEFAULT_SOURCES=0 "$IMAGE" >/dev/null
 wait_200 "http://127.0.0.1:$PORT/healthz" broadsheet-check-sqlite
-code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/")
-[ "$code" = 200 ] || fail "SQLite serve: / answered $code"
+wait_200 "http://127.0.0.1:$PORT/" broadsheet-check-sqlite
 ok "SQLite serve (+ worker): /healthz 200, / 200"
 "${PODMAN[@]}" rm -f -t 10 broadsheet-check-sqlite >/dev/null
 

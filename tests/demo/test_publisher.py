@@ -22,7 +22,7 @@ from broadsheet.demo.content import (
     article_body,
     plan_articles,
 )
-from broadsheet.demo.publisher import SamplePublisher
+from broadsheet.demo.publisher import SamplePublisher, _Server
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 N = 12
@@ -278,8 +278,6 @@ def test_latency_is_applied_without_serialising() -> None:
 def test_a_client_gone_mid_request_prints_no_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     """A worker killed mid-request (bench/crash.py's chaos trials) resets its connection:
     the publisher says nothing of it; any other error is still printed."""
-    from broadsheet.demo.publisher import _Server
-
     server = _Server(("127.0.0.1", 0), object)  # type: ignore[arg-type]
     try:
         for error in (ConnectionResetError(104, "reset"), ValueError("a real bug")):
