@@ -307,11 +307,12 @@ FOLDS = 5
 
 def lookalike(docs: list[dict], gold: list) -> list[tuple[str, str]]:
     """Look-alike events: the facts rule (two groups whose reports mostly state different
-    years or sums of money stay apart: ``cluster.FACT_PAIRS``, ``cluster.FACT_SHARE``;
-    0 pairs = off) and the threshold, chosen together by k-fold
-    cross-validation over topics: each setting streams every document once (seed 0's
-    order); a fold's setting is the one that scores best on the other folds' topics, and
-    it is scored on the fold's own topics (no label of a held-out topic is ever used)."""
+    years, sums of money, counts of people, months or quake magnitudes stay apart:
+    ``facts.KINDS``, ``cluster.FACT_PAIRS``, ``cluster.FACT_SHARE``; 0 pairs = off) and
+    the threshold, chosen together by k-fold cross-validation over topics: each setting
+    streams every document once (seed 0's order); a fold's setting is the one that scores
+    best on the other folds' topics, and it is scored on the fold's own topics (no label
+    of a held-out topic is ever used)."""
     order = orders(len(docs), 1)[0]
     runs: dict[tuple[float, int, float], list[int]] = {}
     t0 = time.perf_counter()

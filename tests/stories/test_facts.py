@@ -1,4 +1,5 @@
-"""Stated facts (years, sums of money) and the rule that keeps look-alike events apart."""
+"""Stated facts (years, sums, counts of people, months, magnitudes) and the rule that
+keeps look-alike events apart."""
 
 from __future__ import annotations
 
@@ -28,6 +29,30 @@ def test_facts_are_the_years_and_the_sums_a_text_states() -> None:
         ("money", 140_000_000),
     ]
     assert len(facts("Quiet day", "Nothing happened.")) == 0
+
+
+def test_counts_of_people_are_read_but_never_a_toll() -> None:
+    text = (
+        "The navy captured 23 Somali pirates and freed 1,200 passengers. "
+        "The quake left 10 people dead, 40 were injured, killing at least 12 soldiers; "
+        "leaving 15 civilians homeless. 7 new cases; 5 of them were hurt."
+    )
+    assert [v for kind, v in described(facts("", text)) if kind == "count"] == [23, 1200]
+
+
+def test_months_are_full_names_and_may_is_left_out() -> None:
+    text = "Polls open on December 15; the law passed in September. May we vote? In May."
+    assert [v for kind, v in described(facts("", text)) if kind == "month"] == [9, 12]
+
+
+def test_magnitudes_are_read_in_tenths() -> None:
+    texts = (
+        "A 5.6 -magnitude earthquake hit the island.",
+        "An earthquake measuring at least magnitude - 5.9 shook Iran.",
+        "A magnitude 6.1 quake; 4.6 on the Richter scale; measuring 7.0; a 3.2 percent rise.",
+    )
+    found = [[v for k, v in described(facts("", t)) if k == "magnitude"] for t in texts]
+    assert found == [[56], [59], [46, 61, 70]]
 
 
 def test_pairs_are_comparable_when_both_state_a_kind_and_disagree_when_none_is_shared() -> None:
@@ -100,3 +125,27 @@ def test_one_heists_coverage_stays_one_story_when_a_report_states_another_sum() 
     reports.append(report(OUTLETS[4], "2 million euros", 2013))  # a converted sum
     reports.append(report("Daily", "$2.6 million", 2012))  # a wrong year
     assert len(set(stream(reports))) == 1
+
+
+PIRATES = (
+    "{outlet}: Indian navy foils pirate attack in the Gulf of Aden",
+    "An Indian warship on anti-piracy patrol in the Gulf of Aden answered a distress call "
+    "from a merchant vessel, drove off the attack and captured {count} Somali pirates with "
+    "their boats, rifles and rocket launchers, a navy spokesman said. {detail}",
+)
+CAPTURES = {  # what each capture's reports share beyond the template
+    23: "The destroyer sent marine commandos on a helicopter to the Ethiopian ship.",
+    26: "The patrol vessel was escorting five merchant ships through the corridor.",
+}
+
+
+def test_two_pirate_captures_that_state_different_counts_stay_apart() -> None:
+    reports = []
+    for outlet in OUTLETS:
+        for count in (23, 26):
+            text = PIRATES[1].format(count=count, detail=CAPTURES[count])
+            reports.append((PIRATES[0].format(outlet=outlet), text))
+    assert len(set(stream(reports, pairs=0))) == 1
+    stories = stream(reports)
+    first, second = set(stories[0::2]), set(stories[1::2])
+    assert len(first) == len(second) == 1 and first != second

@@ -19,7 +19,8 @@ Complete link is what keeps two different earthquakes apart: a report on the sec
 may resemble one report on the first, but not all of them. Stated facts keep apart what
 the words cannot (two heists in one city, two launches of one laptop): two groups never merge
 when at least ``FACT_PAIRS`` pairs of articles across them state a fact of one kind (years,
-sums of money: ``facts.py``) and more than ``FACT_SHARE`` of those pairs share no value.
+sums of money, counts of people, months, quake magnitudes: ``facts.py``) and more than
+``FACT_SHARE`` of those pairs share no value.
 
 The threshold is measured, not guessed: ``bench/stories.py`` sweeps it on ECB+ (per half
 of the topics, and two-fold cross-validated) next to the value this module ships
@@ -46,10 +47,10 @@ MAX_MOVABLE = 24  # stories with more live members enter as one fixed block
 BLOCK_SIZE = 12  # members of a fixed block compared with the neighbourhood
 MAX_HOOD = 80  # articles in a neighbourhood at most (80 and 12 neighbours: same ECB+ F1 as
 # 160 and 20, 16 % faster at 20k articles; docs/notes/issue-4.md)
-FACT_PAIRS = 12  # comparable pairs across two groups before their facts can keep them
+FACT_PAIRS = 16  # comparable pairs across two groups before their facts can keep them
 FACT_SHARE = 0.9  # apart, and the share of those that must disagree (0 pairs: rule off;
-# 5-fold CV over ECB+ topics picks 12 / 0.9 in every fold: bench/stories.py --only-lookalike,
-# docs/notes/session13-lookalike.md)
+# 5-fold CV over ECB+ topics picks 16 / 0.9 in four folds, 12 / 0.9 in one: bench/stories.py
+# --only-lookalike, docs/notes/session15-lookalike.md)
 MAX_BLOCK_POOL = 200  # a big story's newest members from which its block is chosen
 
 

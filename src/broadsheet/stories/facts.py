@@ -2,12 +2,19 @@
 
 Two jewel heists in one city, two title defences of one boxer, two launches of one
 laptop: their reports share the words, the names and the places, and differ in the
-specifics they state. Two kinds are read here, each a set of values per article:
+specifics they state. Five kinds are read here, each a set of values per article:
 
 - ``year``: the years it names (1950-2099), e.g. {2008} for the 2008 election;
 - ``money``: the sums of money it names, read from a currency sign or word and a scale
   word ("$2.6 million", "85 million euros", "€2m", "Rs 5 crore"), rounded to two
-  significant digits and compared without their currency.
+  significant digits and compared without their currency;
+- ``count``: how many people it says were involved ("23 pirates", "26 Somali pirates",
+  "288 candidates"), the number only; never a toll ("10 people were killed", "killing
+  12 soldiers"), which rises while one event is covered over days;
+- ``month``: the months it names by their full name (never "May", which is also a verb),
+  e.g. {12} for a December election against {9, 12} for one announced in September;
+- ``magnitude``: an earthquake's magnitude ("magnitude 6.1", "a 5.6-magnitude quake",
+  "5.9 on the Richter scale"), in tenths.
 
 An article's facts are one sorted array of keys (``kind << 56 | value``); ``disagreements``
 compares a set of articles pairwise, per kind: two articles are *comparable* when both
@@ -25,7 +32,7 @@ import re
 
 import numpy as np
 
-KINDS = ("year", "money")
+KINDS = ("year", "money", "count", "month", "magnitude")
 _SHIFT = 56
 _VALUE = (1 << _SHIFT) - 1
 MAX_CHARS = 20_000  # as text.MAX_CHARS: the opening says what the story is about
@@ -61,6 +68,34 @@ _MONEY_AFTER = re.compile(  # a currency word after it: "85 million euros", "1,2
     + r"\s*-?\s*(?i:dollars|euros?|pounds|sterling|yen|rupees|yuan|francs)\b"
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+PEOPLE = (  # nouns for people taking part; what happened to them is read around the count
+    "people|persons|men|women|children|students|workers|miners|passengers|crew|crewmen|"
+    "sailors|fishermen|tourists|climbers|migrants|refugees|pirates|suspects|gunmen|"
+    "militants|rebels|hostages|prisoners|inmates|protesters|soldiers|troops|civilians|"
+    "police|policemen|officers|candidates"
+)
+_COUNT = re.compile(r"\b(\d{1,3}(?:,\d{3})*)\s+(?:[A-Za-z]+\s+)?(?i:" + PEOPLE + r")\b")
+_TOLL_AFTER = re.compile(
+    r"(?i)\s*(?:\w+\s+){0,2}?(?:dead|died|killed|injured|wounded|hurt|missing)\b"
+)
+_TOLL_BEFORE = re.compile(
+    r"(?i)(?:kill|injur|wound|dead|death|toll|hurt|leaving|claim)\w*\s+"
+    r"(?:at\s+least\s+|about\s+|some\s+|more\s+than\s+|nearly\s+|up\s+to\s+)?$"
+)
+MONTHS = (
+    "January February March April June July August September October November December"
+).split()
+_MONTH = re.compile(r"\b(" + "|".join(MONTHS) + r")\b")
+_MAGNITUDE = (  # "magnitude 6.1", "magnitude-5.9", "a 5.6 -magnitude", "5.6 on the Richter"
+    re.compile(
+        r"(?i)\bmagnitude(?:\s*-\s*|\s+of\s+|\s+)(?:at least\s+|about\s+|around\s+)?(\d\.\d)\b"
+    ),
+    re.compile(r"(?i)\b(\d\.\d)\s*-?\s*magnitude\b"),
+    re.compile(r"(?i)\b(\d\.\d)\s+(?:on the )?richter\b"),
+    re.compile(r"(?i)\bmeasuring\s+(?:at least\s+)?(\d\.\d)\b"),
+)
+_MAGNITUDE_WORDS = ("magnitude", "richter", "measuring")
+_NEAR = 40  # characters either side of such a word that a pattern may reach
 
 
 def _amount(number: str, scale: str) -> int | None:
@@ -95,7 +130,45 @@ def facts(title: str, text: str) -> np.ndarray:
         amount = _amount(number, scale)
         if amount is not None:
             keys.add(money | amount)
+    keys.update(KINDS.index("count") << _SHIFT | n for n in _counts(body))
+    month = KINDS.index("month") << _SHIFT
+    keys.update(month | _month_number(m) for m in _MONTH.findall(body))
+    magnitude = KINDS.index("magnitude") << _SHIFT
+    keys.update(magnitude | m for m in _magnitudes(body, low))
     return np.array(sorted(keys), dtype=np.int64)
+
+
+def _magnitudes(body: str, low: str) -> set[int]:
+    """Quake magnitudes in tenths, looked for only around the words that announce one
+    (the patterns, over a whole text, cost more than all the other kinds together)."""
+    out = set()
+    for word in _MAGNITUDE_WORDS:
+        at = low.find(word)
+        while at >= 0:
+            lo, hi = max(0, at - _NEAR), min(len(body), at + len(word) + _NEAR)
+            for pattern in _MAGNITUDE:
+                out.update(round(float(v) * 10) for v in pattern.findall(body, lo, hi))
+            at = low.find(word, at + 1)
+    return out
+
+
+def _month_number(name: str) -> int:
+    """1-12 ("May" is not read, so the list skips it)."""
+    n = MONTHS.index(name) + 1
+    return n if n < 5 else n + 1
+
+
+def _counts(body: str) -> set[int]:
+    """The numbers of people involved, leaving out tolls (a count with "dead", "killed",
+    "injured" ... just after it, or "killing", "death toll", "leaving" ... just before)."""
+    out = set()
+    for m in _COUNT.finditer(body):
+        if _TOLL_AFTER.match(body, m.end()) or _TOLL_BEFORE.search(
+            body, max(0, m.start() - 40), m.start()
+        ):
+            continue
+        out.add(int(m.group(1).replace(",", "")))
+    return out
 
 
 def described(keys: np.ndarray) -> list[tuple[str, int]]:
