@@ -169,6 +169,85 @@ def test_the_window_reads_past_candidates_another_language_turns_down(
     assert results.matched == 2
 
 
+def test_the_whole_index_is_walked_tier_by_tier_once_each_tier_is_indexed(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the recent table, a search reads the whole index tier by tier, newest first,
+    once every tier has its partial index: the same results as the whole index's
+    statement, and the older tiers are not read when the newer ones hold enough matches."""
+    from sqlalchemy import event, text
+
+    from broadsheet.store import search as search_module
+
+    monkeypatch.setattr(search_module, "PG_TIER", 3)  # tiers (0, 3], (3, 6], (6, 9]
+    ids = [
+        _save(pg_store, n, f"Ferry {n}" if n != 5 else "Bridge", f"Ferry crossing number {n}.")
+        for n in range(1, 9)
+    ]  # fmt: skip
+    assert ids == list(range(1, 9))
+    before = pg_store.search(parse_query("ferry"), SearchFilters())
+    assert {h.article_id for h in before.hits} == set(ids)
+    assert pg_store.ensure_search_tiers() == 4  # tiers 0-2, and the next one
+    assert pg_store.ensure_search_tiers() == 0
+    with pg_store.reader() as conn:  # another process building: this one builds nothing
+        conn.exec_driver_sql("DROP INDEX articles_fts_tier_3")
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": search_module.TIERS_LOCK})
+        assert pg_store.ensure_search_tiers() == 0
+        conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": search_module.TIERS_LOCK})
+        conn.commit()
+    assert pg_store.ensure_search_tiers() == 1
+    ran: list[str] = []
+
+    def record(conn, cursor, statement, *_args) -> None:  # noqa: ANN001
+        ran.append(statement)
+
+    event.listen(pg_store.engine, "before_cursor_execute", record)
+    try:
+        after = pg_store.search(parse_query("ferry"), SearchFilters())
+        assert [h.article_id for h in after.hits] == [h.article_id for h in before.hits]
+        walked = [s for s in ran if "f.id <= " in s]
+        assert [s.split("f.id > ")[1].split(" ")[0] for s in walked] == ["6", "3", "0"]
+        # a window of 1: 2 * (1 + 1) = 4 newest matches read, from the two newest tiers
+        # (the recent table, trimmed to the newest article, holds too few)
+        monkeypatch.setattr(search_module, "WINDOW", 1)
+        monkeypatch.setattr(search_module, "RECENT_ARTICLES", 1)
+        pg_store.trim_recent_search()
+        ran.clear()
+        pg_store.search(parse_query("ferry"), SearchFilters())
+        walked = [s for s in ran if "f.id <= " in s]
+        assert [s.split("f.id > ")[1].split(" ")[0] for s in walked] == ["6", "3"]
+    finally:
+        event.remove(pg_store.engine, "before_cursor_execute", record)
+
+
+def test_a_tier_without_its_index_sends_the_search_back_to_the_whole_index(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until every tier up to the newest id has a valid index, searches go through the
+    whole index as before; an invalid index (an interrupted build) is built again."""
+    from broadsheet.store import search as search_module
+
+    monkeypatch.setattr(search_module, "PG_TIER", 3)
+    monkeypatch.setattr(search_module, "PG_TIERS_KNOWN_SECONDS", 0.0)
+    for n in range(1, 6):
+        _save(pg_store, n, f"Ferry {n}", "Ferry crossing.")
+    pg_store.ensure_search_tiers()
+    with pg_store.reader() as conn:
+        assert [t for *_rest, t in search_module._pg_slices(conn)][1] == [1, 0]
+    with pg_store.writer() as conn:  # as a failed CREATE INDEX CONCURRENTLY leaves it
+        conn.exec_driver_sql(
+            "UPDATE pg_index SET indisvalid = false"
+            " WHERE indexrelid = 'articles_fts_tier_0'::regclass"
+        )
+    with pg_store.reader() as conn:
+        steps = list(search_module._pg_slices(conn))
+    assert all(t is None for *_rest, t in steps)
+    assert _found(pg_store, "ferry") == {1, 2, 3, 4, 5}
+    assert pg_store.ensure_search_tiers() == 1
+    with pg_store.reader() as conn:
+        assert [t for *_rest, t in search_module._pg_slices(conn)][1] == [1, 0]
+
+
 def test_a_stem_much_shorter_than_the_typed_word_is_no_prefix(pg_store: Store) -> None:
     """Turkish stems "time" to "t": typing "time" must not find every Turkish word
     beginning with t (nor read all their postings), while "tim" typed still finds "timely"."""

@@ -389,8 +389,9 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
         index, PostgreSQL's table of documents) back to its size, one batch a transaction
         (~0.4 s of SQLite's write lock a batch of 2,000; built again in one, ~7 s, when it
         holds more than twice its size, after a bulk import), then on SQLite a few bounded
-        merge steps (``merge_recent``, ~0.1 s each) if it trimmed; how many articles left
-        it. For the worker's housekeeping and after bulk imports."""
+        merge steps (``merge_recent``, ~0.1 s each) if it trimmed, and on PostgreSQL the
+        missing tier indexes (:meth:`ensure_search_tiers`); how many articles left it. For
+        the worker's housekeeping and after bulk imports."""
         trimmed = 0
         while True:
             with self.writer() as conn:
@@ -402,7 +403,20 @@ class Store(MoreReaderQueries, CredentialQueries, SyncQueries, WebhookQueries, O
             with self.writer() as conn:
                 if not search.merge_recent(conn):
                     break
+        if not is_sqlite(self.engine):
+            self.ensure_search_tiers()
         return trimmed
+
+    def ensure_search_tiers(self) -> int:
+        """PostgreSQL: build the whole search index's missing tier indexes (store/search.py
+        ``ensure_tiers``), each CONCURRENTLY on a connection of its own in autocommit;
+        how many were built. Part of :meth:`trim_recent_search`."""
+        try:
+            with self._connect("index") as conn:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                return search.ensure_tiers(conn)
+        except SQLAlchemyError as exc:
+            raise _failure("index", exc) from exc
 
     def iter_articles(self) -> Iterator[StoredArticle]:
         with self.reader() as conn:
