@@ -180,6 +180,8 @@ def test_the_whole_index_is_walked_tier_by_tier_once_each_tier_is_indexed(
     from broadsheet.store import search as search_module
 
     monkeypatch.setattr(search_module, "PG_TIER", 3)  # tiers (0, 3], (3, 6], (6, 9]
+    monkeypatch.setattr(search_module, "PG_TIER_WALK", 10**9)  # walk, however rare the word
+    window = search_module.WINDOW
     ids = [
         _save(pg_store, n, f"Ferry {n}" if n != 5 else "Bridge", f"Ferry crossing number {n}.")
         for n in range(1, 9)
@@ -216,6 +218,13 @@ def test_the_whole_index_is_walked_tier_by_tier_once_each_tier_is_indexed(
         pg_store.search(parse_query("ferry"), SearchFilters())
         walked = [s for s in ran if "f.id <= " in s]
         assert [s.split("f.id > ")[1].split(" ")[0] for s in walked] == ["6", "3"]
+        # a word too rare in the recent table for PG_TIER_WALK tiers: the whole index
+        monkeypatch.setattr(search_module, "PG_TIER_WALK", 3)
+        monkeypatch.setattr(search_module, "WINDOW", window)
+        ran.clear()
+        assert _found(pg_store, "ferry") == {h.article_id for h in before.hits}
+        assert not [s for s in ran if "f.id <= " in s]
+        assert [s for s in ran if s.startswith("SELECT f.id FROM articles_fts f")]
     finally:
         event.remove(pg_store.engine, "before_cursor_execute", record)
 

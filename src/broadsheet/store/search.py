@@ -89,6 +89,7 @@ PG_SLICES = (200_000,)  # newest ids of the whole index searched before all of i
 PG_TIER = 100_000
 PG_TIER_INDEX = "articles_fts_tier_"  # + k: the ids above k * PG_TIER up to (k + 1) * PG_TIER
 PG_TIERS_KNOWN_SECONDS = 60.0  # how long a process trusts the list of tier indexes it read
+PG_TIER_WALK = 3  # tiers a search expects to read at most, else the whole index at once
 # Candidates read from the GIN index per window place: each is then checked under its own
 # language's configuration (which may turn a few down) with its document read; the reads
 # stop at this many, so a common word reads 802 documents, not every match in its slice.
@@ -562,6 +563,11 @@ def _pg_search(
         # testing each document (it does not price reading them): 50-130 ms at 50k
         # articles. Plain index scans are off for this one statement (SET LOCAL, within
         # the read transaction), so it takes the bitmaps.
+        if tiers is not None and recent * PG_TIER * PG_TIER_WALK < reads * RECENT_ARTICLES:
+            # the tiers would hold about the recent table's matches scaled to their width:
+            # more than PG_TIER_WALK tiers to read (a statement each), and a word that
+            # rare has few matches in the whole index, which one statement reads
+            tiers = None
         conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
         if tiers is not None:
             matches = _pg_tier_matches(conn, tsq.find, tiers, reads)
