@@ -90,6 +90,7 @@ PG_TIER = 100_000
 PG_TIER_INDEX = "articles_fts_tier_"  # + k: the ids above k * PG_TIER up to (k + 1) * PG_TIER
 PG_TIERS_KNOWN_SECONDS = 60.0  # how long a process trusts the list of tier indexes it read
 PG_TIER_WALK = 3  # tiers a search expects to read at most, else the whole index at once
+TIERS_LOCK = 0x62_73_74_69  # pg_advisory_lock key while tier indexes are built
 # Candidates read from the GIN index per window place: each is then checked under its own
 # language's configuration (which may turn a few down) with its document read; the reads
 # stop at this many, so a common word reads 802 documents, not every match in its slice.
@@ -557,17 +558,17 @@ def _pg_search(
             # too few to end the search there, so the whole index at once (a slice costs
             # its id range's bitmap, 200,000 entries, ~10 ms at 1M articles)
             continue
+        if tiers is not None and recent * PG_TIER * PG_TIER_WALK < reads * RECENT_ARTICLES:
+            # the tiers would hold about the recent table's matches scaled to their width:
+            # more than PG_TIER_WALK tiers to read (a statement each), and a word that
+            # rare has few matches in the whole index, which one statement reads
+            tiers = None
         # The newest matches, from the GIN bitmap ANDed with the id range: no document is
         # read (each is a TOASTed tsvector, ~15 µs to read for the check or the rank). The
         # planner's own pick for ORDER BY id LIMIT n walks back along the primary key
         # testing each document (it does not price reading them): 50-130 ms at 50k
         # articles. Plain index scans are off for this one statement (SET LOCAL, within
         # the read transaction), so it takes the bitmaps.
-        if tiers is not None and recent * PG_TIER * PG_TIER_WALK < reads * RECENT_ARTICLES:
-            # the tiers would hold about the recent table's matches scaled to their width:
-            # more than PG_TIER_WALK tiers to read (a statement each), and a word that
-            # rare has few matches in the whole index, which one statement reads
-            tiers = None
         conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
         if tiers is not None:
             matches = _pg_tier_matches(conn, tsq.find, tiers, reads)
@@ -662,6 +663,13 @@ _TIERS_SQL = text(
     " WHERE i.indrelid = CAST(:table AS regclass) AND c.relname LIKE :prefix"
 )
 _KNOWN_TIERS: dict[str, tuple[float, frozenset[int]]] = {}  # database -> (read at, tiers)
+_TIERS_LOCK = text("SELECT pg_try_advisory_lock(:key)")
+_TIERS_UNLOCK = text("SELECT pg_advisory_unlock(:key)")
+
+
+def _database(conn: Connection) -> str:
+    """The key of ``conn``'s database in _KNOWN_TIERS."""
+    return conn.engine.url.render_as_string(hide_password=True)
 
 
 def _tier_indexes(conn: Connection) -> dict[int, bool]:
@@ -680,7 +688,7 @@ def _indexed_tiers(conn: Connection) -> frozenset[int]:
     """The tiers whose index is valid, as read at most PG_TIERS_KNOWN_SECONDS ago by this
     process for this database. A list out of date costs time, never results: a tier
     thought indexed and not is searched through the whole index, id range filtered."""
-    key = conn.engine.url.render_as_string(hide_password=True)
+    key = _database(conn)
     known = _KNOWN_TIERS.get(key)
     now = time.monotonic()
     if known is None or now - known[0] > PG_TIERS_KNOWN_SECONDS:
@@ -715,13 +723,9 @@ def ensure_tiers(conn: Connection) -> int:
                 )
                 built += 1
     finally:
-        conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": TIERS_LOCK})
-    _KNOWN_TIERS.pop(conn.engine.url.render_as_string(hide_password=True), None)
+        conn.execute(_TIERS_UNLOCK, {"key": TIERS_LOCK})
+    _KNOWN_TIERS.pop(_database(conn), None)
     return built
-
-
-TIERS_LOCK = 0x62_73_74_69  # pg_advisory_lock key while tier indexes are built
-_TIERS_LOCK = text("SELECT pg_try_advisory_lock(:key)")
 
 
 def _pg_window(

@@ -82,9 +82,15 @@ _TOLL_BEFORE = re.compile(
     r"(?i)(?:kill|injur|wound|dead|death|toll|hurt|leaving|claim)\w*\s+"
     r"(?:at\s+least\s+|about\s+|some\s+|more\s+than\s+|nearly\s+|up\s+to\s+)?$"
 )
-MONTHS = (
-    "January February March April June July August September October November December"
-).split()
+MONTHS = {  # name -> number; "May" is never read (it is also a verb)
+    name: number
+    for number, name in enumerate(
+        "January February March April May June July August September October November"
+        " December".split(),
+        1,
+    )
+    if name != "May"
+}
 _MONTH = re.compile(r"\b(" + "|".join(MONTHS) + r")\b")
 _MAGNITUDE = (  # "magnitude 6.1", "magnitude-5.9", "a 5.6 -magnitude", "5.6 on the Richter"
     re.compile(
@@ -132,7 +138,7 @@ def facts(title: str, text: str) -> np.ndarray:
             keys.add(money | amount)
     keys.update(KINDS.index("count") << _SHIFT | n for n in _counts(body))
     month = KINDS.index("month") << _SHIFT
-    keys.update(month | _month_number(m) for m in _MONTH.findall(body))
+    keys.update(month | MONTHS[m] for m in _MONTH.findall(body))
     magnitude = KINDS.index("magnitude") << _SHIFT
     keys.update(magnitude | m for m in _magnitudes(body, low))
     return np.array(sorted(keys), dtype=np.int64)
@@ -150,12 +156,6 @@ def _magnitudes(body: str, low: str) -> set[int]:
                 out.update(round(float(v) * 10) for v in pattern.findall(body, lo, hi))
             at = low.find(word, at + 1)
     return out
-
-
-def _month_number(name: str) -> int:
-    """1-12 ("May" is not read, so the list skips it)."""
-    n = MONTHS.index(name) + 1
-    return n if n < 5 else n + 1
 
 
 def _counts(body: str) -> set[int]:
