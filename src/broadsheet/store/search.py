@@ -811,7 +811,7 @@ def _pg_snippets(tsq: str, hits: list[SearchHit], texts: dict[int, str]) -> None
 # PostgreSQL the ids are one array: one statement text whatever their number, so the
 # server parses and plans it once per connection (psycopg prepares it), not per search.
 # The outlet's name is a subquery per hit, not a join: PostgreSQL joined the page's 20 hits
-# to a hash of every source (2,500 at 1M articles: ~0.9 ms of a search's ~2.2 here)
+# to a hash of every source (2,500 at 1M articles): the statement 2.2 -> 1.3 ms a call
 _DETAILS_SQL = (
     "SELECT a.id, a.title, a.source_id,"
     " (SELECT s.name FROM sources s WHERE s.id = a.source_id), a.language, a.sort_at{}"
