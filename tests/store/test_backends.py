@@ -169,6 +169,63 @@ def test_the_window_reads_past_candidates_another_language_turns_down(
     assert results.matched == 2
 
 
+def test_the_window_is_ranked_where_it_is_read_as_python_ranks_it(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL ranks and groups its window in the statement that reads it (one page of
+    groups, their details, the outlets): the same hits, scores, counts and outlets as
+    ``_rank`` on the window's rows, on every page, with stories, ties and a capped window."""
+    from broadsheet.models import StoryChange
+    from broadsheet.store import search as search_module
+    from broadsheet.store.search import SearchResults
+
+    monkeypatch.setattr(search_module, "WINDOW", 8)  # 12 matches: the newest 8 ranked
+    outlets = [pg_store.add_source(f"https://news.example/o{k}", name=f"Outlet {k}") for k in "cab"]
+    ids = []
+    for n in range(12):
+        url = f"https://news.example/{n}"
+        text = "The ferry " + "ferry " * (n % 3) + "sailed."  # three relevances, ties
+        saved = pg_store.save_article(
+            outlets[n % 3].id,
+            Article(
+                url=url, canonical_url=url, title=f"Day {n}", text=text, html=f"<p>{text}</p>",
+                published=T0, content_hash=f"h{n}", language="en",
+            ),
+            fetched_at=T0,
+        )  # fmt: skip
+        assert isinstance(saved, int)
+        ids.append(saved)
+    story = pg_store.apply_story_changes([StoryChange(article_id=ids[11], story=-1)])[-1]
+    pg_store.apply_story_changes([StoryChange(article_id=i, story=story) for i in ids[6:11:2]])
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    query = parse_query("ferry")
+    with pg_store.reader() as conn:
+        tsq = search_module._pg_tsquery(conn, query, None)
+        assert tsq is not None
+        candidates = sorted(ids, reverse=True)
+        rows = conn.execute(
+            search_module._pg_window_sql(search_module.PG_WHOLE, tsq.check),
+            search_module._pg_window_params(tsq, candidates, now),
+        ).all()
+        assert len(rows) == 9  # WINDOW + 1: the window is capped
+        shown = []
+        for offset in (0, 3, 5, 20):
+            got, texts = SearchResults(query), {}
+            search_module._pg_ranked(
+                conn, tsq, candidates, now, search_module.PG_WHOLE, 3, offset
+            ).into(got, now, True, texts)
+            want = SearchResults(query)
+            search_module._rank(conn, want, rows, now, 3, offset, outlets=True)
+            assert got.hits == want.hits, offset
+            assert (got.matched, got.groups, got.capped) == (want.matched, want.groups, True)
+            assert got.outlets == want.outlets
+            assert set(texts) == {h.article_id for h in got.hits}
+            shown += got.hits
+        assert got.groups == 5  # the newest 8: the story's four are one group
+        assert [(h.story_id, h.more_reports) for h in shown if h.story_id] == [(story, 3)]
+        assert len({h.article_id for h in shown}) == 5
+
+
 def test_the_whole_index_is_walked_tier_by_tier_once_each_tier_is_indexed(
     pg_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

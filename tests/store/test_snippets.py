@@ -4,7 +4,12 @@ text holds can pass for a marker."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from broadsheet.store import snippets
 
@@ -74,3 +79,31 @@ def test_a_stem_inside_a_longer_word_is_not_marked() -> None:
         "The administrator met the [minister]; [ministers] and sub-[ministers] came"
     )
     assert _snippet("'eu'", "Neue Regeln der EU, meu eu.") == "Neue Regeln der [EU], meu [eu]"
+
+
+def test_a_stem_another_stem_begins_still_marks_every_word_either_would() -> None:
+    """The pattern leaves out a stem another begins ("zwischen" after "zwisch"): every
+    word beginning with either is still marked, whole, whatever its case."""
+    pattern = snippets.matcher(["zwischen", "zwisch", "tap"])
+    found = snippets.snippet("Zwischzug, zwischenzeit and TAP tapas", pattern, 28, MARK)
+    assert found == "[Zwischzug], [zwischenzeit] and [TAP] tapas"
+
+
+@given(
+    st.lists(st.text("abcé", min_size=1, max_size=7), min_size=1, max_size=6),
+    st.text("abcé ABCÉ.", max_size=80),
+)
+@hsettings(max_examples=300, deadline=None)
+def test_the_pattern_finds_what_one_alternative_per_stem_finds(terms: list[str], text: str) -> None:
+    """The same matches as the pattern of every stem and its beginning, longest first."""
+    pattern = snippets.matcher(terms)
+    assert pattern is not None
+    stems = {t.casefold() for t in terms if len(t) >= snippets.SHORTEST_STEM}
+    stems |= {s[:-1] for s in stems if len(s) > snippets.SHORTEST_STEM}
+    whole = {t.casefold() for t in terms if len(t) < snippets.SHORTEST_STEM}
+    every = [re.escape(s) + r"\w*" for s in sorted(stems, key=len, reverse=True)]
+    every += [re.escape(w) + r"(?!\w)" for w in sorted(whole, key=len, reverse=True)]
+    reference = re.compile("|".join(every), re.IGNORECASE)
+    assert [m.span() for m in pattern.finditer(text)] == [
+        m.span() for m in reference.finditer(text)
+    ]

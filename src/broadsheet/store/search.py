@@ -426,14 +426,12 @@ def _rank(
     limit: int,
     offset: int,
     outlets: bool = False,
-    texts: dict[int, str] | None = None,
 ) -> None:
     """Fold ``rows`` (id, age in days, story, relevance: the higher the better, outlet)
     into story groups ranked by relevance and recency; one page of them, with titles, as
     the hits; with ``outlets`` the OUTLET_CHOICES outlets with the most of them. The age
-    comes from the statement (a date parsed per row was ~5 % of a served search). With
-    ``texts``, the hits' texts are read with their titles, into it (PostgreSQL's
-    snippets are made from them)."""
+    comes from the statement (a date parsed per row was ~5 % of a served search). SQLite's;
+    PostgreSQL ranks in its window statement (``_pg_ranked``), the same way."""
     results.capped = len(rows) > WINDOW
     rows = rows[:WINDOW]
     results.matched = len(rows)
@@ -451,7 +449,7 @@ def _rank(
     ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
     results.groups = len(ranked)
     page = ranked[offset : offset + limit]
-    details = _details(conn, [v[1] for _k, v in page], texts)
+    details = _details(conn, [v[1] for _k, v in page])
     for key, (score, article_id, story_id) in page:
         title, source_id, source_name, language, sort_at = details.get(
             article_id, ("", 0, "", None, now)
@@ -564,7 +562,7 @@ def _pg_search(
         return results
     extra, params = _filter_sql(filters, "postgresql")
     most = PG_CANDIDATES * (WINDOW + 1)
-    rows: list[Any] = []
+    ranked: _PgRanked | None = None
     candidates: list[int] = []
     matches: list[int] = []
     # the matches read per slice: enough for the window, or with a filter (checked on each,
@@ -616,13 +614,14 @@ def _pg_search(
         whole = table == PG_WHOLE and floor is None  # this step searches everything
         if not whole and len(matches) < reads and len(candidates) <= WINDOW:
             continue  # too few for the window, checked or not: no documents read here
-        rows = _pg_window(conn, tsq, candidates, now, table)
+        ranked = _pg_ranked(conn, tsq, candidates, now, table, limit, offset)
         # enough newest matches: those of the whole index (the recent table and each slice
         # hold every article above their oldest)
-        if len(rows) > WINDOW or len(matches) >= reads or whole:
+        if ranked.found > WINDOW or len(matches) >= reads or whole:
             break
     texts: dict[int, str] = {}
-    _rank(conn, results, rows, now, limit, offset, outlets, texts)
+    if ranked is not None:
+        ranked.into(results, now, outlets, texts)
     # candidates the per-language check turned down still count as read: the window is
     # "the newest matches" whether or not all of them were kept
     results.capped = results.capped or len(candidates) >= most
@@ -747,50 +746,144 @@ def ensure_tiers(conn: Connection) -> int:
     return built
 
 
-def _pg_window(
-    conn: Connection, tsq: _PgQuery, candidates: list[int], now: datetime, table: str
-) -> list[Any]:
-    """The newest ``WINDOW`` + 1 of ``candidates`` (newest first) that pass the check, with
-    their age in days at ``now``, story, relevance and outlet; ts_rank computed for those
-    only, on the documents of ``table`` (the recent table's are read from a smaller heap).
+@functools.lru_cache(maxsize=64)
+def _pg_window_sql(table: str, check: str) -> TextClause:
+    """The window: the newest WINDOW + 1 of the candidates (newest first) that pass the
+    check, with their age in days at ``now``, story, relevance and outlet; ts_rank computed
+    for those only, on the documents of ``table`` (the recent table's are read from a
+    smaller heap). One statement text per table and check (one per number of
+    configurations in play), so the server keeps it prepared; the candidates are bound
+    arrays (written into the text, 400-800 ids made a new statement of ~6 KB to compile
+    and parse for every search).
 
     The check reads each candidate's document (a TOASTed tsvector), and PostgreSQL checks
-    every candidate it is given before sorting them: the newest ``WINDOW`` + 1 +
-    ``PG_SPARE`` go first, the rest only when the check turned down more than the spare
-    (a few in a thousand are: another language's stem of the word)."""
-    rows: list[Any] = []
+    every candidate it is given before sorting them: the newest WINDOW + 1 + PG_SPARE
+    (``:ids``) go first; the rest (``:rest``) are read only when the check turned down
+    more than the spare (another language's stem of the word: 0.3 of the searches at 1M
+    articles in 20 languages), a condition the server evaluates once before that scan."""
+    part = (
+        f"SELECT f.id, f.document FROM {table} f WHERE f.id = ANY(CAST(:{{}} AS bigint[])){check}"
+    )
+    return text(
+        f"WITH a1 AS MATERIALIZED ({part.format('ids')} ORDER BY f.id DESC LIMIT :window),"
+        f" a2 AS ({part.format('rest')} AND (SELECT count(*) FROM a1) < :window"
+        " ORDER BY f.id DESC LIMIT :window),"
+        " c AS (SELECT * FROM a1 UNION ALL SELECT * FROM a2 ORDER BY id DESC LIMIT :window)"
+        " SELECT c.id, date_part('epoch', CAST(:now AS timestamp) - a.sort_at) / 86400.0 AS age,"
+        " sa.story_id,"
+        f" CAST(ts_rank(CAST('{PG_WEIGHTS}' AS real[]), c.document, CAST(:q AS tsquery)) AS float8)"
+        " AS relevance,"  # exact: a real sent as text is its shortest decimal
+        " a.source_id FROM c"
+        " JOIN articles a ON a.id = c.id"
+        " LEFT JOIN story_articles sa ON sa.article_id = a.id"
+        " ORDER BY c.id DESC"
+    )
+
+
+def _pg_window_params(tsq: _PgQuery, candidates: list[int], now: datetime) -> dict[str, Any]:
+    """``_pg_window_sql``'s parameters."""
     first = WINDOW + 1 + PG_SPARE
-    for part in (candidates[:first], candidates[first:]):
-        if part and len(rows) <= WINDOW:
-            rows += conn.execute(
-                _pg_window_sql(table, tsq.check),
-                {
-                    "ids": _pg_array(part),
-                    "q": tsq.find,
-                    "window": WINDOW + 1 - len(rows),
-                    "now": _stored(now, "postgresql"),
-                    **tsq.params,
-                },
-            ).all()
-    return rows
+    return {
+        "ids": _pg_array(candidates[:first]),
+        "rest": _pg_array(candidates[first:]),
+        "q": tsq.find,
+        "window": WINDOW + 1,
+        "now": _stored(now, "postgresql"),
+        **tsq.params,
+    }
+
+
+@dataclass
+class _PgRanked:
+    """What ``_pg_ranked``'s one statement returns: the window's rows counted (``found``,
+    up to WINDOW + 1), its story groups counted, one page of them with their details, the
+    outlets with the most matches."""
+
+    found: int
+    groups: int
+    page: list[Any]
+    outlets: list[tuple[int, str]]
+
+    def into(
+        self, results: SearchResults, now: datetime, outlets: bool, texts: dict[int, str]
+    ) -> None:
+        """Fill ``results`` as ``_rank`` does from the same rows, and ``texts``."""
+        results.capped = self.found > WINDOW
+        results.matched = min(self.found, WINDOW)
+        results.groups = self.groups
+        for article_id, story_id, score, more, title, source_id, name, lang, at, body in self.page:
+            hit = SearchHit(
+                int(article_id), title or "", int(source_id or 0), name or "",
+                _aware(at if at is not None else now), lang, story_id, float(score),
+            )  # fmt: skip
+            hit.more_reports = int(more)
+            results.hits.append(hit)
+            texts[hit.article_id] = body or ""
+        if outlets:
+            results.outlets = sorted(self.outlets, key=lambda r: (r[1].casefold(), r[0]))
+
+
+def _pg_ranked(
+    conn: Connection,
+    tsq: _PgQuery,
+    candidates: list[int],
+    now: datetime,
+    table: str,
+    limit: int,
+    offset: int,
+) -> _PgRanked:
+    """The window and ``_rank`` on its rows in one statement: the rows ranked and grouped
+    where they are, one page of groups returned with its titles, outlets and texts (the
+    details), and the outlets with the most matches. The same results as ``_rank`` (the
+    same formula in double precision, ties to the newer article): 400 rows made Python
+    objects and ranked, the details and outlets two more statements, were ~2.5 ms of the
+    web process's CPU a search at 1M articles."""
+    row = conn.execute(
+        _pg_ranked_sql(table, tsq.check),
+        {
+            **_pg_window_params(tsq, candidates, now),
+            "kept": WINDOW,
+            "decay": math.log(0.5) / RECENCY_HALF_LIFE_DAYS,
+            "offset": offset,
+            "limit": limit,
+            "outlets": OUTLET_CHOICES,
+        },
+    ).all()
+    found, groups, outlet_ids, outlet_names = row[0][:4]
+    page = [r[4:] for r in row if r[4] is not None]
+    named = zip(outlet_ids or (), outlet_names or (), strict=True)
+    return _PgRanked(int(found), int(groups), page, [(i, n) for i, n in named if n is not None])
 
 
 @functools.lru_cache(maxsize=64)
-def _pg_window_sql(table: str, check: str) -> TextClause:
-    """The window's statement for ``table`` and a check (one per number of configurations
-    in play): the same text each time, so it is compiled once and the server can keep it
-    prepared; the candidates are one bound array (written into the text, 400-800 ids made
-    a new statement of ~6 KB to compile and parse for every search)."""
+def _pg_ranked_sql(table: str, check: str) -> TextClause:
+    """``_pg_ranked``'s statement for ``table`` and a check (one text each, as
+    ``_pg_window_sql``). The window's rows numbered newest first; the newest WINDOW
+    scored (relevance halved per RECENCY_HALF_LIFE_DAYS of age); each story's (or
+    story-less article's) best kept with how many more it has; a page of those by score."""
+    window = _pg_window_sql(table, check).text
     return text(
-        "SELECT w.id, date_part('epoch', CAST(:now AS timestamp) - a.sort_at) / 86400.0,"
-        " sa.story_id,"
-        f" ts_rank(CAST('{PG_WEIGHTS}' AS real[]), w.document, CAST(:q AS tsquery)),"
-        " a.source_id FROM ("
-        f"SELECT f.id, f.document FROM {table} f WHERE f.id = ANY(CAST(:ids AS bigint[])){check}"
-        " ORDER BY f.id DESC LIMIT :window) w"
-        " JOIN articles a ON a.id = w.id"
-        " LEFT JOIN story_articles sa ON sa.article_id = a.id"
-        " ORDER BY w.id DESC"
+        f"WITH w AS (SELECT r.*, row_number() OVER (ORDER BY r.id DESC) AS n FROM ({window}) r),"
+        " s AS (SELECT w.id, w.story_id, w.source_id,"
+        " CASE WHEN w.story_id IS NULL THEN w.id END AS lone,"
+        " w.relevance * exp(CAST(:decay AS float8) * greatest(0.0, w.age))"
+        " AS score FROM w WHERE w.n <= :kept),"
+        " g AS (SELECT DISTINCT ON (s.story_id, s.lone) s.id, s.story_id, s.score,"
+        " count(*) OVER (PARTITION BY s.story_id, s.lone) - 1 AS more"
+        " FROM s ORDER BY s.story_id, s.lone, s.score DESC, s.id DESC),"
+        " p AS (SELECT g.* FROM g ORDER BY g.score DESC, g.id DESC OFFSET :offset LIMIT :limit),"
+        " o AS (SELECT s.source_id, count(*) AS c FROM s GROUP BY s.source_id"
+        " ORDER BY c DESC, s.source_id LIMIT :outlets)"
+        " SELECT (SELECT count(*) FROM w), (SELECT count(*) FROM g),"
+        " (SELECT array_agg(o.source_id ORDER BY o.source_id) FROM o),"
+        " (SELECT array_agg(src.name ORDER BY o.source_id) FROM o"
+        " LEFT JOIN sources src ON src.id = o.source_id),"
+        " p.id, p.story_id, p.score, p.more, a.title, a.source_id,"
+        # the outlet's name by a subquery per hit: a join hashed every source (2,500 at 1M)
+        " (SELECT src.name FROM sources src WHERE src.id = a.source_id), a.language,"
+        f" a.sort_at, left(a.text, {PG_TEXT_CHARS})"
+        " FROM (SELECT 1) one LEFT JOIN p ON TRUE LEFT JOIN articles a ON a.id = p.id"
+        " ORDER BY p.score DESC, p.id DESC"
     )
 
 
@@ -806,37 +899,23 @@ def _pg_snippets(tsq: str, hits: list[SearchHit], texts: dict[int, str]) -> None
         hit.snippet = snippets.snippet(body, pattern, SNIPPET_TOKENS, (MARK_OPEN, MARK_CLOSE))
 
 
-# one statement each, the ids bound (expanded at execution): with the ids written into the
-# SQL every search compiled two new statements (~0.15 ms a search at 1M, of ~12). On
-# PostgreSQL the ids are one array: one statement text whatever their number, so the
-# server parses and plans it once per connection (psycopg prepares it), not per search.
-# The outlet's name is a subquery per hit, not a join: PostgreSQL joined the page's 20 hits
-# to a hash of every source (2,500 at 1M articles): the statement 2.2 -> 1.3 ms a call
-_DETAILS_SQL = (
+# SQLite's details and outlets: one statement each, the ids bound (expanded at execution):
+# with the ids written into the SQL every search compiled two new statements (~0.15 ms a
+# search at 1M, of ~12). (PostgreSQL reads both in its window statement, _pg_ranked_sql.)
+_DETAILS = _sql(
     "SELECT a.id, a.title, a.source_id,"
-    " (SELECT s.name FROM sources s WHERE s.id = a.source_id), a.language, a.sort_at{}"
-    " FROM articles a WHERE a.id {}"
+    " (SELECT s.name FROM sources s WHERE s.id = a.source_id), a.language, a.sort_at"
+    " FROM articles a WHERE a.id IN :ids"
 )
-_PG_IDS = "= ANY(CAST(:ids AS bigint[]))"
-_DETAILS = _sql(_DETAILS_SQL.format("", "IN :ids"))
-_DETAILS_TEXTS = text(_DETAILS_SQL.format(f", left(a.text, {PG_TEXT_CHARS})", _PG_IDS))  # PG
 _OUTLETS = _sql("SELECT id, name FROM sources WHERE id IN :ids")
-_PG_OUTLETS = text(f"SELECT id, name FROM sources WHERE id {_PG_IDS}")
+_PG_IDS = "= ANY(CAST(:ids AS bigint[]))"  # PostgreSQL: the ids as one bound array
 
 
-def _details(
-    conn: Connection, ids: list[int], texts: dict[int, str] | None = None
-) -> dict[int, tuple[str, int, str, str | None, Any]]:
-    """Title, outlet, language and date of one page of hits, in one query; with
-    ``texts`` (PostgreSQL only), their texts too (the first PG_TEXT_CHARS, as indexed),
-    into it."""
+def _details(conn: Connection, ids: list[int]) -> dict[int, tuple[str, int, str, str | None, Any]]:
+    """Title, outlet, language and date of one page of hits, in one query."""
     if not ids:
         return {}
-    if texts is None:  # SQLite: an expanding IN
-        rows = conn.execute(_DETAILS, {"ids": [int(i) for i in ids]}).all()
-    else:
-        rows = conn.execute(_DETAILS_TEXTS, {"ids": _pg_array(ids)}).all()
-        texts.update((int(r[0]), r[6] or "") for r in rows)
+    rows = conn.execute(_DETAILS, {"ids": [int(i) for i in ids]}).all()
     return {int(r[0]): (r[1], int(r[2]), r[3] or "", r[4], r[5]) for r in rows}
 
 
@@ -847,10 +926,7 @@ def _outlets(conn: Connection, counts: collections.Counter[int]) -> list[tuple[i
     ids = ids[:OUTLET_CHOICES]
     if not ids:
         return []
-    if conn.dialect.name == "postgresql":
-        rows = conn.execute(_PG_OUTLETS, {"ids": _pg_array(sorted(ids))}).all()
-    else:
-        rows = conn.execute(_OUTLETS, {"ids": sorted(ids)}).all()
+    rows = conn.execute(_OUTLETS, {"ids": sorted(ids)}).all()
     return sorted(((int(r[0]), r[1]) for r in rows), key=lambda r: (r[1].casefold(), r[0]))
 
 
