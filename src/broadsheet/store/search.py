@@ -822,7 +822,7 @@ class _PgRanked:
             results.hits.append(hit)
             texts[hit.article_id] = body or ""
         if outlets:
-            results.outlets = sorted(self.outlets, key=lambda r: (r[1].casefold(), r[0]))
+            results.outlets = _by_name(self.outlets)
 
 
 def _pg_ranked(
@@ -929,7 +929,12 @@ def _outlets(conn: Connection, counts: collections.Counter[int]) -> list[tuple[i
     if not ids:
         return []
     rows = conn.execute(_OUTLETS, {"ids": sorted(ids)}).all()
-    return sorted(((int(r[0]), r[1]) for r in rows), key=lambda r: (r[1].casefold(), r[0]))
+    return _by_name((int(r[0]), r[1]) for r in rows)
+
+
+def _by_name(outlets: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """(id, name) of outlets as the filter lists them: by name, regardless of case."""
+    return sorted(outlets, key=lambda r: (r[1].casefold(), r[0]))
 
 
 def _add_snippets(
