@@ -143,6 +143,23 @@ def test_a_language_set_later_reindexes_the_article(pg_store: Store) -> None:
     assert article in _found(pg_store, "runs")
 
 
+def test_the_check_takes_its_queries_as_one_quoted_array(pg_store: Store) -> None:
+    """Each candidate's own-language query comes from one bound array: queries with quotes,
+    backslashes, commas and braces arrive whole, and the check still turns down what its
+    own configuration excludes."""
+    from broadsheet.store.search import _pg_text_array
+
+    awkward = ["o'brien", 'say "hi"', "a\\b", "x, y", "{z}", "", "ß & 'q'"]
+    with pg_store.reader() as conn:
+        back = conn.exec_driver_sql(
+            "SELECT CAST(%(a)s AS text[])", {"a": _pg_text_array(awkward)}
+        ).scalar()
+    assert back == awkward
+    quoted = _save(pg_store, 1, "O'Brien's \"runners\" return", "Runners were running a\\b.")
+    assert quoted in _found(pg_store, "o'brien runs")
+    assert quoted not in _found(pg_store, "o'brien -run")
+
+
 def test_results_are_ranked_and_highlighted(pg_store: Store) -> None:
     in_title = _save(pg_store, 1, "Storm closes the port", "Ferries stayed in.")
     in_text = _save(pg_store, 2, "Ferries stay in", "A storm closed the port.")
