@@ -168,6 +168,32 @@ def test_results_are_ranked_and_highlighted(pg_store: Store) -> None:
     assert "\x02storm\x03" in hits[1].snippet.lower()
 
 
+def test_the_whole_index_keeps_a_document_in_line_and_the_recent_table_does_not(
+    pg_store: Store,
+) -> None:
+    """A 4-5 KB document stays in its row of the whole index (the window reads it there,
+    twice, without a TOAST look-up), while the recent table, whose GIN bitmaps visit a row
+    per match, moves it out and keeps its heap small."""
+    words = " ".join(f"word{n:04d}x" for n in range(250))  # 250 distinct lexemes
+    article = _save(pg_store, 1, "Many words", words)
+    with pg_store.reader() as conn:
+
+        def toasted(table: str) -> int:
+            toast = conn.exec_driver_sql(
+                "SELECT reltoastrelid::regclass::text FROM pg_class"
+                f" WHERE oid = '{table}'::regclass"
+            ).scalar()
+            return int(conn.exec_driver_sql(f"SELECT count(*) FROM {toast}").scalar() or 0)
+
+        size = conn.exec_driver_sql(
+            f"SELECT pg_column_size(document) FROM articles_fts WHERE id = {article}"
+        ).scalar()
+        assert 4000 < size < 8000
+        assert toasted("articles_fts") == 0
+        assert toasted("articles_fts_recent") > 0
+    assert _found(pg_store, "word0042x") == {article}
+
+
 def test_the_window_reads_past_candidates_another_language_turns_down(
     pg_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -221,16 +247,16 @@ def test_the_window_is_ranked_where_it_is_read_as_python_ranks_it(
         assert tsq is not None
         candidates = sorted(ids, reverse=True)
         rows = conn.execute(
-            search_module._pg_window_sql(search_module.PG_WHOLE, tsq.check),
+            search_module._pg_window_sql(tsq.check),
             search_module._pg_window_params(tsq, candidates, now),
         ).all()
         assert len(rows) == 9  # WINDOW + 1: the window is capped
         shown = []
         for offset in (0, 3, 5, 20):
             got, texts = SearchResults(query), {}
-            search_module._pg_ranked(
-                conn, tsq, candidates, now, search_module.PG_WHOLE, 3, offset
-            ).into(got, now, True, texts)
+            search_module._pg_ranked(conn, tsq, candidates, now, 3, offset).into(
+                got, now, True, texts
+            )
             want = SearchResults(query)
             search_module._rank(conn, want, rows, now, 3, offset, outlets=True)
             assert got.hits == want.hits, offset

@@ -630,7 +630,7 @@ def _pg_search(
         whole = table == PG_WHOLE and floor is None  # this step searches everything
         if not whole and len(matches) < reads and len(candidates) <= WINDOW:
             continue  # too few for the window, checked or not: no documents read here
-        ranked = _pg_ranked(conn, tsq, candidates, now, table, limit, offset)
+        ranked = _pg_ranked(conn, tsq, candidates, now, limit, offset)
         # enough newest matches: those of the whole index (the recent table and each slice
         # hold every article above their oldest)
         if ranked.found > WINDOW or len(matches) >= reads or whole:
@@ -762,16 +762,22 @@ def ensure_tiers(conn: Connection) -> int:
     return built
 
 
-@functools.lru_cache(maxsize=64)
-def _pg_window_sql(table: str, check: str) -> TextClause:
+@functools.lru_cache(maxsize=8)
+def _pg_window_sql(check: str) -> TextClause:
     """The window: the newest WINDOW + 1 of the candidates (newest first) that pass the
     check, with their age in days at ``now``, story, relevance and outlet. ts_rank is
-    computed for those only, on the documents of ``table`` (the recent table's are read
-    from a smaller heap), in the scan that checks them: no document is carried further
+    computed for those only, in the scan that checks them: no document is carried further
     (400 documents kept for a later ts_rank cost the server ~2 ms more a window). One
-    statement text per table and check (one per number of configurations in play), so the
-    server keeps it prepared; the candidates are bound arrays (written into the text,
-    400-800 ids made a new statement of ~6 KB to compile and parse for every search).
+    statement text with a check and one without, so the server keeps them prepared; the
+    candidates are bound arrays (written into the text, 400-800 ids made a new statement
+    of ~6 KB to compile and parse for every search).
+
+    The documents are read from the whole index whichever table the candidates came from:
+    its rows keep their documents in line up to 8 KB (migration 0033), where the recent
+    table's larger ones are TOASTed, and each TOASTed document is fetched twice (the check,
+    then ts_rank), a look-up in the TOAST table's index each time (at 20,000 articles,
+    interleaved: 5,111 -> 3,484 buffers and 5.2 -> 4.0 ms a window). The recent table's
+    heap stays small for its GIN bitmaps, which visit a row per match.
 
     The check reads each candidate's document (a TOASTed tsvector), and PostgreSQL checks
     every candidate it is given before sorting them: the newest WINDOW + 1 + PG_SPARE
@@ -782,7 +788,7 @@ def _pg_window_sql(table: str, check: str) -> TextClause:
         "SELECT f.id,"
         f" CAST(ts_rank(CAST('{PG_WEIGHTS}' AS real[]), f.document, CAST(:q AS tsquery)) AS float8)"
         " AS relevance"  # exact: a real sent as text is its shortest decimal
-        f" FROM {table} f WHERE f.id = ANY(CAST(:IDS AS bigint[])){check}"
+        f" FROM {PG_WHOLE} f WHERE f.id = ANY(CAST(:IDS AS bigint[])){check}"
     )
     return text(
         f"WITH a1 AS MATERIALIZED ({part.replace(':IDS', ':ids')}"
@@ -846,7 +852,6 @@ def _pg_ranked(
     tsq: _PgQuery,
     candidates: list[int],
     now: datetime,
-    table: str,
     limit: int,
     offset: int,
 ) -> _PgRanked:
@@ -857,7 +862,7 @@ def _pg_ranked(
     objects and ranked, the details and outlets two more statements, were ~2.5 ms of the
     web process's CPU a search at 1M articles."""
     row = conn.execute(
-        _pg_ranked_sql(table, tsq.check),
+        _pg_ranked_sql(tsq.check),
         {
             **_pg_window_params(tsq, candidates, now),
             "kept": WINDOW,
@@ -873,13 +878,13 @@ def _pg_ranked(
     return _PgRanked(int(found), int(groups), page, [(i, n) for i, n in named if n is not None])
 
 
-@functools.lru_cache(maxsize=64)
-def _pg_ranked_sql(table: str, check: str) -> TextClause:
-    """``_pg_ranked``'s statement for ``table`` and a check (one text each, as
-    ``_pg_window_sql``). The window's rows numbered newest first; the newest WINDOW
-    scored (relevance halved per RECENCY_HALF_LIFE_DAYS of age); each story's (or
-    story-less article's) best kept with how many more it has; a page of those by score."""
-    window = _pg_window_sql(table, check).text
+@functools.lru_cache(maxsize=8)
+def _pg_ranked_sql(check: str) -> TextClause:
+    """``_pg_ranked``'s statement with a check or without (as ``_pg_window_sql``). The
+    window's rows numbered newest first; the newest WINDOW scored (relevance halved per
+    RECENCY_HALF_LIFE_DAYS of age); each story's (or story-less article's) best kept with
+    how many more it has; a page of those by score."""
+    window = _pg_window_sql(check).text
     return text(
         f"WITH w AS (SELECT r.*, row_number() OVER (ORDER BY r.id DESC) AS n FROM ({window}) r),"
         " s AS (SELECT w.id, w.story_id, w.source_id,"
