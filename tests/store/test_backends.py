@@ -366,6 +366,19 @@ def test_a_stem_much_shorter_than_the_typed_word_is_no_prefix(pg_store: Store) -
     assert _found(pg_store, "t") >= {english, turkish}  # what was typed is still a prefix
 
 
+def test_a_stem_shorter_than_the_typed_word_matches_whole(pg_store: Store) -> None:
+    """German stems "take" to "tak": typing "take" finds the English article and German
+    ones with a form of the word, not every German word beginning with tak ("Taktik");
+    a stem as long as the word typed is still a beginning ("take" finds "takeover")."""
+    english = _save(pg_store, 1, "Take the ferry", "Commuters take the ferry again.")
+    takeover = _save(pg_store, 2, "Takeover approved", "The takeover was approved.")
+    german = _save(pg_store, 3, "Die Taktik", "Der Trainer erklärt die Taktik.", "de")
+    found = _found(pg_store, "take")
+    assert {english, takeover} <= found
+    assert german not in found
+    assert german in _found(pg_store, "takt")  # its own beginning still finds it
+
+
 def test_a_common_whole_word_is_not_tried_again_as_a_beginning(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -95,7 +95,6 @@ TIERS_LOCK = 0x62_73_74_69  # pg_advisory_lock key while tier indexes are built
 # language's configuration (which may turn a few down) with its document read; the reads
 # stop at this many, so a common word reads 802 documents, not every match in its slice.
 PG_CANDIDATES = 2
-PG_PREFIX_CHARS = 3  # a stem shorter than this, of a longer typed word, is no prefix
 PG_SPARE = 24  # candidates beyond the window checked at first (those the check turns down)
 PG_TEXT_CHARS = 100_000  # text indexed (and highlighted) per article, as migration 0011
 PG_TOKEN_CHARS = 200  # longer tokens are cut (no article word is longer; tsquery limits)
@@ -529,18 +528,24 @@ def _pg_text_array(values: Iterable[str]) -> str:
     return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
 
 
-_PREFIX = re.compile(rf"'((?:[^']|''){{1,{PG_PREFIX_CHARS - 1}}})':\*")  # a short prefix
+_PREFIX = re.compile(r"'((?:[^']|'')+)':\*")  # a prefix in a tsquery's text
 
 
 def _short_prefixes(tsquery: str | None, typed: int) -> str | None:
-    """``tsquery`` (text) with each prefix shorter than PG_PREFIX_CHARS that is shorter
-    than the ``typed`` word made a whole word: Turkish stems "time" to "t", and "t:*" reads
-    the posting list of every word beginning with t (300-500 ms at 1M articles) to find
-    Turkish articles no reader typing "time" looks for."""
+    """``tsquery`` (text) with each prefix shorter than the ``typed`` word made a whole
+    word. A configuration that stems the word shorter has taken an ending off a word the
+    reader typed whole: its stem matches that word's forms, not every word it begins.
+    German stems "take" to "tak", and "tak:*" reads the posting lists of every German word
+    beginning with tak ("Taktik", "Takt"): 190 ms for "Zunächst take" typed, at 1M
+    articles; Turkish stems "time" to "t", and "t:*" reads every word beginning with t
+    (300-500 ms). The stem as long as the typed word stays a prefix: "ukra" still finds
+    "Ukraine" as it is typed. Over 300 typed searches at 1M articles: p95 64-70 -> 37-47
+    ms (docs/notes/session18.md)."""
     if not tsquery:
         return tsquery
     return _PREFIX.sub(
-        lambda m: m.group(0) if len(m.group(1)) >= typed else f"'{m.group(1)}'", tsquery
+        lambda m: m.group(0) if len(m.group(1).replace("''", "'")) >= typed else f"'{m.group(1)}'",
+        tsquery,
     )
 
 
