@@ -602,7 +602,7 @@ def _pg_search(
             # rare has few matches in the whole index, which one statement reads
             tiers = None
         # The newest matches, from the GIN bitmap ANDed with the id range: no document is
-        # read (each is a TOASTed tsvector, ~15 µs to read for the check or the rank). The
+        # read (each a tsvector of a few KB, read for the check and again for the rank). The
         # planner's own pick for ORDER BY id LIMIT n walks back along the primary key
         # testing each document (it does not price reading them): 50-130 ms at 50k
         # articles. Plain index scans are off for this one statement (SET LOCAL, within
@@ -784,7 +784,7 @@ def _pg_window_sql(check: str) -> TextClause:
     interleaved: 5,111 -> 3,484 buffers and 5.2 -> 4.0 ms a window). The recent table's
     heap stays small for its GIN bitmaps, which visit a row per match.
 
-    The check reads each candidate's document (a TOASTed tsvector), and PostgreSQL checks
+    The check reads each candidate's document, and PostgreSQL checks
     every candidate it is given before sorting them: the newest WINDOW + 1 + PG_SPARE
     (``:ids``) go first; the rest (``:rest``) are read only when the check turned down
     more than the spare (another language's stem of the word: ~3 searches in 10 at 1M
